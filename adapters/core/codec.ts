@@ -1,0 +1,56 @@
+import { SerializationError } from "./errors.js";
+
+/**
+ * How cache values become strings, the same for every cache adapter.
+ *
+ * The rule: JSON, with three types that JSON loses kept by a tagged object
+ * `{"$tf":"<tag>","v":...}`:
+ * - `Buffer` (and `Uint8Array`) → `{"$tf":"buf","v":"<base64>"}`, read back as a `Buffer`;
+ * - `Date` → `{"$tf":"date","v":"<ISO 8601>"}`, read back as a `Date`;
+ * - `BigInt` → `{"$tf":"big","v":"<decimal>"}`, read back as a `bigint`.
+ * A plain object that itself has a `$tf` key is escaped as `{"$tf":"obj","v":{...}}`, so
+ * no stored value is mistaken for a tag. `undefined` object members are dropped, as in JSON;
+ * functions and symbols are refused with `SerializationError`.
+ */
+const TAG = "$tf";
+
+export function encodeValue(value: unknown, component = "codec"): string {
+  try {
+    return JSON.stringify(value, function replacer(this: Record<string, unknown>, key: string, current: unknown) {
+      // JSON.stringify calls toJSON before the replacer, so look at the raw member.
+      const raw = this[key];
+      if (raw instanceof Date) return { [TAG]: "date", v: raw.toISOString() };
+      if (Buffer.isBuffer(raw)) return { [TAG]: "buf", v: raw.toString("base64") };
+      if (raw instanceof Uint8Array) return { [TAG]: "buf", v: Buffer.from(raw).toString("base64") };
+      if (typeof raw === "bigint") return { [TAG]: "big", v: raw.toString() };
+      if (typeof raw === "function" || typeof raw === "symbol") {
+        throw new TypeError(`a ${typeof raw} at "${key}" cannot be cached`);
+      }
+      if (raw !== null && typeof raw === "object" && !Array.isArray(raw) && Object.hasOwn(raw, TAG)) {
+        return { [TAG]: "obj", v: { ...(raw as object) } };
+      }
+      return current;
+    });
+  } catch (error) {
+    throw new SerializationError(component, "cannot serialize value", { cause: error });
+  }
+}
+
+export function decodeValue<T>(text: string): T {
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.hasOwn(value, TAG)) {
+      const tagged = value as { [TAG]: string; v: unknown };
+      switch (tagged[TAG]) {
+        case "date":
+          return new Date(tagged.v as string);
+        case "buf":
+          return Buffer.from(tagged.v as string, "base64");
+        case "big":
+          return BigInt(tagged.v as string);
+        case "obj":
+          return tagged.v;
+      }
+    }
+    return value;
+  }) as T;
+}

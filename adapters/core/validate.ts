@@ -1,0 +1,56 @@
+import type { BrokerCapabilities } from "./capabilities.js";
+import { InvalidHeadersError, MessageTooLargeError, UnsupportedFeatureError } from "./errors.js";
+import type { OutgoingMessage } from "./message.js";
+
+/**
+ * The size every adapter limits on: UTF-8 bytes of the JSON body plus each header's name and
+ * value. Adapters declare `maxMessageBytes` on this measure, leaving room for their own
+ * encoding, so a limit means the same thing everywhere.
+ */
+export function messageSize(message: Pick<OutgoingMessage, "body" | "headers">): number {
+  let size = Buffer.byteLength(JSON.stringify(message.body ?? null), "utf8");
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    size += Buffer.byteLength(name, "utf8") + Buffer.byteLength(value, "utf8");
+  }
+  return size;
+}
+
+/**
+ * Checks a message against an adapter's declared limits and capabilities before any
+ * network call. Throws the typed error that names the problem.
+ */
+export function validateOutgoing(component: string, capabilities: BrokerCapabilities, message: OutgoingMessage): void {
+  if (message.body === undefined) {
+    throw new InvalidHeadersError(component, "message body is undefined; publish a JSON value");
+  }
+  const headers = message.headers ?? {};
+  const names = Object.keys(headers);
+  if (names.length > capabilities.maxHeaders) {
+    throw new InvalidHeadersError(
+      component,
+      `message has ${names.length} headers; the limit is ${capabilities.maxHeaders}`,
+    );
+  }
+  for (const name of names) {
+    if (name.length === 0) throw new InvalidHeadersError(component, "header names cannot be empty");
+    if (typeof headers[name] !== "string") {
+      throw new InvalidHeadersError(component, `header "${name}" must be a string, got ${typeof headers[name]}`);
+    }
+  }
+  if (message.delayMs !== undefined) {
+    if (!capabilities.delay) throw new UnsupportedFeatureError(component, "delayed delivery (delayMs)");
+    if (!Number.isFinite(message.delayMs) || message.delayMs < 0) {
+      throw new InvalidHeadersError(component, `delayMs must be a non-negative number, got ${message.delayMs}`);
+    }
+  }
+  if (message.ttlMs !== undefined) {
+    if (!capabilities.ttl) throw new UnsupportedFeatureError(component, "message TTL (ttlMs)");
+    if (!Number.isFinite(message.ttlMs) || message.ttlMs <= 0) {
+      throw new InvalidHeadersError(component, `ttlMs must be a positive number, got ${message.ttlMs}`);
+    }
+  }
+  const size = messageSize(message);
+  if (size > capabilities.maxMessageBytes) {
+    throw new MessageTooLargeError(component, size, capabilities.maxMessageBytes);
+  }
+}

@@ -1,0 +1,88 @@
+import { z } from "zod";
+import { adapterSelectionSchema, type Env, readConfig } from "../../adapters/core/config.js";
+import { PROVIDER_DEFAULTS } from "../../adapters/core/select.js";
+import { SERVICE_NAMES, serviceByName } from "../platform.js";
+
+/**
+ * The env contract (DESIGN.md §3): every setting a deployed container receives. This module
+ * owns the names; the stacks inject them and a test proves, for every cloud, that what they
+ * inject passes `parseServiceEnv`.
+ */
+
+const url = (protocols: readonly string[], example: string) =>
+  z.string().refine((value) => protocols.some((p) => value.startsWith(`${p}://`) || value.startsWith(`${p}:`)), {
+    message: `must start with ${protocols.map((p) => `${p}://`).join(" or ")}, e.g. ${example}`,
+  });
+
+export const serviceEnvSchema = adapterSelectionSchema
+  .extend({
+    SERVICE_NAME: z.enum(SERVICE_NAMES),
+    PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+    /** postgres:// for a server; pglite:<dir> (or pglite:memory) for the embedded database. */
+    DATABASE_URL: url(["postgres", "postgresql", "pglite"], "postgres://user:pass@host:5432/taskflow").optional(),
+    /** redis:// or rediss:// (TLS); carries the password, so it is injected as a secret. */
+    CACHE_URL: url(["redis", "rediss"], "rediss://:password@host:6380").optional(),
+    CACHE_MODE: z.enum(["degrade", "strict"]).default("degrade"),
+    CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
+    AWS_REGION: z.string().min(1).optional(),
+    GCP_PROJECT: z.string().min(1).optional(),
+    SERVICEBUS_NAMESPACE: z.string().min(1).optional(),
+    SERVICEBUS_CONNECTION_STRING: z.string().min(1).optional(),
+    KAFKA_BROKERS: z.string().min(1).optional(),
+    RABBITMQ_URL: url(["amqp", "amqps"], "amqps://user:pass@host:5671").optional(),
+    JWT_ISSUER: z.string().min(1).default("taskflow-identity"),
+    JWT_AUDIENCE: z.string().min(1).default("taskflow"),
+    /** Where services fetch the identity service's public keys. */
+    JWT_JWKS_URL: url(["http", "https"], "http://identity:7003/.well-known/jwks.json").optional(),
+    /** PKCS#8 PEM private signing key; the identity service only, injected as a secret. */
+    JWT_PRIVATE_KEY: z.string().min(1).optional(),
+    /** JSON map of service name → base URL, read by the gateway. */
+    UPSTREAM_URLS: z.string().optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: url(["http", "https"], "http://otel-collector:4318").optional(),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    const service = serviceByName(env.SERVICE_NAME);
+    const local = env.CLOUD_PROVIDER === "local";
+    const defaults = PROVIDER_DEFAULTS[env.CLOUD_PROVIDER];
+    const broker = env.BROKER ?? defaults.broker;
+    const cache = env.CACHE ?? defaults.cache;
+    const need = (name: string, why: string) =>
+      ctx.addIssue({ code: "custom", path: [name], message: `is required ${why}` });
+
+    if (!local && env.PORT === undefined) need("PORT", "outside local mode");
+    if (service.database && !local && !env.DATABASE_URL)
+      need("DATABASE_URL", `because ${service.name} uses the database`);
+    if (service.cache && cache === "redis" && !env.CACHE_URL) need("CACHE_URL", "when CACHE is redis");
+    if (broker === "aws-sns-sqs" && !env.AWS_REGION) need("AWS_REGION", "for BROKER=aws-sns-sqs");
+    if (broker === "gcp-pubsub" && !env.GCP_PROJECT) need("GCP_PROJECT", "for BROKER=gcp-pubsub");
+    if (broker === "azure-service-bus" && !env.SERVICEBUS_NAMESPACE && !env.SERVICEBUS_CONNECTION_STRING) {
+      need("SERVICEBUS_NAMESPACE", "for BROKER=azure-service-bus (or set SERVICEBUS_CONNECTION_STRING)");
+    }
+    if (broker === "kafka" && !env.KAFKA_BROKERS) need("KAFKA_BROKERS", "for BROKER=kafka");
+    if (broker === "rabbitmq" && !env.RABBITMQ_URL) need("RABBITMQ_URL", "for BROKER=rabbitmq");
+    if (service.signsTokens && !local && !env.JWT_PRIVATE_KEY) need("JWT_PRIVATE_KEY", "for the identity service");
+    if (!service.signsTokens && !local && !env.JWT_JWKS_URL) need("JWT_JWKS_URL", "to verify access tokens");
+    if (service.name === "gateway" && !local && !env.UPSTREAM_URLS) need("UPSTREAM_URLS", "for the gateway");
+    for (const topic of service.publishes) {
+      if (!local && !(topic in env.BROKER_TOPICS)) {
+        ctx.addIssue({ code: "custom", path: ["BROKER_TOPICS"], message: `has no entry for topic "${topic}"` });
+      }
+    }
+    for (const subscription of service.consumes) {
+      if (!local && !(subscription in env.BROKER_SUBSCRIPTIONS)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["BROKER_SUBSCRIPTIONS"],
+          message: `has no entry for subscription "${subscription}"`,
+        });
+      }
+    }
+  });
+
+export type ServiceEnv = z.infer<typeof serviceEnvSchema>;
+
+/** Validates a container's environment, reporting every problem at once. */
+export function parseServiceEnv(env: Env): ServiceEnv {
+  return readConfig(serviceEnvSchema, env);
+}

@@ -1,0 +1,19 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: [
+      "adapters/**/*.test.ts",
+      "services/**/*.test.ts",
+      "components/**/*.test.ts",
+      "stacks/**/*.test.ts",
+      "scripts/**/*.test.ts",
+    ],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Real servers are shared by every file; a few files at a time keep a 2-core machine honest.
+    maxWorkers: 2,
+    reporters: process.env.CI ? ["default", "json"] : ["default"],
+    outputFile: { json: ".taskflow/test-results.json" },
+  },
+});
