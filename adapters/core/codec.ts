@@ -8,7 +8,7 @@ import { SerializationError } from "./errors.js";
  * - `Buffer` (and `Uint8Array`) → `{"$tf":"buf","v":"<base64>"}`, read back as a `Buffer`;
  * - `Date` → `{"$tf":"date","v":"<ISO 8601>"}`, read back as a `Date`;
  * - `BigInt` → `{"$tf":"big","v":"<decimal>"}`, read back as a `bigint`.
- * A plain object that itself has a `$tf` key is escaped as `{"$tf":"obj","v":{...}}`, so
+ * A plain object that itself has a `$tf` key is escaped as `{"$tf":"obj","t":<its $tf>,"v":{...rest}}`, so
  * no stored value is mistaken for a tag. `undefined` object members are dropped, as in JSON;
  * functions and symbols are refused with `SerializationError`.
  */
@@ -27,7 +27,9 @@ export function encodeValue(value: unknown, component = "codec"): string {
         throw new TypeError(`a ${typeof raw} at "${key}" cannot be cached`);
       }
       if (raw !== null && typeof raw === "object" && !Array.isArray(raw) && Object.hasOwn(raw, TAG)) {
-        return { [TAG]: "obj", v: { ...(raw as object) } };
+        // Move the user's own "$tf" member to "t" so the escaped object is not escaped again.
+        const { [TAG]: own, ...rest } = raw as Record<string, unknown>;
+        return { [TAG]: "obj", t: own, v: rest };
       }
       return current;
     });
@@ -48,7 +50,7 @@ export function decodeValue<T>(text: string): T {
         case "big":
           return BigInt(tagged.v as string);
         case "obj":
-          return tagged.v;
+          return { ...(tagged.v as object), [TAG]: (tagged as { t?: unknown }).t };
       }
     }
     return value;
