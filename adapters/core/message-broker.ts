@@ -31,8 +31,14 @@ export interface SubscriptionOptions {
   readonly maxAttempts?: number;
   /** Deliver messages of one key in order (FIFO queue, session, ordering key). @default false */
   readonly ordered?: boolean;
-  /** Lock or visibility time of one delivery, in milliseconds. @default 30_000 */
+  /** Lock or visibility time of one delivery, in milliseconds. Needs `visibilityTimeout`. @default 30_000 */
   readonly lockMs?: number;
+  /**
+   * Deliver what the topic already holds to a new subscription (a log read from its start).
+   * Needs `historyReplay`; other adapters refuse it with `UnsupportedFeatureError`.
+   * @default false
+   */
+  readonly fromBeginning?: boolean;
 }
 
 export interface SubscribeOptions extends SubscriptionOptions {

@@ -1,6 +1,7 @@
 import type { BrokerCapabilities } from "./capabilities.js";
 import { InvalidHeadersError, MessageTooLargeError, UnsupportedFeatureError } from "./errors.js";
 import type { OutgoingMessage } from "./message.js";
+import type { SubscribeOptions } from "./message-broker.js";
 
 /**
  * The size every adapter limits on: UTF-8 bytes of the JSON body plus each header's name and
@@ -52,5 +53,28 @@ export function validateOutgoing(component: string, capabilities: BrokerCapabili
   const size = messageSize(message);
   if (size > capabilities.maxMessageBytes) {
     throw new MessageTooLargeError(component, size, capabilities.maxMessageBytes);
+  }
+}
+
+/**
+ * Refuses subscription options that need a capability the adapter does not declare, so a
+ * caller learns at subscribe time instead of by a guarantee silently missing later.
+ */
+export function validateSubscribeOptions(
+  component: string,
+  capabilities: BrokerCapabilities,
+  options: SubscribeOptions = {},
+): void {
+  if (options.ordered === true && !capabilities.ordering) {
+    throw new UnsupportedFeatureError(component, "ordered subscriptions (ordered: true)");
+  }
+  if (options.lockMs !== undefined && !capabilities.visibilityTimeout) {
+    throw new UnsupportedFeatureError(component, "a lock or visibility time (lockMs)");
+  }
+  if (options.renewLock === true && !capabilities.lockRenewal) {
+    throw new UnsupportedFeatureError(component, "lock renewal (renewLock: true)");
+  }
+  if (options.fromBeginning === true && !capabilities.historyReplay) {
+    throw new UnsupportedFeatureError(component, "history replay (fromBeginning: true)");
   }
 }
