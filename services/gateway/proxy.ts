@@ -1,0 +1,120 @@
+import { Agent, type IncomingHttpHeaders, request } from "node:http";
+import { TaskflowError } from "../../adapters/core/errors.js";
+import type { UpstreamPolicy } from "../kernel/resilience.js";
+
+/**
+ * Forwards one request to an upstream service under that upstream's policy (timeout, circuit
+ * breaker, retries for idempotent requests). Bodies are buffered: the gateway already holds
+ * the request body to enforce its size limit, and a buffered response lets a 503 from a
+ * failing upstream count against its breaker and be retried.
+ */
+
+export interface UpstreamRequest {
+  readonly method: string;
+  /** Path and query, e.g. `/api/v1/boards?page=2`. */
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: Buffer;
+}
+
+export interface UpstreamResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** The upstream answered 5xx; thrown so the breaker and the retry see it, then unwrapped. */
+export class UpstreamStatusError extends TaskflowError {
+  readonly response: UpstreamResponse;
+  constructor(upstream: string, response: UpstreamResponse) {
+    super("gateway", `upstream "${upstream}" answered ${response.status}`);
+    this.response = response;
+  }
+}
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) never cross the gateway. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "content-length",
+]);
+
+export function forwardableHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    out[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}
+
+/** Methods whose repetition has the effect of one call (RFC 9110 §9.2.2). */
+export function isIdempotent(method: string, headers: Readonly<Record<string, string>>): boolean {
+  return ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"].includes(method) || headers["idempotency-key"] !== undefined;
+}
+
+export interface Upstream {
+  readonly name: string;
+  readonly baseUrl: URL;
+  readonly policy: UpstreamPolicy;
+  readonly agent: Agent;
+}
+
+export function createUpstream(name: string, baseUrl: string, policy: UpstreamPolicy): Upstream {
+  // Keep-alive: without it every proxied request pays a TCP handshake to the upstream.
+  return { name, baseUrl: new URL(baseUrl), policy, agent: new Agent({ keepAlive: true, maxSockets: 256 }) };
+}
+
+function once(upstream: Upstream, req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { ...req.headers };
+    if (req.body) headers["content-length"] = req.body.length;
+    const outgoing = request(
+      {
+        host: upstream.baseUrl.hostname,
+        port: upstream.baseUrl.port,
+        method: req.method,
+        path: req.path,
+        headers,
+        agent: upstream.agent,
+        signal,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          const response = { status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) };
+          if (response.status >= 500) reject(new UpstreamStatusError(upstream.name, response));
+          else resolve(response);
+        });
+        res.on("error", reject);
+      },
+    );
+    outgoing.on("error", (error) =>
+      reject(new TaskflowError("gateway", `cannot reach upstream "${upstream.name}"`, { cause: error })),
+    );
+    outgoing.end(req.body);
+  });
+}
+
+/**
+ * Sends `req` to `upstream`. Resolves with the upstream's answer, including its 4xx and 5xx;
+ * rejects only when there is no answer to pass on (refused, timed out, circuit open).
+ */
+export async function forward(upstream: Upstream, req: UpstreamRequest): Promise<UpstreamResponse> {
+  try {
+    return await upstream.policy.execute((signal) => once(upstream, req, signal), {
+      idempotent: isIdempotent(req.method, req.headers),
+    });
+  } catch (error) {
+    if (error instanceof UpstreamStatusError) return error.response;
+    throw error;
+  }
+}

@@ -1,0 +1,241 @@
+import { randomUUID } from "node:crypto";
+import type { Database, Queryable } from "../../kernel/db/database.js";
+import { PG_UNIQUE_VIOLATION, sqlState } from "../../kernel/db/database.js";
+import { ConflictError, UnauthorizedError } from "../../kernel/errors.js";
+import { appendToStream } from "../../kernel/event-log.js";
+import {
+  type Account,
+  deactivateAccount,
+  findAccountByEmail,
+  findAccountById,
+  insertAccount,
+  insertRefreshToken,
+  revokeAllForAccount,
+  revokeFamily,
+  saveLockout,
+  useRefreshToken,
+} from "../data-access/identity-store.js";
+import { afterFailedLogin, afterSuccessfulLogin, isLocked } from "./lockout.js";
+import { DEFAULT_SCRYPT_COST, decoyHash, hashPassword, type ScryptCost, verifyPassword } from "./password.js";
+import type { SigningKey } from "./signing-key.js";
+import {
+  DEFAULT_REFRESH_TTL_SECONDS,
+  digestSecret,
+  type Role,
+  randomSecret,
+  signAccessToken,
+  type TokenSettings,
+} from "./tokens.js";
+
+/**
+ * Registration, login, refresh and logout. Every state change that others care about is an
+ * event on the account's stream, published through the outbox to `identity-events`; events
+ * carry ids, email and display name, never a password or a hash.
+ */
+
+export const IDENTITY_TOPIC = "identity-events";
+
+export interface IdentityContext {
+  readonly db: Database;
+  readonly key: SigningKey;
+  readonly tokens: TokenSettings;
+  /** Emails that are given the admin role when they register. */
+  readonly adminEmails?: readonly string[];
+  readonly scrypt?: ScryptCost;
+  readonly now?: () => Date;
+}
+
+export interface TokenPair {
+  readonly tokenType: "Bearer";
+  readonly accessToken: string;
+  /** Seconds until the access token expires. */
+  readonly expiresIn: number;
+  readonly refreshToken: string;
+}
+
+export interface PublicAccount {
+  readonly id: string;
+  readonly email: string;
+  readonly displayName: string;
+  readonly roles: Role[];
+  readonly status: Account["status"];
+  readonly createdAt: string;
+}
+
+export function publicAccount(account: Account, now = new Date()): PublicAccount {
+  const status = account.status === "locked" && !isLocked(account, now) ? "active" : account.status;
+  return {
+    id: account.id,
+    email: account.email,
+    displayName: account.displayName,
+    roles: account.roles,
+    status,
+    createdAt: account.createdAt.toISOString(),
+  };
+}
+
+const clock = (ctx: IdentityContext) => (ctx.now ? ctx.now() : new Date());
+const streamOf = (accountId: string) => `account:${accountId}`;
+
+/** The account's next event version: the stream's current length. */
+async function versionOf(tx: Queryable, accountId: string): Promise<number> {
+  const [row] = await tx.query<{ v: number }>(
+    "SELECT coalesce(max(version), 0)::int AS v FROM events WHERE stream_id = $1",
+    [streamOf(accountId)],
+  );
+  return row?.v ?? 0;
+}
+
+async function record(tx: Queryable, accountId: string, actor: string, type: string, data: object): Promise<void> {
+  await appendToStream(tx, {
+    streamId: streamOf(accountId),
+    expectedVersion: await versionOf(tx, accountId),
+    events: [{ type, data }],
+    actor,
+    topic: IDENTITY_TOPIC,
+  });
+}
+
+export async function register(
+  ctx: IdentityContext,
+  input: { email: string; password: string; displayName: string },
+): Promise<PublicAccount> {
+  const id = randomUUID();
+  const passwordHash = await hashPassword(input.password, ctx.scrypt ?? DEFAULT_SCRYPT_COST);
+  const admin = (ctx.adminEmails ?? []).some((e) => e.trim().toLowerCase() === input.email.trim().toLowerCase());
+  const roles: Role[] = admin ? ["user", "admin"] : ["user"];
+  try {
+    await ctx.db.transaction(async (tx) => {
+      await insertAccount(tx, { id, email: input.email, displayName: input.displayName, passwordHash, roles });
+      await record(tx, id, id, "user-registered", {
+        userId: id,
+        email: input.email.trim(),
+        displayName: input.displayName,
+        roles,
+      });
+    });
+  } catch (error) {
+    if (sqlState(error) === PG_UNIQUE_VIOLATION) {
+      throw new ConflictError("an account with this email already exists", {
+        fields: [{ field: "body.email", message: "already registered" }],
+      });
+    }
+    throw error;
+  }
+  const account = await findAccountById(ctx.db, id);
+  return publicAccount(account!, clock(ctx));
+}
+
+/** One message for every refusal, so a caller cannot tell which emails exist. */
+const INVALID_LOGIN = "invalid email or password";
+
+export async function login(ctx: IdentityContext, input: { email: string; password: string }): Promise<TokenPair> {
+  const now = clock(ctx);
+  const account = await findAccountByEmail(ctx.db, input.email);
+  if (!account) {
+    await verifyPassword(input.password, await decoyHash(ctx.scrypt ?? DEFAULT_SCRYPT_COST));
+    throw new UnauthorizedError(INVALID_LOGIN);
+  }
+  if (account.status === "inactive") throw new UnauthorizedError("this account is deactivated");
+  if (isLocked(account, now)) {
+    throw new UnauthorizedError("this account is locked after too many failed logins; try again later");
+  }
+  const ok = await verifyPassword(input.password, account.passwordHash);
+  // The count is read and written under a row lock so that concurrent guesses all count.
+  const locked = await ctx.db.transaction(async (tx) => {
+    const current = await findAccountByEmail(tx, input.email, true);
+    if (!current) return false;
+    if (ok) {
+      await saveLockout(tx, current.id, afterSuccessfulLogin(), "active");
+      return false;
+    }
+    const next = afterFailedLogin(current, now);
+    const nowLocked = isLocked(next, now);
+    await saveLockout(tx, current.id, next, nowLocked ? "locked" : "active");
+    if (nowLocked && !isLocked(current, now)) {
+      await record(tx, current.id, "system:identity", "account-locked", {
+        userId: current.id,
+        lockedUntil: next.lockedUntil!.toISOString(),
+      });
+    }
+    return nowLocked;
+  });
+  if (!ok) {
+    throw new UnauthorizedError(
+      locked ? "this account is locked after too many failed logins; try again later" : INVALID_LOGIN,
+    );
+  }
+  return issueTokens(ctx, account, randomUUID(), ctx.db);
+}
+
+async function issueTokens(
+  ctx: IdentityContext,
+  account: Account,
+  familyId: string,
+  tx: Queryable,
+): Promise<TokenPair> {
+  const refreshToken = randomSecret();
+  const ttl = ctx.tokens.refreshTtlSeconds ?? DEFAULT_REFRESH_TTL_SECONDS;
+  await insertRefreshToken(tx, {
+    digest: digestSecret(refreshToken),
+    familyId,
+    accountId: account.id,
+    expiresAt: new Date(clock(ctx).getTime() + ttl * 1000),
+  });
+  const accessToken = await signAccessToken(ctx.key, ctx.tokens, {
+    sub: account.id,
+    email: account.email,
+    roles: account.roles,
+  });
+  return { tokenType: "Bearer", accessToken, expiresIn: ctx.tokens.accessTtlSeconds ?? 900, refreshToken };
+}
+
+/**
+ * Exchanges a refresh token for a new pair. The used token stays on record; presenting it
+ * again means it was stolen (or the client is broken), so the whole family is revoked and
+ * the legitimate holder must log in again.
+ */
+export async function refresh(ctx: IdentityContext, refreshToken: string): Promise<TokenPair> {
+  const now = clock(ctx);
+  const result = await ctx.db.transaction(async (tx) => {
+    const used = await useRefreshToken(tx, digestSecret(refreshToken), now);
+    if (used.outcome === "reused") await revokeFamily(tx, used.row.family_id, now);
+    if (used.outcome !== "used") return { outcome: used.outcome } as const;
+    const account = await findAccountById(tx, used.row.account_id);
+    if (!account || account.status === "inactive") return { outcome: "inactive" } as const;
+    return { outcome: "ok", pair: await issueTokens(ctx, account, used.row.family_id, tx) } as const;
+  });
+  if (result.outcome === "ok") return result.pair;
+  const why: Record<typeof result.outcome, string> = {
+    reused: "refresh token already used; every session of this login is now revoked",
+    revoked: "refresh token revoked",
+    expired: "refresh token expired",
+    unknown: "refresh token not recognised",
+    inactive: "this account is deactivated",
+  };
+  throw new UnauthorizedError(why[result.outcome]);
+}
+
+/** Ends the session the refresh token belongs to. Unknown tokens are ignored: logout always succeeds. */
+export async function logout(ctx: IdentityContext, refreshToken: string): Promise<void> {
+  const now = clock(ctx);
+  const rows = await ctx.db.query<{ family_id: string }>("SELECT family_id FROM refresh_tokens WHERE digest = $1", [
+    digestSecret(refreshToken),
+  ]);
+  if (rows[0]) await revokeFamily(ctx.db, rows[0].family_id, now);
+}
+
+/**
+ * Compensation for a registration the users service could not complete: the account is
+ * deactivated and every session and key it has is revoked.
+ */
+export async function deactivateForFailedRegistration(
+  ctx: IdentityContext,
+  tx: Queryable,
+  userId: string,
+  reason: string,
+): Promise<void> {
+  if (!(await deactivateAccount(tx, userId, reason))) return;
+  await revokeAllForAccount(tx, userId, clock(ctx));
+  await record(tx, userId, "system:identity", "account-deactivated", { userId, reason });
+}
