@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Message, OutgoingMessage } from "../../../adapters/core/message.js";
+import type { IMessageBroker } from "../../../adapters/core/message-broker.js";
+import type { Database } from "../db/database.js";
+import { openTestDatabase } from "../db/testing.js";
+import { appendToStream } from "../event-log.js";
+import { createUpstreamPolicy } from "../resilience.js";
+import { handleOnce } from "./inbox.js";
+import { createOutboxRelay } from "./outbox-relay.js";
+
+/** A broker double that records publishes and can be switched off like a broker outage. */
+function recordingBroker() {
+  const published: Message[] = [];
+  const state = { down: false, attempts: 0 };
+  const broker = {
+    name: "recording",
+    async publish(topic: string, message: OutgoingMessage) {
+      state.attempts += 1;
+      if (state.down) throw new Error("connect ECONNREFUSED");
+      published.push({
+        id: message.id!,
+        topic,
+        key: message.key,
+        headers: message.headers ?? {},
+        body: message.body,
+        attempt: 1,
+        publishedAt: new Date(),
+      } as Message);
+      return { id: message.id! };
+    },
+  } as unknown as IMessageBroker;
+  return { broker, published, state };
+}
+
+async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("outbox relay", () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openTestDatabase("pglite", []);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const commit = (stream: string, version: number, n: number) =>
+    db.transaction((tx) =>
+      appendToStream(tx, {
+        streamId: stream,
+        expectedVersion: version,
+        actor: "u1",
+        topic: "task-events",
+        events: [{ type: "Happened", data: { n } }],
+      }),
+    );
+
+  it("a broker outage while commands commit delays the events; after recovery all arrive, in order", async () => {
+    const { broker, published, state } = recordingBroker();
+    state.down = true;
+    const relay = createOutboxRelay({
+      db,
+      broker,
+      pollMs: 20,
+      initialRetryMs: 20,
+      maxRetryMs: 100,
+      resolveTopic: (t) => `physical-${t}`,
+      // The breaker opens during the outage; a short half-open time keeps the test quick.
+      policy: createUpstreamPolicy("test-broker", { halfOpenAfterMs: 50 }),
+    });
+    relay.start();
+    for (let i = 0; i < 10; i++) {
+      await commit("a:1", i, i);
+      await commit("b:1", i, i);
+    }
+    await waitFor(() => state.attempts >= 3);
+    expect(published).toEqual([]);
+    expect(await relay.pending()).toBe(20);
+
+    state.down = false;
+    await waitFor(async () => (await relay.pending()) === 0);
+    await relay.stop();
+    expect(published).toHaveLength(20);
+    expect(new Set(published.map((m) => m.topic))).toEqual(new Set(["physical-task-events"]));
+    for (const key of ["a:1", "b:1"]) {
+      const ns = published.filter((m) => m.key === key).map((m) => (m.body as { data: { n: number } }).data.n);
+      expect(ns).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    }
+  });
+
+  it("a crash between publish and marking sent publishes again; the consumer's inbox absorbs it", async () => {
+    const { broker, published } = recordingBroker();
+    await commit("c:1", 0, 0);
+    const relay = createOutboxRelay({ db, broker });
+    await relay.flush();
+    // The process died before the UPDATE: the row still looks unsent.
+    await db.query("UPDATE outbox SET sent_at = NULL WHERE key = 'c:1'");
+    await relay.flush();
+    await relay.stop();
+    const copies = published.filter((m) => m.key === "c:1");
+    expect(copies).toHaveLength(2);
+    expect(copies[0]!.id).toBe(copies[1]!.id);
+
+    let effects = 0;
+    for (const message of copies) {
+      await handleOnce(db, "tasks-activity", message, async () => {
+        effects += 1;
+      });
+    }
+    expect(effects).toBe(1);
+  });
+
+  it("flush rejects while the broker is down and leaves the message pending", async () => {
+    const { broker, state } = recordingBroker();
+    state.down = true;
+    await commit("d:1", 0, 0);
+    const relay = createOutboxRelay({ db, broker });
+    await expect(relay.flush()).rejects.toThrow("ECONNREFUSED");
+    expect(await relay.pending()).toBeGreaterThan(0);
+    const rows = await db.query<{ attempts: number; last_error: string }>(
+      "SELECT attempts, last_error FROM outbox WHERE key = 'd:1'",
+    );
+    expect(rows[0]!.attempts).toBe(1);
+    expect(rows[0]!.last_error).toContain("ECONNREFUSED");
+    state.down = false;
+    await relay.flush();
+    expect(await relay.pending()).toBe(0);
+    await relay.stop();
+  });
+});

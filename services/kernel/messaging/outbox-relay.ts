@@ -1,0 +1,154 @@
+import { retryDelayMs } from "../../../adapters/core/backoff.js";
+import type { IMessageBroker } from "../../../adapters/core/message-broker.js";
+import type { Database } from "../db/database.js";
+import { createUpstreamPolicy, type UpstreamPolicy } from "../resilience.js";
+
+/**
+ * Publishes outbox rows through the broker in the order they were written, and marks each
+ * sent. A publish that fails stops the pass (so order holds) and the relay retries after a
+ * growing delay: a broker outage delays messages, never loses them. If the process dies
+ * between publishing and marking a row sent, the row is published again on restart; consumers
+ * absorb the duplicate through their inbox.
+ *
+ * One relay per service instance. With several instances the same row may be published twice
+ * (absorbed the same way); order per aggregate key holds within each instance.
+ */
+export interface OutboxRelayOptions {
+  readonly db: Database;
+  readonly broker: IMessageBroker;
+  /** Logical topic (platform.ts) → physical name; identity by default. */
+  readonly resolveTopic?: (topic: string) => string;
+  /** Idle poll interval. @default 250 */
+  readonly pollMs?: number;
+  /** Rows read per pass. @default 100 */
+  readonly batchSize?: number;
+  /** Delay after a failed publish grows from this. @default 200 */
+  readonly initialRetryMs?: number;
+  /** Longest delay between retries. @default 10_000 */
+  readonly maxRetryMs?: number;
+  /** Reports failed publishes (the relay keeps going). */
+  readonly onError?: (error: unknown, messageId: string) => void;
+  readonly policy?: UpstreamPolicy;
+}
+
+export interface OutboxRelay {
+  start(): void;
+  /** Wakes the relay now instead of at the next poll (call after a commit). */
+  notify(): void;
+  /** Publishes everything pending; resolves when the outbox is empty, rejects on the first failure. */
+  flush(): Promise<void>;
+  /** Rows not yet sent. */
+  pending(): Promise<number>;
+  /** Stops polling and waits for the current pass. Idempotent. */
+  stop(): Promise<void>;
+}
+
+interface OutboxRow {
+  id: number;
+  message_id: string;
+  topic: string;
+  key: string | null;
+  headers: Record<string, string>;
+  body: unknown;
+  attempts: number;
+}
+
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { db, broker } = options;
+  const resolveTopic = options.resolveTopic ?? ((topic: string) => topic);
+  const pollMs = options.pollMs ?? 250;
+  const batchSize = options.batchSize ?? 100;
+  const policy =
+    options.policy ?? createUpstreamPolicy(`broker:${broker.name}`, { timeoutMs: 5_000, breakerThreshold: 5 });
+  let running = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+  let failures = 0;
+
+  /** One pass over the pending rows; throws on the first failed publish. */
+  async function pass(): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const rows = await db.query<OutboxRow>(
+        "SELECT id, message_id, topic, key, headers, body, attempts FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1",
+        [batchSize],
+      );
+      if (rows.length === 0) return sent;
+      for (const row of rows) {
+        try {
+          await policy.execute(() =>
+            broker.publish(resolveTopic(row.topic), {
+              id: row.message_id,
+              ...(row.key ? { key: row.key } : {}),
+              headers: row.headers,
+              body: row.body,
+            }),
+          );
+        } catch (error) {
+          await db
+            .query("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1", [
+              row.id,
+              String((error as Error)?.message ?? error).slice(0, 500),
+            ])
+            .catch(() => {});
+          options.onError?.(error, row.message_id);
+          throw error;
+        }
+        await db.query("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1", [row.id]);
+        sent += 1;
+      }
+    }
+  }
+
+  function schedule(delayMs: number): void {
+    if (!running || stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(tick, delayMs);
+    timer.unref?.();
+  }
+
+  function tick(): void {
+    current = current.then(async () => {
+      if (!running || stopped) return;
+      try {
+        await pass();
+        failures = 0;
+        schedule(pollMs);
+      } catch {
+        failures += 1;
+        schedule(
+          retryDelayMs(failures, { initialMs: options.initialRetryMs ?? 200, maxMs: options.maxRetryMs ?? 10_000 }),
+        );
+      }
+    });
+  }
+
+  return {
+    start() {
+      if (running || stopped) return;
+      running = true;
+      schedule(0);
+    },
+    notify() {
+      if (failures === 0) schedule(0);
+    },
+    flush() {
+      const run = current.then(async () => {
+        await pass();
+      });
+      current = run.catch(() => {});
+      return run;
+    },
+    async pending() {
+      const rows = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL");
+      return rows[0]?.n ?? 0;
+    },
+    async stop() {
+      stopped = true;
+      running = false;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}
