@@ -71,7 +71,7 @@ export type ApiKeyExchange = (apiKey: string) => Promise<{ accessToken: string; 
  * key (never the key itself), until 30 s before they expire.
  */
 export function createCallerResolver(verify: TokenVerifier, exchange: ApiKeyExchange, cache: ICache) {
-  const tokens = cache.withNamespace(`${cache.namespace}:apikey-token`);
+  const tokens = cache.withNamespace(`${cache.namespace}.apikey-token`);
   return async (headers: { authorization?: string; apiKey?: string }): Promise<CallerResult | undefined> => {
     if (headers.authorization !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization);
