@@ -30,7 +30,7 @@ const BROKER_LOADERS: Record<BrokerKind, (() => Promise<BrokerAdapterModule>) | 
   "azure-service-bus": undefined,
   "gcp-pubsub": undefined,
   kafka: undefined,
-  rabbitmq: undefined,
+  rabbitmq: () => import("../rabbitmq/index.js"),
 };
 
 const CACHE_LOADERS: Record<CacheKind, () => Promise<CacheAdapterModule>> = {

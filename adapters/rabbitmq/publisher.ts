@@ -1,0 +1,73 @@
+import { once } from "node:events";
+import type { ConfirmChannel, Options } from "amqplib";
+import { PublishError } from "../core/errors.js";
+import type { AmqpLink } from "./connection.js";
+import { COMPONENT } from "./naming.js";
+
+/**
+ * Publishes on the link's confirm channel: `send` resolves only when the broker has confirmed
+ * the message, so a resolved send is durable. A send waits up to `timeoutMs` in all, for a
+ * connection after a broker restart and for the confirm; a connection lost before the confirm
+ * fails it with `PublishError`, and the caller may publish again (the id is kept, so consumers
+ * de-duplicate the copy).
+ */
+export class ConfirmPublisher {
+  private readonly pending = new Set<Promise<void>>();
+  private drained: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly link: AmqpLink,
+    private readonly timeoutMs: number,
+  ) {}
+
+  send(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
+    const sending = this.sendConfirmed(exchange, routingKey, content, options);
+    this.pending.add(sending);
+    const forget = () => this.pending.delete(sending);
+    sending.then(forget, forget);
+    return sending;
+  }
+
+  /** Resolves once every send started so far has settled. */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private async sendConfirmed(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    options: Options.Publish,
+  ): Promise<void> {
+    const deadline = Date.now() + this.timeoutMs;
+    const channel = await this.link.confirmChannel(this.timeoutMs);
+    // Respect the socket's backpressure: a full write buffer holds new sends until it drains.
+    if (this.drained) await this.drained;
+    const remaining = Math.max(1, deadline - Date.now());
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new PublishError(COMPONENT, `no confirm from the broker within ${this.timeoutMs} ms`));
+      }, remaining);
+      const settle = (error: unknown) => {
+        clearTimeout(timer);
+        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        else resolve();
+      };
+      try {
+        const accepted = channel.publish(exchange, routingKey, content, options, settle);
+        if (!accepted) this.waitForDrain(channel);
+      } catch (error) {
+        settle(error);
+      }
+    });
+  }
+
+  private waitForDrain(channel: ConfirmChannel): void {
+    if (this.drained) return;
+    const drained = Promise.race([once(channel, "drain"), once(channel, "close")]).catch(() => {});
+    this.drained = drained;
+    drained.then(() => {
+      if (this.drained === drained) this.drained = undefined;
+    });
+  }
+}

@@ -1,0 +1,133 @@
+import type { Channel } from "amqplib";
+import type { AmqpLink } from "./connection.js";
+import { topologyFailure } from "./errors.js";
+import { deadLetterExchange, deadLetterQueue, type Naming, retryQueue, subscriptionQueues } from "./naming.js";
+
+/**
+ * Declares and checks exchanges and queues. Each declaration runs once per connection and is
+ * shared by concurrent callers; a failed one is forgotten so the next call tries again.
+ * Declarations are idempotent on the broker, so two processes creating the same topic at
+ * once is safe.
+ */
+export class Topology {
+  private readonly done = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly link: AmqpLink,
+    private readonly naming: Naming,
+    private readonly autoCreate: boolean,
+    private readonly timeoutMs: number,
+  ) {
+    // A restarted or replaced broker may have lost what was declared: declare again.
+    link.onConnect(() => this.done.clear());
+  }
+
+  /** Creates the topic's exchange if missing. */
+  ensureTopic(topic: string): Promise<void> {
+    const exchange = this.naming.exchange(topic);
+    return this.once(`exchange:${exchange}`, `declare the exchange of topic "${topic}"`, topic, undefined, (ch) =>
+      ch.assertExchange(exchange, "topic", { durable: true }),
+    );
+  }
+
+  /** The topic's exchange exists: created when auto-create is on, checked when it is off. */
+  requireTopic(topic: string): Promise<void> {
+    if (this.autoCreate) return this.ensureTopic(topic);
+    const exchange = this.naming.exchange(topic);
+    return this.once(`exchange:${exchange}`, `check the exchange of topic "${topic}"`, topic, undefined, async (ch) => {
+      await ch.checkExchange(exchange);
+    });
+  }
+
+  /**
+   * Creates the subscription's queue bound to the topic, with its dead-letter exchange and
+   * queue; rejected or expired messages go there too, through `x-dead-letter-exchange`.
+   */
+  ensureSubscription(topic: string, subscription: string): Promise<void> {
+    const exchange = this.naming.exchange(topic);
+    const queue = this.naming.queue(topic, subscription);
+    return this.ensureTopic(topic).then(() =>
+      this.once(
+        `queue:${queue}`,
+        `declare the queue of subscription "${subscription}"`,
+        topic,
+        subscription,
+        async (ch) => {
+          const dlx = deadLetterExchange(queue);
+          await ch.assertExchange(dlx, "fanout", { durable: true });
+          await ch.assertQueue(deadLetterQueue(queue), { durable: true });
+          await ch.bindQueue(deadLetterQueue(queue), dlx, "");
+          await ch.assertQueue(queue, { durable: true, arguments: { "x-dead-letter-exchange": dlx } });
+          await ch.bindQueue(queue, exchange, "#");
+        },
+      ),
+    );
+  }
+
+  requireSubscription(topic: string, subscription: string): Promise<void> {
+    if (this.autoCreate) return this.ensureSubscription(topic, subscription);
+    const queue = this.naming.queue(topic, subscription);
+    return this.once(
+      `queue:${queue}`,
+      `check the queue of subscription "${subscription}"`,
+      topic,
+      subscription,
+      async (ch) => {
+        await ch.checkQueue(queue);
+      },
+    );
+  }
+
+  /**
+   * The retry queue of one delay tier: every message in it waits the tier's TTL, then
+   * RabbitMQ dead-letters it back to the work queue through the default exchange.
+   */
+  ensureRetryQueue(queue: string, tierMs: number): Promise<void> {
+    const name = retryQueue(queue, tierMs);
+    return this.once(`queue:${name}`, `declare the retry queue "${name}"`, undefined, undefined, async (ch) => {
+      await ch.assertQueue(name, {
+        durable: true,
+        arguments: { "x-message-ttl": tierMs, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": queue },
+      });
+    });
+  }
+
+  /** Deletes a subscription's queues and dead-letter exchange (tests and teardown). */
+  async deleteSubscription(topic: string, subscription: string): Promise<void> {
+    const queue = this.naming.queue(topic, subscription);
+    await this.link.withChannel(this.timeoutMs, async (ch) => {
+      for (const name of subscriptionQueues(queue)) await ch.deleteQueue(name);
+      await ch.deleteExchange(deadLetterExchange(queue));
+    });
+    for (const name of subscriptionQueues(queue)) this.done.delete(`queue:${name}`);
+  }
+
+  /** Deletes a topic's exchange (tests and teardown). */
+  async deleteTopic(topic: string): Promise<void> {
+    const exchange = this.naming.exchange(topic);
+    await this.link.withChannel(this.timeoutMs, (ch) => ch.deleteExchange(exchange));
+    this.done.delete(`exchange:${exchange}`);
+  }
+
+  private once(
+    key: string,
+    what: string,
+    topic: string | undefined,
+    subscription: string | undefined,
+    task: (channel: Channel) => Promise<unknown>,
+  ): Promise<void> {
+    let pending = this.done.get(key);
+    if (!pending) {
+      pending = this.link
+        .withChannel(this.timeoutMs, async (ch) => {
+          await task(ch);
+        })
+        .catch((error: unknown) => {
+          this.done.delete(key);
+          throw topologyFailure(what, error, topic, subscription);
+        });
+      this.done.set(key, pending);
+    }
+    return pending;
+  }
+}
