@@ -1,0 +1,16 @@
+export type { Cache, CacheArgs } from "./cache.js";
+export * from "./cidr.js";
+export type { Cluster, ClusterArgs } from "./cluster.js";
+export type { ContainerService, ContainerServiceArgs } from "./container-service.js";
+export type { Database, DatabaseArgs } from "./database.js";
+export { DEFAULTS } from "./defaults.js";
+export type { Logs, LogsArgs } from "./logs.js";
+export type { Messaging, MessagingArgs, SubscriptionRef, TopicRef } from "./messaging.js";
+export * from "./names.js";
+export type { Network, NetworkArgs } from "./network.js";
+export * from "./platform.js";
+export type { Registry, RegistryArgs } from "./registry.js";
+export type { Secret, SecretArgs, SecretRef } from "./secrets.js";
+export * from "./service-env.js";
+export * from "./sizing.js";
+export * from "./transform.js";

@@ -1,0 +1,144 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { Database, DatabaseArgs } from "../api/database.js";
+import { DEFAULTS } from "../api/defaults.js";
+import { NAME_RULES, physicalName } from "../api/names.js";
+import type { PlacementArgs } from "../api/platform.js";
+import { type Transform, transformed } from "../api/transform.js";
+
+export interface AwsDatabaseArgs extends DatabaseArgs, PlacementArgs {
+  readonly transform?: {
+    readonly securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
+    readonly subnetGroup?: Transform<aws.rds.SubnetGroupArgs>;
+    readonly parameterGroup?: Transform<aws.rds.ParameterGroupArgs>;
+    readonly instance?: Transform<aws.rds.InstanceArgs>;
+  };
+}
+
+export const AWS_DATABASE_DEFAULTS = {
+  instanceSize: "db.t4g.micro",
+  username: "taskflow",
+} as const;
+
+/**
+ * RDS PostgreSQL in the private subnets: no public address, storage encrypted, TLS forced,
+ * daily backups, reachable only from inside the VPC. The generated password lives in the
+ * connection URL, which the stack stores in Secrets Manager.
+ */
+export class AwsDatabase extends pulumi.ComponentResource implements Database {
+  readonly connectionUrl: pulumi.Output<string>;
+  readonly host: pulumi.Output<string>;
+  readonly serverName: pulumi.Output<string>;
+
+  constructor(
+    private readonly name: string,
+    private readonly args: AwsDatabaseArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super("taskflow:aws:Database", name, {}, opts);
+    const password = new random.RandomPassword(
+      `${name}-password`,
+      // RDS rejects '/', '@', '"' and spaces in master passwords; letters and digits also need no URL escaping.
+      { length: 32, special: false },
+      { parent: this },
+    );
+    const securityGroup = this.createSecurityGroup();
+    const subnetGroup = this.createSubnetGroup();
+    const parameterGroup = this.createParameterGroup();
+    const instance = this.createInstance(password, securityGroup, subnetGroup, parameterGroup);
+
+    this.host = instance.address;
+    this.serverName = instance.identifier;
+    this.connectionUrl = pulumi.secret(
+      pulumi.interpolate`postgres://${instance.username}:${password.result}@${instance.address}:${instance.port}/${args.databaseName}?sslmode=no-verify`,
+    );
+    this.registerOutputs({ host: this.host, serverName: this.serverName });
+  }
+
+  private createSecurityGroup(): aws.ec2.SecurityGroup {
+    return new aws.ec2.SecurityGroup(
+      ...transformed(
+        this.args.transform?.securityGroup,
+        `${this.name}-sg`,
+        {
+          vpcId: this.args.network.networkId,
+          description: "PostgreSQL from inside the VPC only",
+          ingress: [
+            {
+              protocol: "tcp",
+              fromPort: DEFAULTS.databasePort,
+              toPort: DEFAULTS.databasePort,
+              cidrBlocks: [this.args.network.cidr],
+            },
+          ],
+        },
+        { parent: this },
+      ),
+    );
+  }
+
+  private createSubnetGroup(): aws.rds.SubnetGroup {
+    return new aws.rds.SubnetGroup(
+      ...transformed(
+        this.args.transform?.subnetGroup,
+        `${this.name}-subnets`,
+        { subnetIds: this.args.network.privateSubnetIds },
+        { parent: this },
+      ),
+    );
+  }
+
+  private createParameterGroup(): aws.rds.ParameterGroup {
+    const major = this.args.engineVersion.split(".")[0];
+    return new aws.rds.ParameterGroup(
+      ...transformed(
+        this.args.transform?.parameterGroup,
+        `${this.name}-params`,
+        { family: `postgres${major}`, parameters: [{ name: "rds.force_ssl", value: "1" }] },
+        { parent: this },
+      ),
+    );
+  }
+
+  private createInstance(
+    password: random.RandomPassword,
+    securityGroup: aws.ec2.SecurityGroup,
+    subnetGroup: aws.rds.SubnetGroup,
+    parameterGroup: aws.rds.ParameterGroup,
+  ): aws.rds.Instance {
+    const deletionProtection = this.args.deletionProtection ?? DEFAULTS.deletionProtection;
+    const identifier = physicalName(NAME_RULES.awsDatabase, this.name);
+    return new aws.rds.Instance(
+      ...transformed(
+        this.args.transform?.instance,
+        `${this.name}-instance`,
+        {
+          identifier,
+          engine: "postgres",
+          engineVersion: this.args.engineVersion,
+          instanceClass: this.args.instanceSize ?? AWS_DATABASE_DEFAULTS.instanceSize,
+          allocatedStorage: this.args.storageGb,
+          storageType: "gp3",
+          storageEncrypted: true,
+          dbName: this.args.databaseName,
+          username: AWS_DATABASE_DEFAULTS.username,
+          password: password.result,
+          dbSubnetGroupName: subnetGroup.name,
+          vpcSecurityGroupIds: [securityGroup.id],
+          parameterGroupName: parameterGroup.name,
+          publiclyAccessible: false,
+          multiAz: true,
+          backupRetentionPeriod: this.args.backupRetentionDays,
+          copyTagsToSnapshot: true,
+          deletionProtection,
+          // A protected database keeps a final snapshot when it is finally deleted.
+          skipFinalSnapshot: !deletionProtection,
+          finalSnapshotIdentifier: `${identifier}-final`,
+          autoMinorVersionUpgrade: true,
+        },
+        { parent: this, dependsOn: this.args.network.dataPlaneReady },
+      ),
+    );
+  }
+}

@@ -1,0 +1,33 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DEFAULTS } from "../api/defaults.js";
+import type { Logs, LogsArgs } from "../api/logs.js";
+import type { PlacementArgs } from "../api/platform.js";
+import { type Transform, transformed } from "../api/transform.js";
+
+export interface AwsLogsArgs extends LogsArgs, PlacementArgs {
+  readonly transform?: {
+    readonly logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
+  };
+}
+
+/** A CloudWatch log group per service, with a retention period. */
+export class AwsLogs extends pulumi.ComponentResource implements Logs {
+  readonly destinations: Record<string, pulumi.Output<string>> = {};
+
+  constructor(name: string, args: AwsLogsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("taskflow:aws:Logs", name, {}, opts);
+    for (const service of args.services) {
+      const group = new aws.cloudwatch.LogGroup(
+        ...transformed(
+          args.transform?.logGroup,
+          `${name}-${service}`,
+          { name: `/taskflow/${name}/${service}`, retentionInDays: args.retentionDays ?? DEFAULTS.logRetentionDays },
+          { parent: this },
+        ),
+      );
+      this.destinations[service] = group.name;
+    }
+    this.registerOutputs({ destinations: this.destinations });
+  }
+}
