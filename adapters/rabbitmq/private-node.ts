@@ -1,0 +1,141 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, openSync, readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { tcpReachable } from "../testing/servers.js";
+
+/** The server launcher of the Debian package; fault tests run a node of their own with it. */
+export const RABBITMQ_SERVER_BIN = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+
+export function privateNodeAvailable(): boolean {
+  return existsSync(RABBITMQ_SERVER_BIN);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+/**
+ * A RabbitMQ node of a test's own, on its own ports, data and log directories, so that a fault
+ * test can stop and restart it without touching the machine's shared broker. Its data
+ * survives `restart()` (durable queues and persistent messages come back, as after a real
+ * restart); `destroy()` stops it and removes everything it wrote.
+ */
+export class PrivateRabbitNode {
+  private process: ChildProcess | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly nodeName: string,
+    readonly port: number,
+    private readonly distPort: number,
+  ) {}
+
+  get url(): string {
+    return `amqp://guest:guest@127.0.0.1:${this.port}`;
+  }
+
+  static async start(readyTimeoutMs = 30_000): Promise<PrivateRabbitNode> {
+    const dir = await mkdtemp(join(tmpdir(), "tf-rabbit-"));
+    const port = await freePort();
+    let distPort = await freePort();
+    while (distPort === port) distPort = await freePort();
+    const node = new PrivateRabbitNode(dir, `tf-fault-${port}@localhost`, port, distPort);
+    await writeFile(join(dir, "rabbitmq.conf"), `listeners.tcp.local = 127.0.0.1:${port}\n`);
+    // The machine's env file names the shared node; this one only keeps Erlang on loopback.
+    await writeFile(
+      join(dir, "rabbitmq-env.conf"),
+      'ERL_EPMD_ADDRESS=127.0.0.1\nexport ERL_FLAGS="-kernel inet_dist_use_interface {127,0,0,1}"\n',
+    );
+    await writeFile(join(dir, "enabled_plugins"), "[].\n");
+    try {
+      await node.launch(readyTimeoutMs);
+    } catch (error) {
+      await node.destroy();
+      throw error;
+    }
+    return node;
+  }
+
+  /** Stops the node (gracefully, as an operator's restart would) and starts it again. */
+  async restart(readyTimeoutMs = 30_000): Promise<void> {
+    await this.stop();
+    await this.launch(readyTimeoutMs);
+  }
+
+  async stop(timeoutMs = 15_000): Promise<void> {
+    const child = this.process;
+    this.process = undefined;
+    if (!child || child.exitCode !== null || child.pid === undefined) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    // The launcher script and the Erlang VM share the process group the node was started in.
+    process.kill(-child.pid, "SIGTERM");
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+    }, timeoutMs);
+    await exited;
+    clearTimeout(timer);
+    // The VM may outlive the launcher by a moment; wait until the port is released.
+    for (let i = 0; i < 100 && (await tcpReachable("127.0.0.1", this.port, 200)); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop().catch(() => {});
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async launch(readyTimeoutMs: number): Promise<void> {
+    const log = openSync(join(this.dir, "server.out"), "a");
+    const child = spawn(RABBITMQ_SERVER_BIN, [], {
+      cwd: this.dir,
+      detached: true,
+      stdio: ["ignore", log, log],
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: this.dir,
+        RABBITMQ_NODENAME: this.nodeName,
+        RABBITMQ_NODE_IP_ADDRESS: "127.0.0.1",
+        RABBITMQ_DIST_PORT: String(this.distPort),
+        RABBITMQ_MNESIA_BASE: join(this.dir, "mnesia"),
+        RABBITMQ_LOG_BASE: join(this.dir, "log"),
+        RABBITMQ_CONFIG_FILE: join(this.dir, "rabbitmq.conf"),
+        RABBITMQ_CONF_ENV_FILE: join(this.dir, "rabbitmq-env.conf"),
+        RABBITMQ_ENABLED_PLUGINS_FILE: join(this.dir, "enabled_plugins"),
+        RABBITMQ_PID_FILE: join(this.dir, "node.pid"),
+      },
+    });
+    this.process = child;
+    const deadline = Date.now() + readyTimeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) {
+        throw new Error(`[taskflow] [tests] private RabbitMQ node exited early: ${this.outputTail()}`);
+      }
+      if (await tcpReachable("127.0.0.1", this.port, 200)) return;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    throw new Error(
+      `[taskflow] [tests] private RabbitMQ node not ready within ${readyTimeoutMs} ms: ${this.outputTail()}`,
+    );
+  }
+
+  private outputTail(): string {
+    try {
+      return readFileSync(join(this.dir, "server.out"), "utf8").slice(-600);
+    } catch {
+      return "(no output)";
+    }
+  }
+}
