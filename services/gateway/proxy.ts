@@ -1,4 +1,4 @@
-import { Agent, type IncomingHttpHeaders, request } from "node:http";
+import { Agent, type IncomingHttpHeaders, request, type ServerResponse } from "node:http";
 import { TaskflowError } from "../../adapters/core/errors.js";
 import type { UpstreamPolicy } from "../kernel/resilience.js";
 
@@ -117,4 +117,38 @@ export async function forward(upstream: Upstream, req: UpstreamRequest): Promise
     if (error instanceof UpstreamStatusError) return error.response;
     throw error;
   }
+}
+
+/**
+ * Pipes a long-lived response (Server-Sent Events) to the client as it arrives, without the
+ * per-attempt timeout, and closes the upstream request when the client goes away.
+ */
+export function stream(upstream: Upstream, req: UpstreamRequest, res: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      {
+        host: upstream.baseUrl.hostname,
+        port: upstream.baseUrl.port,
+        method: req.method,
+        path: req.path,
+        headers: req.headers,
+        agent: upstream.agent,
+      },
+      (answer) => {
+        const headers = forwardableHeaders(answer.headers);
+        res.writeHead(answer.statusCode ?? 502, headers);
+        res.flushHeaders();
+        answer.pipe(res);
+        answer.on("end", resolve);
+        answer.on("error", resolve);
+      },
+    );
+    // The response closes when it ends or when the client goes away; either way the upstream call is done.
+    res.on("close", () => outgoing.destroy());
+    outgoing.on("error", (error) => {
+      if (res.headersSent) resolve();
+      else reject(new TaskflowError("gateway", `cannot reach upstream "${upstream.name}"`, { cause: error }));
+    });
+    outgoing.end();
+  });
 }

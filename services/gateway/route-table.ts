@@ -1,4 +1,5 @@
 import { platform, type ServiceName } from "../platform.js";
+import { VIEWS } from "./views.js";
 
 /**
  * What the gateway serves, derived from `services/platform.ts`: every route prefix a service
@@ -65,24 +66,12 @@ function buildRoutes(): GatewayRoute[] {
     const owner = routes.find((r) => path.startsWith(`${r.path}/`));
     if (owner) routes.push({ ...owner, path, access });
   }
-  const read = (services: ServiceName[]) => ({ read: scopesOf(services).read, write: scopesOf(services).read });
-  routes.push(
-    {
-      path: "/dashboard",
-      kind: "view",
-      services: ["users", "tasks", "notifications"],
-      access: "user",
-      scopes: read(["users", "tasks", "notifications"]),
-    },
-    { path: "/boards/:id/details", kind: "view", services: ["tasks"], access: "user", scopes: read(["tasks"]) },
-    {
-      path: "/tasks/:id/details",
-      kind: "view",
-      services: ["tasks", "users"],
-      access: "user",
-      scopes: read(["tasks", "users"]),
-    },
-  );
+  for (const view of VIEWS) {
+    const services = [...new Set(view.parts.map((p) => p.service))];
+    const { read } = scopesOf(services);
+    // A view only reads, so an API key needs the read scopes of every upstream it touches.
+    routes.push({ path: view.path, kind: "view", services, access: "user", scopes: { read, write: read } });
+  }
   return routes;
 }
 
