@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { BrokerCapabilities } from "../core/capabilities.js";
-import { ClosedError, UnsupportedFeatureError } from "../core/errors.js";
+import { ClosedError, TaskflowError } from "../core/errors.js";
 import type { BatchPublishResult, DeadLetter, OutgoingMessage, PublishReceipt } from "../core/message.js";
 import type {
   IMessageBroker,
@@ -9,7 +9,7 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from "../core/message-broker.js";
-import { validateOutgoing } from "../core/validate.js";
+import { validateOutgoing, validateSubscribeOptions } from "../core/validate.js";
 import type { RabbitMqBrokerOptions } from "./config.js";
 import { AmqpLink } from "./connection.js";
 import { RabbitMqConsumer } from "./consumer.js";
@@ -55,6 +55,7 @@ export class RabbitMqBroker implements IMessageBroker {
   private readonly topology: Topology;
   private readonly publisher: ConfirmPublisher;
   private readonly consumers = new Set<RabbitMqConsumer>();
+  private readonly publishing = new Set<Promise<PublishReceipt>>();
   private readonly timeoutMs: number;
   private readonly defaultConcurrency: number;
   private closing: Promise<void> | undefined;
@@ -70,8 +71,17 @@ export class RabbitMqBroker implements IMessageBroker {
     this.publisher = new ConfirmPublisher(link, this.timeoutMs);
   }
 
-  async publish<T>(topic: string, message: OutgoingMessage<T>): Promise<PublishReceipt> {
+  publish<T>(topic: string, message: OutgoingMessage<T>): Promise<PublishReceipt> {
     this.assertOpen("publish");
+    // Tracked from the first moment, so that a close() called right after still waits for it.
+    const publishing = this.publishNow(topic, message);
+    this.publishing.add(publishing);
+    const forget = () => this.publishing.delete(publishing);
+    publishing.then(forget, forget);
+    return publishing;
+  }
+
+  private async publishNow<T>(topic: string, message: OutgoingMessage<T>): Promise<PublishReceipt> {
     validateOutgoing(COMPONENT, this.capabilities, message);
     checkHeaders(message.headers ?? {});
     const id = message.id ?? randomUUID();
@@ -112,13 +122,13 @@ export class RabbitMqBroker implements IMessageBroker {
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
     this.assertOpen("subscribe");
-    this.refuseUnsupported(options);
-    if (options.renewLock === true) {
-      throw new UnsupportedFeatureError(COMPONENT, "lock renewal (renewLock)", "RabbitMQ deliveries hold no lock");
-    }
+    validateSubscribeOptions(COMPONENT, this.capabilities, options);
     const maxConcurrency = options.maxConcurrency ?? this.defaultConcurrency;
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 65_535) {
-      throw new UnsupportedFeatureError(COMPONENT, `maxConcurrency ${maxConcurrency}`, "use 1 to 65535");
+      throw new TaskflowError(
+        COMPONENT,
+        `maxConcurrency must be a whole number from 1 to 65535, got ${maxConcurrency}`,
+      );
     }
     await this.topology.requireSubscription(topic, subscription);
     const consumer = new RabbitMqConsumer(this.link, this.topology, this.publisher, handler as MessageHandler, {
@@ -155,7 +165,7 @@ export class RabbitMqBroker implements IMessageBroker {
 
   async ensureSubscription(topic: string, subscription: string, options: SubscriptionOptions = {}): Promise<void> {
     this.assertOpen("create a subscription");
-    this.refuseUnsupported(options);
+    validateSubscribeOptions(COMPONENT, this.capabilities, options);
     await this.topology.ensureSubscription(topic, subscription);
   }
 
@@ -215,20 +225,11 @@ export class RabbitMqBroker implements IMessageBroker {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.consumers].map((consumer) => consumer.close()));
       this.consumers.clear();
+      while (this.publishing.size > 0) await Promise.allSettled([...this.publishing]);
       await this.publisher.flush();
       await this.link.close();
     })();
     return this.closing;
-  }
-
-  private refuseUnsupported(options: SubscriptionOptions): void {
-    if (options.ordered === true && !this.capabilities.ordering) {
-      throw new UnsupportedFeatureError(
-        COMPONENT,
-        "ordered subscriptions",
-        "competing consumers on one RabbitMQ queue do not keep per-key order",
-      );
-    }
   }
 
   private assertOpen(what: string): void {
