@@ -40,6 +40,11 @@ export const serviceEnvSchema = adapterSelectionSchema
     UPSTREAM_URLS: z.string().optional(),
     OTEL_EXPORTER_OTLP_ENDPOINT: url(["http", "https"], "http://otel-collector:4318").optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /**
+     * Accept the `x-dev-user` header as the caller's identity (no token). Local mode only:
+     * on by default there, refused anywhere else.
+     */
+    DEV_IDENTITY: z.enum(["on", "off"]).optional(),
   })
   .superRefine((env, ctx) => {
     const service = serviceByName(env.SERVICE_NAME);
@@ -64,6 +69,13 @@ export const serviceEnvSchema = adapterSelectionSchema
     if (service.signsTokens && !local && !env.JWT_PRIVATE_KEY) need("JWT_PRIVATE_KEY", "for the identity service");
     if (!service.signsTokens && !local && !env.JWT_JWKS_URL) need("JWT_JWKS_URL", "to verify access tokens");
     if (service.name === "gateway" && !local && !env.UPSTREAM_URLS) need("UPSTREAM_URLS", "for the gateway");
+    if (env.DEV_IDENTITY === "on" && !local) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DEV_IDENTITY"],
+        message: "is only allowed when CLOUD_PROVIDER=local; unset it and use access tokens",
+      });
+    }
     for (const topic of service.publishes) {
       if (!local && !(topic in env.BROKER_TOPICS)) {
         ctx.addIssue({ code: "custom", path: ["BROKER_TOPICS"], message: `has no entry for topic "${topic}"` });

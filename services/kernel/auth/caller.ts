@@ -1,0 +1,103 @@
+import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from "jose";
+import { UnauthorizedError } from "../errors.js";
+
+/**
+ * Who is calling, as every service sees it. Where it comes from is pluggable: a verified JWT
+ * access token in production, a development header in local mode only.
+ */
+export interface CallerIdentity {
+  /** The user's id (`sub`). */
+  readonly userId: string;
+  readonly email?: string;
+  /** ["user"] or ["user", "admin"]. */
+  readonly roles: readonly string[];
+  /** What an API-key token may do ("tasks:read", ...); undefined for a full user token. */
+  readonly scopes?: readonly string[];
+  /** How the identity was established; "anonymous" only on routes declared `auth: false`. */
+  readonly via: "jwt" | "dev-header" | "anonymous";
+}
+
+/** The caller of a public route (`auth: false`): no user id, no roles. */
+export const ANONYMOUS: CallerIdentity = Object.freeze({ userId: "", roles: [], via: "anonymous" });
+
+/** The headers an identity source reads (lower-case names, as node gives them). */
+export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+/**
+ * Resolves the caller from request headers: `undefined` when the request carries no
+ * credentials, throws `UnauthorizedError` when it carries bad ones.
+ */
+export type IdentitySource = (headers: RequestHeaders) => Promise<CallerIdentity | undefined>;
+
+export interface JwtIdentityOptions {
+  /** The identity service's JWKS, fetched once and refetched for an unknown key id. */
+  readonly jwksUrl?: string;
+  /** Keys to verify with instead of a URL (tests, or a key already in hand). */
+  readonly keys?: JWTVerifyGetKey;
+  readonly issuer: string;
+  readonly audience: string;
+}
+
+/** Verifies `Authorization: Bearer <jwt>`: signature (ES256/RS256), issuer, audience, expiry. */
+export function jwtIdentitySource(options: JwtIdentityOptions): IdentitySource {
+  const keys =
+    options.keys ??
+    (options.jwksUrl
+      ? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 })
+      : undefined);
+  if (!keys) throw new Error("[taskflow] [auth] jwtIdentitySource needs jwksUrl or keys");
+  return async (headers) => {
+    const header = headers.authorization;
+    if (header === undefined) return undefined;
+    const match = typeof header === "string" ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) throw new UnauthorizedError("Authorization must be 'Bearer <access token>'");
+    try {
+      const { payload } = await jwtVerify(match[1]!, keys, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms: ["ES256", "RS256"],
+        requiredClaims: ["sub", "exp"],
+      });
+      const roles = Array.isArray(payload.roles) ? payload.roles.filter((r) => typeof r === "string") : ["user"];
+      const scopes = typeof payload.scope === "string" ? payload.scope.split(" ").filter(Boolean) : undefined;
+      return {
+        userId: payload.sub!,
+        ...(typeof payload.email === "string" ? { email: payload.email } : {}),
+        roles,
+        ...(scopes ? { scopes } : {}),
+        via: "jwt",
+      };
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "rejected";
+      throw new UnauthorizedError(`invalid access token (${code})`);
+    }
+  };
+}
+
+/** The development header; only local mode accepts it (the env schema refuses it elsewhere). */
+export const DEV_USER_HEADER = "x-dev-user";
+
+/**
+ * Local mode: `x-dev-user: <userId>` (optionally `x-dev-roles: user,admin`) identifies the
+ * caller without a token, so the services can be tried with curl.
+ */
+export function devHeaderIdentitySource(): IdentitySource {
+  return async (headers) => {
+    const user = headers[DEV_USER_HEADER];
+    if (typeof user !== "string" || user.trim() === "") return undefined;
+    if (user.length > 200) throw new UnauthorizedError(`${DEV_USER_HEADER} is too long`);
+    const roles = typeof headers["x-dev-roles"] === "string" ? headers["x-dev-roles"].split(",") : ["user"];
+    return { userId: user.trim(), roles: roles.map((r) => r.trim()).filter(Boolean), via: "dev-header" };
+  };
+}
+
+/** Tries each source in turn; the first that recognises credentials decides. */
+export function firstOf(...sources: readonly IdentitySource[]): IdentitySource {
+  return async (headers) => {
+    for (const source of sources) {
+      const caller = await source(headers);
+      if (caller) return caller;
+    }
+    return undefined;
+  };
+}

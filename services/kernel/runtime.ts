@@ -1,0 +1,155 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { JWTVerifyGetKey } from "jose";
+import type { ICache } from "../../adapters/core/cache.js";
+import type { Env } from "../../adapters/core/config.js";
+import type { IMessageBroker } from "../../adapters/core/message-broker.js";
+import { createBroker, createCache } from "../../adapters/core/select.js";
+import { type ServiceDeclaration, type ServiceName, serviceByName } from "../platform.js";
+import { devHeaderIdentitySource, firstOf, type IdentitySource, jwtIdentitySource } from "./auth/caller.js";
+import type { Database } from "./db/database.js";
+import { type MigrationSource, migrate } from "./db/migrate.js";
+import { openDatabase } from "./db/open-database.js";
+import { parseServiceEnv, type ServiceEnv } from "./env.js";
+import type { ReadinessCheck } from "./http/health.js";
+import { createOutboxRelay, type OutboxRelay } from "./messaging/outbox-relay.js";
+import { createLogger, type Logger } from "./observability/logger.js";
+import { initTracing } from "./observability/tracing.js";
+
+/**
+ * Everything a service process holds, opened from its environment in one call: validated
+ * config (every problem reported at once), logger, tracing, database with migrations applied,
+ * cache, broker, the outbox relay and the caller-identity source. Local mode passes one
+ * shared in-memory broker (and cache) to every service instead of creating its own.
+ */
+export interface ServiceRuntime {
+  readonly env: ServiceEnv;
+  readonly service: ServiceDeclaration;
+  readonly log: Logger;
+  readonly db: Database;
+  readonly cache: ICache;
+  readonly broker: IMessageBroker;
+  readonly identity: IdentitySource;
+  readonly relay: OutboxRelay;
+  /** Database, broker (critical) and cache (critical only in strict mode), for `/health/ready`. */
+  readonly readiness: readonly ReadinessCheck[];
+  /** Logical topic (platform.ts) → physical name from `BROKER_TOPICS`. */
+  topicName(topic: string): string;
+  /** Logical subscription → physical name from `BROKER_SUBSCRIPTIONS`. */
+  subscriptionName(subscription: string): string;
+  /** Stops the relay and closes what this runtime opened (not injected adapters). Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  readonly migrations: readonly MigrationSource[];
+  /** Shared adapters (local mode, tests); closed by whoever created them. */
+  readonly broker?: IMessageBroker;
+  readonly cache?: ICache;
+  readonly db?: Database;
+  /** Verification keys instead of fetching `JWT_JWKS_URL` (tests). */
+  readonly jwtKeys?: JWTVerifyGetKey;
+  readonly log?: Logger;
+  /** Start the outbox relay. @default true */
+  readonly startRelay?: boolean;
+}
+
+export async function openRuntime(name: ServiceName, rawEnv: Env, options: RuntimeOptions): Promise<ServiceRuntime> {
+  const env = parseServiceEnv({ ...rawEnv, SERVICE_NAME: name });
+  const service = serviceByName(name);
+  const log = options.log ?? createLogger({ service: name, level: env.LOG_LEVEL });
+  initTracing({
+    serviceName: name,
+    ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+  });
+
+  const opened: (() => Promise<void>)[] = [];
+  try {
+    const db = options.db ?? (await openDatabase(env.DATABASE_URL ?? `pglite:.taskflow/${name}`));
+    if (!options.db) opened.push(() => db.close());
+    await migrate(db, options.migrations);
+
+    const rootCache = options.cache ?? (await createCache(rawEnv));
+    if (!options.cache) opened.push(() => rootCache.close());
+    const cache = rootCache.withNamespace(`${rootCache.namespace}:${name}`);
+
+    const broker = options.broker ?? (await createBroker(rawEnv));
+    if (!options.broker) opened.push(() => broker.close());
+
+    const topicName = (topic: string) => env.BROKER_TOPICS[topic] ?? topic;
+    const subscriptionName = (subscription: string) => env.BROKER_SUBSCRIPTIONS[subscription] ?? subscription;
+
+    const sources: IdentitySource[] = [];
+    if (options.jwtKeys || env.JWT_JWKS_URL) {
+      sources.push(
+        jwtIdentitySource({
+          ...(options.jwtKeys ? { keys: options.jwtKeys } : { jwksUrl: env.JWT_JWKS_URL! }),
+          issuer: env.JWT_ISSUER,
+          audience: env.JWT_AUDIENCE,
+        }),
+      );
+    }
+    const devIdentity = env.DEV_IDENTITY ?? (env.CLOUD_PROVIDER === "local" ? "on" : "off");
+    if (devIdentity === "on") sources.push(devHeaderIdentitySource());
+
+    const relay = createOutboxRelay({
+      db,
+      broker,
+      resolveTopic: topicName,
+      onError: (error, messageId) => log.warn({ err: error, messageId }, "outbox publish failed; will retry"),
+    });
+    if (options.startRelay !== false && service.publishes.length > 0) relay.start();
+
+    let closed = false;
+    return {
+      env,
+      service,
+      log,
+      db,
+      cache,
+      broker,
+      identity: firstOf(...sources),
+      relay,
+      readiness: [
+        { name: "database", ping: () => db.ping() },
+        { name: "broker", ping: () => broker.ping() },
+        { name: "cache", ping: () => cache.ping(), critical: env.CACHE_MODE === "strict" },
+      ],
+      topicName,
+      subscriptionName,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await relay.stop();
+        for (const close of opened.reverse()) await close();
+      },
+    };
+  } catch (error) {
+    for (const close of opened.reverse()) await close().catch(() => {});
+    throw error;
+  }
+}
+
+/** Listens on `port` (0 picks a free one) and resolves with the bound port and a close function. */
+export function listen(
+  app: (req: IncomingMessage, res: ServerResponse) => void,
+  port: number,
+  host = "127.0.0.1",
+): Promise<{ port: number; server: Server; close(): Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(app);
+    server.keepAliveTimeout = 65_000;
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve({
+        port: typeof address === "object" && address ? address.port : port,
+        server,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
