@@ -6,9 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
  * options in place. Cloud-specific settings stay reachable without the shared arguments
  * growing a pass-through bag.
  */
-export type Transform<Args> =
-  | Partial<Args>
-  | ((args: Args, opts: pulumi.CustomResourceOptions, name: string) => void);
+export type Transform<Args> = Partial<Args> | ((args: Args, opts: pulumi.CustomResourceOptions, name: string) => void);
 
 /** Applies `transform` to a child's name, arguments and options before it is created. */
 export function transformed<Args extends object>(

@@ -22,7 +22,10 @@ export class AwsLogs extends pulumi.ComponentResource implements Logs {
         ...transformed(
           args.transform?.logGroup,
           `${name}-${service}`,
-          { name: `/taskflow/${name}/${service}`, retentionInDays: args.retentionDays ?? DEFAULTS.logRetentionDays },
+          {
+            name: `/taskflow/${args.appName}/${service}`,
+            retentionInDays: args.retentionDays ?? DEFAULTS.logRetentionDays,
+          },
           { parent: this },
         ),
       );

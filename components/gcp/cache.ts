@@ -1,0 +1,55 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { Cache, CacheArgs } from "../api/cache.js";
+import { DEFAULTS } from "../api/defaults.js";
+import { NAME_RULES, physicalName } from "../api/names.js";
+import type { PlacementArgs } from "../api/platform.js";
+import { memorystoreSizeGb } from "../api/sizing.js";
+import { type Transform, transformed } from "../api/transform.js";
+
+export interface GcpCacheArgs extends CacheArgs, PlacementArgs {
+  readonly transform?: {
+    readonly instance?: Transform<gcp.redis.InstanceArgs>;
+  };
+}
+
+/**
+ * Memorystore for Redis on the private services range: AUTH on, TLS with server
+ * authentication, a standard-tier replica for failover. Memorystore generates the AUTH string.
+ */
+export class GcpCache extends pulumi.ComponentResource implements Cache {
+  readonly connectionUrl: pulumi.Output<string>;
+  readonly host: pulumi.Output<string>;
+  readonly serverName: pulumi.Output<string>;
+
+  constructor(name: string, args: GcpCacheArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("taskflow:gcp:Cache", name, {}, opts);
+    const replicas = args.replicas ?? DEFAULTS.cacheReplicas;
+    const instance = new gcp.redis.Instance(
+      ...transformed(
+        args.transform?.instance,
+        `${name}-redis`,
+        {
+          name: physicalName(NAME_RULES.gcpRedis, name),
+          region: args.region,
+          project: args.project,
+          tier: replicas > 0 ? "STANDARD_HA" : "BASIC",
+          ...(replicas > 0 ? { replicaCount: replicas, readReplicasMode: "READ_REPLICAS_ENABLED" } : {}),
+          memorySizeGb: memorystoreSizeGb(args.memoryMb),
+          redisVersion: `REDIS_${args.engineVersion.replace(".", "_")}${args.engineVersion.includes(".") ? "" : "_0"}`,
+          authorizedNetwork: args.network.networkId,
+          connectMode: "PRIVATE_SERVICE_ACCESS",
+          authEnabled: true,
+          transitEncryptionMode: "SERVER_AUTHENTICATION",
+        },
+        { parent: this, dependsOn: args.network.dataPlaneReady },
+      ),
+    );
+    this.host = instance.host;
+    this.serverName = instance.name;
+    this.connectionUrl = pulumi.secret(
+      pulumi.interpolate`rediss://:${instance.authString}@${instance.host}:${instance.port}`,
+    );
+    this.registerOutputs({ host: this.host, serverName: this.serverName });
+  }
+}

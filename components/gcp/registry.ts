@@ -1,0 +1,46 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { DEFAULTS } from "../api/defaults.js";
+import { NAME_RULES, physicalName } from "../api/names.js";
+import type { PlacementArgs } from "../api/platform.js";
+import type { Registry, RegistryArgs } from "../api/registry.js";
+import { type Transform, transformed } from "../api/transform.js";
+
+export interface GcpRegistryArgs extends RegistryArgs, PlacementArgs {
+  readonly transform?: {
+    readonly repository?: Transform<gcp.artifactregistry.RepositoryArgs>;
+  };
+}
+
+/** An Artifact Registry Docker repository with immutable tags and a keep-newest cleanup rule. */
+export class GcpRegistry extends pulumi.ComponentResource implements Registry {
+  readonly repositoryUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: GcpRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("taskflow:gcp:Registry", name, {}, opts);
+    const repositoryId = physicalName(NAME_RULES.gcpId, name, "images");
+    const repository = new gcp.artifactregistry.Repository(
+      ...transformed(
+        args.transform?.repository,
+        `${name}-images`,
+        {
+          repositoryId,
+          format: "DOCKER",
+          location: args.region,
+          project: args.project,
+          dockerConfig: { immutableTags: true },
+          cleanupPolicies: [
+            {
+              id: "keep-newest",
+              action: "KEEP",
+              mostRecentVersions: { keepCount: args.keepImages ?? DEFAULTS.keepImages },
+            },
+          ],
+        },
+        { parent: this },
+      ),
+    );
+    this.repositoryUrl = pulumi.interpolate`${repository.location}-docker.pkg.dev/${repository.project}/${repository.repositoryId}/taskflow`;
+    this.registerOutputs({ repositoryUrl: this.repositoryUrl });
+  }
+}

@@ -1,0 +1,108 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/** One custom resource the program registered, with the inputs the provider would have received. */
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+  readonly state: Record<string, unknown>;
+  readonly id: string;
+}
+
+export const MOCK_ACCOUNT = "123456789012";
+export const MOCK_PROJECT = "taskflow-test";
+export const MOCK_PROJECT_NUMBER = "987654321098";
+/** What every generated password resolves to, so tests can prove it never appears in plain text. */
+export const MOCK_PASSWORD = "MockGeneratedSecret0123456789abc";
+export const MOCK_PEM = "-----BEGIN PRIVATE KEY-----\nTU9DSyBLRVk=\n-----END PRIVATE KEY-----\n";
+
+type Inputs = Record<string, unknown>;
+const str = (value: unknown, fallback: string) => (typeof value === "string" && value.length > 0 ? value : fallback);
+
+/**
+ * Outputs the cloud would compute on create, shaped like the real ones (ARNs, URLs, ids) so
+ * that everything derived from them (policies, env values, URLs) can be checked.
+ */
+function computed(type: string, name: string, inputs: Inputs): Inputs {
+  const [pkg, module] = type.split(":");
+  const physical = str(inputs.name, name);
+  if (pkg === "aws") {
+    const region = "eu-west-1";
+    const service = (module ?? "").split("/")[0] ?? "";
+    const arn = `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${physical}`;
+    switch (type) {
+      case "aws:sqs/queue:Queue":
+        return { arn, url: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT}/${physical}` };
+      case "aws:secretsmanager/secret:Secret":
+        return { arn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT}:secret:${str(inputs.namePrefix, name)}AbCdEf` };
+      case "aws:secretsmanager/secretVersion:SecretVersion":
+        return { versionId: `${name}-v1` };
+      case "aws:lb/loadBalancer:LoadBalancer":
+        return { arn, dnsName: `${physical}-1234.${region}.elb.amazonaws.com` };
+      case "aws:rds/instance:Instance":
+        return { arn, address: `${physical}.abc.${region}.rds.amazonaws.com`, port: 5432 };
+      case "aws:elasticache/replicationGroup:ReplicationGroup":
+        return { arn, primaryEndpointAddress: `master.${physical}.abc.euw1.cache.amazonaws.com` };
+      case "aws:ecr/repository:Repository":
+        return { arn, repositoryUrl: `${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${name}` };
+      case "aws:iam/role:Role":
+        return { arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${physical}` };
+      default:
+        return { arn, name: physical };
+    }
+  }
+  if (pkg === "gcp") {
+    const project = str(inputs.project, MOCK_PROJECT);
+    switch (type) {
+      case "gcp:pubsub/topic:Topic":
+        return { id: `projects/${project}/topics/${physical}` };
+      case "gcp:pubsub/subscription:Subscription":
+        return { id: `projects/${project}/subscriptions/${physical}` };
+      case "gcp:secretmanager/secret:Secret":
+        return { id: `projects/${project}/secrets/${str(inputs.secretId, name)}` };
+      case "gcp:secretmanager/secretVersion:SecretVersion":
+        return { version: "1" };
+      case "gcp:serviceaccount/account:Account":
+        return { email: `${str(inputs.accountId, name)}@${project}.iam.gserviceaccount.com` };
+      case "gcp:cloudrunv2/service:Service":
+        return { uri: `https://${physical}-x7y8z9-ew.a.run.app` };
+      case "gcp:sql/databaseInstance:DatabaseInstance":
+        return { privateIpAddress: "10.1.0.3" };
+      case "gcp:redis/instance:Instance":
+        return { host: "10.1.0.4", port: 6378, authString: MOCK_PASSWORD };
+      case "gcp:compute/network:Network":
+        return { id: `projects/${project}/global/networks/${name}` };
+      case "gcp:compute/subnetwork:Subnetwork":
+        return { id: `projects/${project}/regions/europe-west1/subnetworks/${name}` };
+      case "gcp:logging/projectBucketConfig:ProjectBucketConfig":
+        return { id: `projects/${project}/locations/global/buckets/${str(inputs.bucketId, name)}` };
+      default:
+        return { name: physical };
+    }
+  }
+  if (type === "random:index/randomPassword:RandomPassword") return { result: MOCK_PASSWORD };
+  if (type === "tls:index/privateKey:PrivateKey") return { privateKeyPemPkcs8: MOCK_PEM, privateKeyPem: MOCK_PEM };
+  return {};
+}
+
+/** Pulumi mocks that record every custom resource; `resources` fills as the program runs. */
+export function recordingMocks(): { mocks: pulumi.runtime.Mocks; resources: RecordedResource[] } {
+  const resources: RecordedResource[] = [];
+  const mocks: pulumi.runtime.Mocks = {
+    newResource(args) {
+      const inputs = (args.inputs ?? {}) as Inputs;
+      const extra = computed(args.type, args.name, inputs);
+      const id = str(extra.id, `${args.name}-id`);
+      const state = { ...inputs, ...extra };
+      if (args.custom !== false) resources.push({ type: args.type, name: args.name, inputs, state, id });
+      return { id, state };
+    },
+    call(args) {
+      if (args.token === "gcp:organizations/getProject:getProject") {
+        return { number: MOCK_PROJECT_NUMBER, projectId: str((args.inputs as Inputs).projectId, MOCK_PROJECT) };
+      }
+      throw new Error(`[taskflow] [mocks] no mock for the call ${args.token}`);
+    },
+  };
+  return { mocks, resources };
+}

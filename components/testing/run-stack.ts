@@ -1,0 +1,52 @@
+import * as pulumi from "@pulumi/pulumi";
+import { buildStack, type StackOutputs } from "../../stacks/program.js";
+import { selectPlatform } from "../../stacks/select.js";
+import type { StackSettings } from "../../stacks/settings.js";
+import type { CloudProvider } from "../api/platform.js";
+import { MOCK_PROJECT, type RecordedResource, recordingMocks } from "./mocks.js";
+
+/** Settings a test stack runs with: a pushed image, a region, and the project on GCP. */
+export function testSettings(provider: CloudProvider, overrides: Partial<StackSettings> = {}): StackSettings {
+  return {
+    provider,
+    appName: "taskflow-test",
+    placement: provider === "gcp" ? { region: "europe-west1", project: MOCK_PROJECT } : { region: "eu-west-1" },
+    imageTag: "1.0.0",
+    logLevel: "info",
+    ...overrides,
+  };
+}
+
+export interface StackRun {
+  readonly provider: CloudProvider;
+  readonly settings: StackSettings;
+  readonly resources: readonly RecordedResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+/** Resolves every output in `value`, however deeply nested, to plain data. */
+function resolve(value: unknown): Promise<unknown> {
+  return new Promise((done) => {
+    pulumi.output(value).apply((plain) => {
+      done(plain);
+      return plain;
+    });
+  });
+}
+
+/**
+ * Builds the whole stack for `provider` under Pulumi mocks and waits until every resource has
+ * been registered. Call it inside a test (after nothing else has set mocks in this module
+ * context); each call starts from fresh mocks.
+ */
+export async function runStack(provider: CloudProvider, overrides: Partial<StackSettings> = {}): Promise<StackRun> {
+  const { mocks, resources } = recordingMocks();
+  await pulumi.runtime.setMocks(mocks, "taskflow", "test", false);
+  const settings = testSettings(provider, overrides);
+  const platform = await selectPlatform(provider);
+  const outputs: StackOutputs = buildStack(platform, settings);
+  const resolved = (await resolve(outputs)) as Record<string, unknown>;
+  // Every registration is an RPC to the mock monitor; disconnect waits for the queue to drain.
+  await pulumi.runtime.disconnect();
+  return { provider, settings, resources, outputs: resolved };
+}

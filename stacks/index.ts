@@ -1,0 +1,14 @@
+import * as pulumi from "@pulumi/pulumi";
+import { buildStack } from "./program.js";
+import { selectPlatform } from "./select.js";
+import { readStackSettings } from "./settings.js";
+
+/**
+ * The Pulumi program. `pulumi config set taskflow:cloudProvider <aws|gcp>` picks the cloud;
+ * the returned object becomes the stack's outputs.
+ */
+export default async () => {
+  const settings = readStackSettings((namespace, key) => new pulumi.Config(namespace).get(key), pulumi.getStack());
+  const platform = await selectPlatform(settings.provider);
+  return buildStack(platform, settings);
+};
