@@ -9,6 +9,8 @@ export default defineConfig({
       "stacks/**/*.test.ts",
       "scripts/**/*.test.ts",
     ],
+    // Starts the SNS/SQS and Pub/Sub emulators for the run and hands their addresses to workers.
+    globalSetup: ["scripts/test-servers.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Real servers are shared by every file; a few files at a time keep a 2-core machine honest.

@@ -62,7 +62,9 @@ export function findPubSubLauncher(): string | undefined {
 
 export async function startFauxqs(options: StartOptions = {}): Promise<RunningEmulator> {
   const port = options.port ?? (await freePort());
-  const cli = fileURLToPath(new URL("cli.js", import.meta.resolve("fauxqs")));
+  // The package's own CLI; resolved by path because vitest's module runner has no import.meta.resolve.
+  const cli = fileURLToPath(new URL("../node_modules/fauxqs/dist/cli.js", import.meta.url));
+  if (!existsSync(cli)) throw new EmulatorError(`fauxqs is not installed (${cli} is missing); run npm install`);
   const child = spawn(process.execPath, [cli], {
     env: { ...process.env, FAUXQS_PORT: String(port), FAUXQS_LOGGER: "false" },
     stdio: ["ignore", "ignore", "pipe"],
@@ -87,6 +89,20 @@ export async function startPubSubEmulator(options: StartOptions = {}): Promise<R
   return watch("pubsub-emulator", child, port, `${HOST}:${port}`, `http://${HOST}:${port}/`, options);
 }
 
+/** Emulators still running; ended if this process exits without stopping them. */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function endOnExit(child: ChildProcess): void {
+  live.add(child);
+  child.once("exit", () => live.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const orphan of live) signal(orphan, "SIGKILL");
+  });
+}
+
 async function watch(
   name: string,
   child: ChildProcess,
@@ -95,6 +111,7 @@ async function watch(
   readyUrl: string,
   options: StartOptions,
 ): Promise<RunningEmulator> {
+  endOnExit(child);
   let stderr = "";
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (chunk: string) => {

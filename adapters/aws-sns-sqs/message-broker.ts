@@ -17,7 +17,7 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from "../core/message-broker.js";
-import { validateOutgoing } from "../core/validate.js";
+import { validateOutgoing, validateSubscribeOptions } from "../core/validate.js";
 import { type Attributes, decodeAttributes, encodeAttributes, encodedSize, safeJson } from "./attributes.js";
 import { chunkBatch, SNS_MAX_PAYLOAD_BYTES } from "./batching.js";
 import type { SnsSqsBrokerOptions } from "./config.js";
@@ -360,10 +360,11 @@ export class SnsSqsMessageBroker implements IMessageBroker {
     throw mapPublishError(topic, Object.assign(new Error(`no SNS topic named "${name}"`), { name: "NotFound" }));
   }
 
-  private assertSupported(options: SubscriptionOptions): void {
+  private assertSupported(options: SubscribeOptions): void {
     if (options.ordered && !this.capabilities.ordering) {
       throw new UnsupportedFeatureError(COMPONENT, "ordered subscriptions", "create the broker with fifo: true");
     }
+    validateSubscribeOptions(COMPONENT, this.capabilities, options);
   }
 
   private assertOpen(what: string): void {
