@@ -1,0 +1,205 @@
+import { Writable } from "node:stream";
+import { decodeProtectedHeader } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryCache } from "../../adapters/memory/cache.js";
+import { MemoryBroker } from "../../adapters/memory/message-broker.js";
+import { openTestDatabase } from "../kernel/db/testing.js";
+import { createLogger } from "../kernel/observability/logger.js";
+import { listen, openRuntime, type ServiceRuntime } from "../kernel/runtime.js";
+import { generateSigningKeyPem, signingKeyFromPem } from "./domain/signing-key.js";
+import { createIdentityService, IDENTITY_MIGRATIONS, type IdentityService, localVerificationKeys } from "./service.js";
+
+/** Identity end to end over HTTP, on an embedded database, with every log line and event captured. */
+
+const logLines: string[] = [];
+const capture = new Writable({
+  write(chunk, _encoding, done) {
+    logLines.push(String(chunk));
+    done();
+  },
+});
+const published: string[] = [];
+let runtime: ServiceRuntime;
+let service: IdentityService;
+let base: string;
+let server: { close(): Promise<void> };
+const broker = new MemoryBroker();
+
+beforeAll(async () => {
+  const key = await signingKeyFromPem(generateSigningKeyPem());
+  const db = await openTestDatabase("pglite", [IDENTITY_MIGRATIONS]);
+  runtime = await openRuntime(
+    "identity",
+    { CLOUD_PROVIDER: "local", LOG_LEVEL: "debug", DEV_IDENTITY: "off" },
+    {
+      migrations: [IDENTITY_MIGRATIONS],
+      db,
+      broker,
+      cache: new MemoryCache({ namespace: `identity-test-${Date.now()}` }),
+      jwtKeys: localVerificationKeys(key),
+      log: createLogger({ service: "identity", level: "debug", destination: capture }),
+    },
+  );
+  await broker.subscribe("identity-events", `capture-${Date.now()}`, (message) => {
+    published.push(JSON.stringify(message));
+  });
+  service = await createIdentityService(runtime, {
+    key,
+    scrypt: { N: 1024, r: 8, p: 1 },
+    adminEmails: ["root@example.test"],
+  });
+  const listening = await listen(service.app, 0);
+  server = listening;
+  base = `http://127.0.0.1:${listening.port}`;
+});
+
+afterAll(async () => {
+  await service?.stop();
+  await server?.close();
+  await runtime?.close();
+  await runtime?.db.close();
+  await broker.close();
+});
+
+async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${base}/api/v1${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+let n = 0;
+const newUser = () => ({
+  email: `user${++n}-${Date.now()}@example.test`,
+  password: `pw-${n}-very-secret-phrase`,
+  displayName: `User ${n}`,
+});
+
+describe("identity", () => {
+  it("registers, logs in with an ES256 token whose key is in the JWKS, and refuses a duplicate email", async () => {
+    const user = newUser();
+    const created = await post("/auth/register", user);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ email: user.email, roles: ["user"], status: "active" });
+    expect((await post("/auth/register", { ...user, email: user.email.toUpperCase() })).status).toBe(409);
+    const login = await post("/auth/login", user);
+    expect(login.status).toBe(200);
+    expect(login.headers.get("cache-control")).toBe("no-store");
+    const { kid } = decodeProtectedHeader(login.body.accessToken);
+    const jwks = await (await fetch(`${base}/.well-known/jwks.json`)).json();
+    expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual([kid]);
+  });
+
+  it("locks the account after 5 failed logins, even for the right password", async () => {
+    const user = newUser();
+    await post("/auth/register", user);
+    for (let i = 0; i < 5; i++)
+      expect((await post("/auth/login", { ...user, password: "wrong-password!" })).status).toBe(401);
+    const locked = await post("/auth/login", user);
+    expect(locked.status).toBe(401);
+    expect(locked.body.detail).toContain("locked");
+  });
+
+  it("rotates refresh tokens; reusing an old one revokes the whole family", async () => {
+    const user = newUser();
+    await post("/auth/register", user);
+    const first = (await post("/auth/login", user)).body;
+    const second = await post("/auth/refresh", { refreshToken: first.refreshToken });
+    expect(second.status).toBe(200);
+    expect(second.body.refreshToken).not.toBe(first.refreshToken);
+    const reuse = await post("/auth/refresh", { refreshToken: first.refreshToken });
+    expect(reuse.status).toBe(401);
+    expect(reuse.body.detail).toContain("revoked");
+    // The thief's reuse also ends the legitimate holder's newer token.
+    expect((await post("/auth/refresh", { refreshToken: second.body.refreshToken })).status).toBe(401);
+    // Other logins of the same user are other families and keep working.
+    const other = (await post("/auth/login", user)).body;
+    expect((await post("/auth/refresh", { refreshToken: other.refreshToken })).status).toBe(200);
+  });
+
+  it("ends a session on logout", async () => {
+    const user = newUser();
+    await post("/auth/register", user);
+    const pair = (await post("/auth/login", user)).body;
+    expect((await post("/auth/logout", { refreshToken: pair.refreshToken })).status).toBe(204);
+    expect((await post("/auth/refresh", { refreshToken: pair.refreshToken })).status).toBe(401);
+  });
+
+  it("creates API keys shown once, exchanges them for scoped tokens, and refuses them once revoked", async () => {
+    const user = newUser();
+    await post("/auth/register", user);
+    const auth = { authorization: `Bearer ${(await post("/auth/login", user)).body.accessToken}` };
+    const created = await post("/api-keys", { name: "ci", scopes: ["tasks:read"] }, auth);
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/^tfk_/);
+    const listed = await (await fetch(`${base}/api/v1/api-keys`, { headers: auth })).json();
+    expect(JSON.stringify(listed)).not.toContain(created.body.key);
+    const token = await post("/auth/token", { apiKey: created.body.key });
+    expect(token.status).toBe(200);
+    expect(token.body.scope).toBe("tasks:read");
+    const viaKey = { authorization: `Bearer ${token.body.accessToken}` };
+    expect((await post("/api-keys", { name: "escalate", scopes: ["tasks:write"] }, viaKey)).status).toBe(403);
+    const revoked = await fetch(`${base}/api/v1/api-keys/${created.body.id}`, { method: "DELETE", headers: auth });
+    expect(revoked.status).toBe(204);
+    expect((await post("/auth/token", { apiKey: created.body.key })).status).toBe(401);
+  });
+
+  it("lets only admins list accounts", async () => {
+    const admin = { ...newUser(), email: "root@example.test" };
+    await post("/auth/register", admin);
+    const user = newUser();
+    await post("/auth/register", user);
+    const as = async (u: { email: string; password: string }) => ({
+      authorization: `Bearer ${(await post("/auth/login", u)).body.accessToken}`,
+    });
+    expect((await fetch(`${base}/api/v1/auth/accounts`, { headers: await as(user) })).status).toBe(403);
+    const page = await fetch(`${base}/api/v1/auth/accounts`, { headers: await as(admin) });
+    expect(page.status).toBe(200);
+    expect((await page.json()).total).toBeGreaterThanOrEqual(2);
+  });
+
+  it("deactivates the account when users reports that the profile could not be created", async () => {
+    const user = newUser();
+    const created = (await post("/auth/register", user)).body;
+    const pair = (await post("/auth/login", user)).body;
+    await broker.publish("user-events", {
+      key: `profile:${created.id}`,
+      body: {
+        eventId: crypto.randomUUID(),
+        streamId: `profile:${created.id}`,
+        version: 1,
+        type: "profile-creation-failed",
+        data: { userId: created.id, reason: "display name taken" },
+        actor: "system:users",
+        occurredAt: new Date().toISOString(),
+      },
+    });
+    await expect
+      .poll(async () => (await post("/auth/login", user)).body.detail, { timeout: 3_000 })
+      .toContain("deactivated");
+    expect((await post("/auth/refresh", { refreshToken: pair.refreshToken })).status).toBe(401);
+  });
+
+  it("never puts a password or a password hash in a log line or an event", async () => {
+    const user = newUser();
+    await post("/auth/register", user);
+    await post("/auth/login", user);
+    await post("/auth/login", { ...user, password: "a-wrong-password" });
+    await runtime.relay.flush();
+    await expect.poll(() => published.some((m) => m.includes(user.email)), { timeout: 3_000 }).toBe(true);
+    const [row] = await runtime.db.query<{ password_hash: string }>(
+      "SELECT password_hash FROM accounts WHERE email = $1",
+      [user.email],
+    );
+    const hash = row!.password_hash;
+    const everything = [...logLines, ...published].join("\n");
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(everything).not.toContain(user.password);
+    expect(everything).not.toContain("a-wrong-password");
+    expect(everything).not.toContain(hash);
+    expect(everything).not.toContain(hash.split("$")[5]!);
+  });
+});

@@ -1,0 +1,98 @@
+import { join } from "node:path";
+import { createLocalJWKSet } from "jose";
+import type { Subscription } from "../../adapters/core/message-broker.js";
+import type { MigrationSource } from "../kernel/db/migrate.js";
+import { createHttpApp, type HttpApp } from "../kernel/http/app.js";
+import { subscribeWithInbox } from "../kernel/messaging/inbox.js";
+import type { ServiceRuntime } from "../kernel/runtime.js";
+import type { IdentityContext } from "./domain/accounts.js";
+import type { ScryptCost } from "./domain/password.js";
+import { jwks, loadOrCreateSigningKey, type SigningKey, signingKeyFromPem } from "./domain/signing-key.js";
+import { userEventsEffect } from "./domain/user-events.js";
+import { identityRoutes } from "./http/routes.js";
+
+/** The identity service: accounts, sessions, API keys and the public keys that verify its tokens. */
+
+export const IDENTITY_MIGRATIONS: MigrationSource = {
+  scope: "identity",
+  dir: new URL("./data-access/migrations/", import.meta.url),
+};
+
+/** Where local mode keeps the generated signing key (DESIGN.md §2: "secrets: generated, local file"). */
+export const LOCAL_SIGNING_KEY_FILE = join(".taskflow", "secrets", "identity-signing-key.pem");
+
+/** The signing key from `JWT_PRIVATE_KEY`, or in local mode the generated one kept on disk. */
+export async function resolveSigningKey(
+  env: ServiceRuntime["env"],
+  localFile = LOCAL_SIGNING_KEY_FILE,
+): Promise<SigningKey> {
+  if (env.JWT_PRIVATE_KEY) return signingKeyFromPem(env.JWT_PRIVATE_KEY);
+  if (env.CLOUD_PROVIDER !== "local") {
+    throw new Error("[taskflow] [identity] JWT_PRIVATE_KEY is required outside local mode");
+  }
+  return loadOrCreateSigningKey(localFile);
+}
+
+/** Verification keys for services in the same process as identity (local mode, tests): no JWKS fetch. */
+export function localVerificationKeys(key: SigningKey) {
+  return createLocalJWKSet(jwks([key]));
+}
+
+export interface IdentityServiceOptions {
+  readonly key: SigningKey;
+  /** Emails that get the admin role when they register. */
+  readonly adminEmails?: readonly string[];
+  /** Lower scrypt cost for tests only. */
+  readonly scrypt?: ScryptCost;
+}
+
+export interface IdentityService extends HttpApp {
+  readonly context: IdentityContext;
+  /** Stops consuming `identity-user-events`. */
+  stop(): Promise<void>;
+}
+
+export async function createIdentityService(
+  runtime: ServiceRuntime,
+  options: IdentityServiceOptions,
+): Promise<IdentityService> {
+  const context: IdentityContext = {
+    db: runtime.db,
+    key: options.key,
+    tokens: { issuer: runtime.env.JWT_ISSUER, audience: runtime.env.JWT_AUDIENCE },
+    ...(options.adminEmails ? { adminEmails: options.adminEmails } : {}),
+    ...(options.scrypt ? { scrypt: options.scrypt } : {}),
+  };
+  const published = jwks([options.key]);
+  const http = createHttpApp({
+    service: "identity",
+    log: runtime.log,
+    identity: runtime.identity,
+    routes: identityRoutes(context),
+    db: runtime.db,
+    readiness: runtime.readiness,
+    configure: (app) => {
+      app.get("/.well-known/jwks.json", (_req, res) => {
+        res.setHeader("cache-control", "public, max-age=300");
+        res.json(published);
+      });
+    },
+  });
+  const subscriptions: Subscription[] = [
+    await subscribeWithInbox({
+      db: runtime.db,
+      broker: runtime.broker,
+      subscription: "identity-user-events",
+      effect: userEventsEffect(context),
+      resolveTopic: runtime.topicName,
+      resolveSubscription: runtime.subscriptionName,
+    }),
+  ];
+  return {
+    ...http,
+    context,
+    async stop() {
+      await Promise.all(subscriptions.map((s) => s.close()));
+    },
+  };
+}
