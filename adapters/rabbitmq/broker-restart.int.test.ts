@@ -96,5 +96,37 @@ describe.skipIf(skipReason !== undefined)(
         `F1: ${acknowledged.size} acknowledged, ${received.size} received, ${retriedPublishes} publishes retried, restarts at ${restartsDone.join(", ")}`,
       );
     }, 90_000);
+
+    it("F1 a publish while the broker is down waits within its bound: PublishError past it, delivered once the broker is back", async () => {
+      const impatient = await createRabbitMqBroker({ url: node.url, publishTimeoutMs: 1_000 });
+      const patient = await createRabbitMqBroker({ url: node.url, publishTimeoutMs: 30_000 });
+      try {
+        const outageTopic = `${topic}-outage`;
+        await consumer.ensureSubscription(outageTopic, "f1");
+        const received = new Set<string>();
+        await consumer.subscribe(outageTopic, "f1", (message) => {
+          received.add(message.id);
+        });
+        await impatient.publish(outageTopic, { body: "warm" });
+        await patient.publish(outageTopic, { body: "warm" });
+
+        await node.stop();
+        const started = Date.now();
+        await expect(impatient.publish(outageTopic, { body: "lost" })).rejects.toBeInstanceOf(PublishError);
+        const waited = Date.now() - started;
+        expect(waited).toBeGreaterThanOrEqual(900);
+        expect(waited).toBeLessThan(5_000);
+
+        const waiting = patient.publish(outageTopic, { id: `${outageTopic}-waits`, body: "waits for the broker" });
+        await node.resume();
+        const { id } = await waiting;
+        const deadline = Date.now() + 20_000;
+        while (!received.has(id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        expect(received.has(id)).toBe(true);
+      } finally {
+        await impatient.close();
+        await patient.close();
+      }
+    }, 60_000);
   },
 );

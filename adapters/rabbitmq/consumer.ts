@@ -123,6 +123,7 @@ export class RabbitMqConsumer implements Subscription {
     if (delivery === null) {
       // The broker cancelled the consumer (its queue was deleted): declare and attach again.
       attachment.open = false;
+      this.topology.forgetSubscription(this.settings.queue);
       this.topology.requireSubscription(this.settings.topic, this.settings.subscription).catch(ignore);
       this.scheduleReattach();
       return;
@@ -207,7 +208,7 @@ export class RabbitMqConsumer implements Subscription {
   private async shutdown(): Promise<void> {
     this.stopListening();
     clearTimeout(this.reattachTimer);
-    await this.attaching?.catch(ignore);
+    // An attach still waiting for a connection sees `closing` and closes its own channel.
     const attachment = this.attachment;
     if (attachment?.open && attachment.consumerTag !== undefined) {
       await attachment.channel.cancel(attachment.consumerTag).catch(ignore);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  ClosedError,
   InvalidHeadersError,
   PublishError,
   SubscriptionNotFoundError,
@@ -21,6 +22,11 @@ describe("rabbitmq error mapping", () => {
     );
     const typed = new PublishError("rabbitmq", "no confirm");
     expect(publishFailure("t", typed)).toBe(typed);
+    const closed = new ClosedError("rabbitmq", "publish");
+    expect(publishFailure("t", closed)).toBe(closed);
+    const unreachable = publishFailure("t", new TaskflowError("rabbitmq", "no connection to the broker within 10 ms"));
+    expect(unreachable).toBeInstanceOf(PublishError);
+    expect(unreachable.message).toMatch(/may be retried: \[taskflow\] \[rabbitmq\] no connection/);
   });
 
   it("maps topology failures by reply code", () => {

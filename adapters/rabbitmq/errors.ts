@@ -1,4 +1,5 @@
 import {
+  ClosedError,
   InvalidHeadersError,
   PublishError,
   SubscriptionNotFoundError,
@@ -26,9 +27,14 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** A failed publish as a typed error: a missing exchange, an unencodable header table, or a publish to retry. */
+/**
+ * A failed publish as a typed error: a missing exchange, an unencodable header table, a closed
+ * adapter, or else `PublishError`, which tells the caller the publish may be retried (no
+ * connection within the bound, no confirm, a channel lost before its confirm).
+ */
 export function publishFailure(topic: string, error: unknown): TaskflowError {
-  if (error instanceof TaskflowError) return error;
+  const final = [TopicNotFoundError, InvalidHeadersError, ClosedError, PublishError];
+  if (final.some((type) => error instanceof type)) return error as TaskflowError;
   if (replyCode(error) === REPLY.notFound) return new TopicNotFoundError(COMPONENT, topic, { cause: error });
   if (error instanceof RangeError) {
     return new InvalidHeadersError(COMPONENT, `cannot encode the message for topic "${topic}"`, { cause: error });

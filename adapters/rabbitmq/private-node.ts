@@ -74,6 +74,12 @@ export class PrivateRabbitNode {
     await this.launch(readyTimeoutMs);
   }
 
+  /** Starts a stopped node again, on the same ports and with the same data. */
+  async resume(readyTimeoutMs = 30_000): Promise<void> {
+    if (this.process) return;
+    await this.launch(readyTimeoutMs);
+  }
+
   async stop(timeoutMs = 15_000): Promise<void> {
     const child = this.process;
     this.process = undefined;

@@ -92,6 +92,11 @@ export class Topology {
     });
   }
 
+  /** Forgets that a queue was declared, so the next use declares it again (it was deleted). */
+  forgetSubscription(queue: string): void {
+    this.done.delete(`queue:${queue}`);
+  }
+
   /** Deletes a subscription's queues and dead-letter exchange (tests and teardown). */
   async deleteSubscription(topic: string, subscription: string): Promise<void> {
     const queue = this.naming.queue(topic, subscription);
