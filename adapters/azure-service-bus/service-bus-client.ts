@@ -1,0 +1,20 @@
+import { ServiceBusAdministrationClient, ServiceBusClient, type TokenCredential } from "@azure/service-bus";
+import type { SbAdminLike, SbClientLike } from "./client.js";
+import type { ServiceBusAuth } from "./config.js";
+import { ContainerAppsCredential } from "./managed-identity.js";
+
+/** The one place the real Service Bus clients are built. */
+export function createServiceBusClients(auth: ServiceBusAuth): { client: SbClientLike; admin: SbAdminLike } {
+  if (auth.kind === "connection-string") {
+    return {
+      client: new ServiceBusClient(auth.connectionString),
+      admin: new ServiceBusAdministrationClient(auth.connectionString),
+    };
+  }
+  const credential: TokenCredential | { name: string; key: string } =
+    auth.kind === "shared-key" ? { name: auth.keyName, key: auth.key } : new ContainerAppsCredential(auth);
+  return {
+    client: new ServiceBusClient(auth.namespace, credential),
+    admin: new ServiceBusAdministrationClient(auth.namespace, credential),
+  };
+}
