@@ -27,9 +27,9 @@ export const PROVIDER_DEFAULTS: Readonly<Record<CloudProvider, { broker: BrokerK
 const BROKER_LOADERS: Record<BrokerKind, (() => Promise<BrokerAdapterModule>) | undefined> = {
   memory: () => import("../memory/index.js"),
   "aws-sns-sqs": undefined,
-  "azure-service-bus": undefined,
+  "azure-service-bus": () => import("../azure-service-bus/index.js"),
   "gcp-pubsub": undefined,
-  kafka: undefined,
+  kafka: () => import("../kafka/index.js"),
   rabbitmq: () => import("../rabbitmq/index.js"),
 };
 
