@@ -47,6 +47,9 @@ export interface Gateway extends HttpApp {
   close(): void;
 }
 
+/** The kernel policy's default, which the gateway needs to know to fail fast while a circuit is open. */
+const DEFAULT_HALF_OPEN_AFTER_MS = 5_000;
+
 /** Credentials the gateway replaces with its own and never passes on. */
 const STRIPPED = ["authorization", "x-api-key", "x-dev-user", "x-dev-roles", "cookie", "x-forwarded-for"];
 
@@ -55,7 +58,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const upstreams = Object.fromEntries(
     Object.entries(options.upstreams).map(([name, url]) => [
       name,
-      createUpstream(name, url, createUpstreamPolicy(name, options.upstreamPolicy)),
+      createUpstream(
+        name,
+        url,
+        createUpstreamPolicy(name, options.upstreamPolicy),
+        options.upstreamPolicy?.halfOpenAfterMs ?? DEFAULT_HALF_OPEN_AFTER_MS,
+      ),
     ]),
   ) as Record<UpstreamName, Upstream>;
   const limiter = createRateLimiter(options.cache, options.rateLimit ?? { limit: 600, windowMs: 60_000 });
@@ -195,7 +203,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   function failFast(upstream: Upstream) {
-    if (upstream.policy.state === "open") throw unavailable(upstream, new BrokenCircuitError());
+    if (upstream.isOpen()) throw unavailable(upstream, new BrokenCircuitError());
   }
 
   async function call(upstream: Upstream, request: Parameters<typeof forward>[1]): Promise<UpstreamResponse> {

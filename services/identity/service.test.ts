@@ -89,7 +89,7 @@ describe("identity", () => {
     expect(login.status).toBe(200);
     expect(login.headers.get("cache-control")).toBe("no-store");
     const { kid } = decodeProtectedHeader(login.body.accessToken);
-    const jwks = await (await fetch(`${base}/.well-known/jwks.json`)).json();
+    const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
     expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual([kid]);
   });
 
@@ -135,8 +135,8 @@ describe("identity", () => {
     const created = await post("/api-keys", { name: "ci", scopes: ["tasks:read"] }, auth);
     expect(created.status).toBe(201);
     expect(created.body.key).toMatch(/^tfk_/);
-    const listed = await (await fetch(`${base}/api/v1/api-keys`, { headers: auth })).json();
-    expect(JSON.stringify(listed)).not.toContain(created.body.key);
+    const listed = await (await fetch(`${base}/api/v1/api-keys`, { headers: auth })).text();
+    expect(listed).not.toContain(created.body.key);
     const token = await post("/auth/token", { apiKey: created.body.key });
     expect(token.status).toBe(200);
     expect(token.body.scope).toBe("tasks:read");
@@ -158,7 +158,7 @@ describe("identity", () => {
     expect((await fetch(`${base}/api/v1/auth/accounts`, { headers: await as(user) })).status).toBe(403);
     const page = await fetch(`${base}/api/v1/auth/accounts`, { headers: await as(admin) });
     expect(page.status).toBe(200);
-    expect((await page.json()).total).toBeGreaterThanOrEqual(2);
+    expect(((await page.json()) as { total: number }).total).toBeGreaterThanOrEqual(2);
   });
 
   it("deactivates the account when users reports that the profile could not be created", async () => {

@@ -6,6 +6,7 @@ import type { NewNotification, NotificationKind, TaskFact } from "../domain/rule
 export interface Notification {
   /** Increasing; also the Server-Sent Events id. */
   readonly id: string;
+  readonly userId: string;
   readonly kind: NotificationKind;
   readonly taskId: string;
   readonly boardId: string | null;
@@ -31,6 +32,7 @@ interface NotificationRow {
 
 const toNotification = (row: NotificationRow): Notification => ({
   id: String(row.id),
+  userId: row.user_id,
   kind: row.kind,
   taskId: row.task_id,
   boardId: row.board_id,

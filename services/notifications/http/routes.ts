@@ -9,6 +9,7 @@ import { listNotifications, markAllRead, markRead, unreadCount } from "../data-a
 
 export const notificationSchema = z.object({
   id: z.string(),
+  userId: z.string(),
   kind: z.enum(["assigned", "status-changed", "commented", "due-soon", "overdue"]),
   taskId: z.string(),
   boardId: z.string().nullable(),
