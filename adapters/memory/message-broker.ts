@@ -39,6 +39,9 @@ export const MEMORY_BROKER_CAPABILITIES: BrokerCapabilities = Object.freeze({
   maxBatchSize: 1_000,
 });
 
+/** Shared by every message published without headers; frozen, so no handler can add to it. */
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 const SUBSCRIPTION_DEFAULTS = { maxAttempts: 5, ordered: false, lockMs: 30_000 } as const;
 const DEFAULT_MAX_CONCURRENCY = 10;
 
@@ -186,7 +189,7 @@ export class MemoryBroker implements IMessageBroker {
         id,
         topic,
         key: message.key,
-        headers: Object.freeze({ ...message.headers }),
+        headers: message.headers ? Object.freeze({ ...message.headers }) : NO_HEADERS,
         bodyText: JSON.stringify(message.body),
         publishedAt: now,
         availableAt: message.delayMs ? now + message.delayMs : now,
