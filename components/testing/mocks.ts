@@ -85,12 +85,24 @@ function computed(type: string, name: string, inputs: Inputs): Inputs {
   return {};
 }
 
+/** Pulumi's wire marker for a secret value. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** Inputs as plain data: secret values arrive wrapped on the wire and are unwrapped here. */
+function unwrap(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrap);
+  if (value === null || typeof value !== "object") return value;
+  const record = value as Record<string, unknown>;
+  if (SECRET_SIG in record && "value" in record) return unwrap(record.value);
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrap(v)]));
+}
+
 /** Pulumi mocks that record every custom resource; `resources` fills as the program runs. */
 export function recordingMocks(): { mocks: pulumi.runtime.Mocks; resources: RecordedResource[] } {
   const resources: RecordedResource[] = [];
   const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
-      const inputs = (args.inputs ?? {}) as Inputs;
+      const inputs = unwrap(args.inputs ?? {}) as Inputs;
       const extra = computed(args.type, args.name, inputs);
       const id = str(extra.id, `${args.name}-id`);
       const state = { ...inputs, ...extra };

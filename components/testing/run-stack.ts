@@ -27,7 +27,7 @@ export interface StackRun {
 /** Resolves every output in `value`, however deeply nested, to plain data. */
 function resolve(value: unknown): Promise<unknown> {
   return new Promise((done) => {
-    pulumi.output(value).apply((plain) => {
+    pulumi.output(value as pulumi.Input<Record<string, unknown>>).apply((plain) => {
       done(plain);
       return plain;
     });

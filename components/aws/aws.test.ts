@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { platform } from "../../services/platform.js";
+import { describePlatformChecks, useMockedStack } from "../testing/checks.js";
+import { at, Graph, parseJson } from "../testing/graph.js";
+
+describe("AWS stack under mocks", () => {
+  const stack = useMockedStack("aws");
+  const graph = () => new Graph(stack().run.resources);
+  const app = () => stack().run.settings.appName;
+
+  describePlatformChecks("aws", stack);
+
+  it("creates the expected resources, counted by type", () => {
+    const counts = graph().countsByType();
+    const services = platform.services.length;
+    const subscriptions = platform.subscriptions.length;
+    expect(counts).toMatchObject({
+      "aws:ec2/vpc:Vpc": 1,
+      "aws:ec2/subnet:Subnet": 4,
+      "aws:ec2/natGateway:NatGateway": 1,
+      "aws:rds/instance:Instance": 1,
+      "aws:elasticache/replicationGroup:ReplicationGroup": 1,
+      "aws:sns/topic:Topic": platform.topics.length,
+      "aws:sqs/queue:Queue": 2 * subscriptions,
+      "aws:sns/topicSubscription:TopicSubscription": subscriptions,
+      "aws:sqs/queuePolicy:QueuePolicy": subscriptions,
+      "aws:ecs/cluster:Cluster": 1,
+      "aws:ecs/service:Service": services,
+      "aws:ecs/taskDefinition:TaskDefinition": services,
+      "aws:lb/loadBalancer:LoadBalancer": 2,
+      "aws:lb/targetGroup:TargetGroup": services,
+      "aws:appautoscaling/target:Target": services,
+      "aws:appautoscaling/policy:Policy": services,
+      "aws:iam/role:Role": 2 * services,
+      "aws:cloudwatch/logGroup:LogGroup": services,
+      "aws:secretsmanager/secret:Secret": 3,
+      "aws:ecr/repository:Repository": 1,
+    });
+  });
+
+  it("spreads public and private subnets over two zones; private ones route out through NAT only", () => {
+    const subnets = graph().ofType("aws:ec2/subnet:Subnet");
+    const zones = (publicIp: boolean) =>
+      new Set(subnets.filter((s) => s.inputs.mapPublicIpOnLaunch === publicIp).map((s) => s.inputs.availabilityZone));
+    expect(zones(true)).toEqual(new Set(["eu-west-1a", "eu-west-1b"]));
+    expect(zones(false)).toEqual(new Set(["eu-west-1a", "eu-west-1b"]));
+    const privateTables = graph()
+      .ofType("aws:ec2/routeTable:RouteTable")
+      .filter((t) => t.name.includes("-private-"));
+    expect(privateTables).toHaveLength(2);
+    for (const table of privateTables) {
+      expect(at(table.inputs, "routes", 0, "natGatewayId")).toBeTruthy();
+      expect(at(table.inputs, "routes", 0, "gatewayId")).toBeUndefined();
+    }
+  });
+
+  it("keeps the database private, encrypted, backed up and protected from deletion", () => {
+    const db = graph().named("aws:rds/instance:Instance", `${app()}-db-instance`);
+    expect(db.inputs).toMatchObject({
+      engine: "postgres",
+      engineVersion: platform.database.engineVersion,
+      publiclyAccessible: false,
+      storageEncrypted: true,
+      multiAz: true,
+      backupRetentionPeriod: platform.database.backupRetentionDays,
+      deletionProtection: true,
+      allocatedStorage: platform.database.storageGb,
+    });
+  });
+
+  it("runs Redis with TLS, AUTH, encryption at rest and a failover replica", () => {
+    const redis = graph().named("aws:elasticache/replicationGroup:ReplicationGroup", `${app()}-cache-redis`);
+    expect(redis.inputs).toMatchObject({
+      transitEncryptionEnabled: true,
+      atRestEncryptionEnabled: true,
+      automaticFailoverEnabled: true,
+      numCacheClusters: 2,
+      nodeType: "cache.t4g.small",
+    });
+    expect(String(redis.inputs.authToken)).toHaveLength(32);
+  });
+
+  it("makes ordered topics FIFO end to end and redrives after maxAttempts", () => {
+    for (const subscription of platform.subscriptions) {
+      const queue = graph().named("aws:sqs/queue:Queue", `${app()}-broker-${subscription.name}`);
+      expect(String(queue.inputs.name)).toMatch(/\.fifo$/);
+      expect(queue.inputs.visibilityTimeoutSeconds).toBe(subscription.lockMs / 1000);
+      expect(queue.inputs.sqsManagedSseEnabled).toBe(true);
+      const redrive = parseJson(queue.inputs.redrivePolicy, "redrive") as { maxReceiveCount: number };
+      expect(redrive.maxReceiveCount).toBe(subscription.maxAttempts);
+    }
+  });
+
+  it("puts only the gateway behind the internet-facing load balancer", () => {
+    const lbs = graph().ofType("aws:lb/loadBalancer:LoadBalancer");
+    const internetFacing = lbs.filter((lb) => lb.inputs.internal === false);
+    expect(internetFacing).toHaveLength(1);
+    const rules = graph().ofType("aws:lb/listenerRule:ListenerRule");
+    expect(rules.map((r) => r.name)).toEqual([`${app()}-gateway-route`]);
+    for (const service of graph().ofType("aws:ecs/service:Service")) {
+      expect(at(service.inputs, "networkConfiguration", "assignPublicIp")).toBe(false);
+    }
+    const openToWorld = graph()
+      .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+      .filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0");
+    expect(openToWorld.map((r) => r.inputs.fromPort)).toEqual([80]);
+  });
+
+  it("sizes each task to a Fargate combination and ships its logs to its own group", () => {
+    for (const service of platform.services) {
+      const task = graph().named("aws:ecs/taskDefinition:TaskDefinition", `${app()}-${service.name}-task`);
+      expect(task.inputs).toMatchObject({ cpu: "256", memory: "512", networkMode: "awsvpc" });
+      const container = at(parseJson(task.inputs.containerDefinitions, "definitions"), 0);
+      expect(at(container, "logConfiguration", "options", "awslogs-group")).toBe(`/taskflow/${app()}/${service.name}`);
+      expect(at(container, "command")).toEqual([`dist/services/${service.name}.js`]);
+      expect(String(at(container, "image"))).toMatch(/\.dkr\.ecr\..*:1\.0\.0$/);
+    }
+  });
+});

@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { platform } from "../../services/platform.js";
+import { describePlatformChecks, useMockedStack } from "../testing/checks.js";
+import { asArray, at, Graph } from "../testing/graph.js";
+import { MOCK_PROJECT_NUMBER } from "../testing/mocks.js";
+
+describe("GCP stack under mocks", () => {
+  const stack = useMockedStack("gcp");
+  const graph = () => new Graph(stack().run.resources);
+  const app = () => stack().run.settings.appName;
+
+  describePlatformChecks("gcp", stack);
+
+  it("creates the expected resources, counted by type", () => {
+    const services = platform.services.length;
+    const subscriptions = platform.subscriptions.length;
+    expect(graph().countsByType()).toMatchObject({
+      "gcp:compute/network:Network": 1,
+      "gcp:compute/subnetwork:Subnetwork": 1,
+      "gcp:compute/globalAddress:GlobalAddress": 1,
+      "gcp:servicenetworking/connection:Connection": 1,
+      "gcp:compute/routerNat:RouterNat": 1,
+      "gcp:sql/databaseInstance:DatabaseInstance": 1,
+      "gcp:redis/instance:Instance": 1,
+      "gcp:pubsub/topic:Topic": platform.topics.length + subscriptions,
+      "gcp:pubsub/subscription:Subscription": 2 * subscriptions,
+      "gcp:cloudrunv2/service:Service": services,
+      "gcp:serviceaccount/account:Account": services,
+      "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": 1,
+      "gcp:secretmanager/secret:Secret": 3,
+      "gcp:artifactregistry/repository:Repository": 1,
+      "gcp:logging/projectSink:ProjectSink": 1,
+    });
+  });
+
+  it("gives Cloud SQL a private IP only, TLS required, backups with point-in-time recovery", () => {
+    const sql = graph().named("gcp:sql/databaseInstance:DatabaseInstance", `${app()}-db-instance`);
+    expect(sql.inputs.databaseVersion).toBe(`POSTGRES_${platform.database.engineVersion}`);
+    expect(at(sql.inputs, "settings", "ipConfiguration")).toMatchObject({
+      ipv4Enabled: false,
+      sslMode: "ENCRYPTED_ONLY",
+    });
+    expect(JSON.stringify(sql.inputs)).not.toContain("0.0.0.0/0");
+    expect(at(sql.inputs, "settings", "backupConfiguration")).toMatchObject({
+      enabled: true,
+      pointInTimeRecoveryEnabled: true,
+    });
+    expect(sql.inputs.deletionProtection).toBe(true);
+  });
+
+  it("runs Memorystore with AUTH and TLS on the private services range", () => {
+    const redis = graph().named("gcp:redis/instance:Instance", `${app()}-cache-redis`);
+    expect(redis.inputs).toMatchObject({
+      authEnabled: true,
+      transitEncryptionMode: "SERVER_AUTHENTICATION",
+      connectMode: "PRIVATE_SERVICE_ACCESS",
+      tier: "STANDARD_HA",
+      memorySizeGb: 1,
+    });
+  });
+
+  it("dead-letters through the Pub/Sub service agent with exactly the two roles it needs", () => {
+    const agent = `serviceAccount:service-${MOCK_PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com`;
+    const bindings = [
+      ...graph().ofType("gcp:pubsub/topicIAMMember:TopicIAMMember"),
+      ...graph().ofType("gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember"),
+    ].filter((b) => b.inputs.member === agent);
+    expect(bindings).toHaveLength(2 * platform.subscriptions.length);
+    for (const subscription of platform.subscriptions) {
+      const sub = graph().named("gcp:pubsub/subscription:Subscription", `${app()}-broker-${subscription.name}`);
+      expect(sub.inputs.ackDeadlineSeconds).toBe(subscription.lockMs / 1000);
+      expect(sub.inputs.enableMessageOrdering).toBe(subscription.ordered);
+      expect(at(sub.inputs, "deadLetterPolicy", "maxDeliveryAttempts")).toBe(subscription.maxAttempts);
+    }
+  });
+
+  it("opens only the gateway to the internet; the rest take internal traffic through the VPC", () => {
+    for (const service of platform.services) {
+      const run = graph().named("gcp:cloudrunv2/service:Service", `${app()}-${service.name}-service`);
+      expect(run.inputs.ingress).toBe(service.public ? "INGRESS_TRAFFIC_ALL" : "INGRESS_TRAFFIC_INTERNAL_ONLY");
+      expect(at(run.inputs, "template", "vpcAccess", "egress")).toBe("ALL_TRAFFIC");
+      const container = at(run.inputs, "template", "containers", 0);
+      expect(at(container, "resources", "limits")).toEqual({ cpu: "1", memory: "512Mi" });
+      expect(at(container, "args")).toEqual([`dist/services/${service.name}.js`]);
+      // Cloud Run sets PORT itself and rejects it as a user variable.
+      expect((asArray(at(container, "envs")) as { name: string }[]).map((e) => e.name)).not.toContain("PORT");
+    }
+    const invokers = graph().ofType("gcp:cloudrunv2/serviceIamMember:ServiceIamMember");
+    expect(invokers.map((i) => [i.name, i.inputs.member])).toEqual([[`${app()}-gateway-public`, "allUsers"]]);
+  });
+
+  it("reads secrets by pinned version through secretKeyRef", () => {
+    const run = graph().named("gcp:cloudrunv2/service:Service", `${app()}-identity-service`);
+    const envs = asArray(at(run.inputs, "template", "containers", 0, "envs")) as {
+      name: string;
+      valueSource?: { secretKeyRef: { secret: string; version: string } };
+    }[];
+    const refs = Object.fromEntries(
+      envs.filter((e) => e.valueSource).map((e) => [e.name, e.valueSource?.secretKeyRef]),
+    );
+    expect(refs.JWT_PRIVATE_KEY).toEqual({ secret: `${app()}-jwt-key`, version: "1" });
+    expect(refs.DATABASE_URL?.secret).toBe(`${app()}-database-url`);
+  });
+});

@@ -1,0 +1,175 @@
+import type { PlatformDeclaration, ServiceDeclaration } from "../../services/platform.js";
+import type { CloudProvider } from "../api/platform.js";
+
+/**
+ * What a deployed stack can do, in words that mean the same on every cloud. Each cloud's
+ * reader (aws-graph.ts, gcp-graph.ts) derives this from the resources the stack registered,
+ * never from the arguments it was given, so a wrong policy or a missing DLQ shows up here.
+ */
+export interface ServiceCapabilities {
+  readonly service: string;
+  /** A long-running container service exists. */
+  readonly compute: boolean;
+  readonly public: boolean;
+  readonly scaling: { readonly min: number; readonly max: number; readonly cpuTargetPercent: number };
+  readonly health: { readonly liveness: string; readonly readiness: string };
+  /** Reads DATABASE_URL from the secret store and has a network path to the database. */
+  readonly database: boolean;
+  readonly cache: boolean;
+  /** Logical topics its identity may publish to. */
+  readonly publishes: readonly string[];
+  /** Logical subscriptions its identity may consume. */
+  readonly consumes: readonly string[];
+  /** Subscriptions whose dead-letter destination its identity may write (explicit deadLetter()). */
+  readonly deadLetters: readonly string[];
+  /** Environment variables filled from the secret store, by name. */
+  readonly secretRefs: readonly string[];
+}
+
+export interface SubscriptionCapabilities {
+  readonly name: string;
+  readonly topic: string;
+  readonly maxAttempts: number;
+  /** A dead-letter destination exists and retains what lands there. */
+  readonly deadLetter: boolean;
+  /** Per-key order is kept when the subscription declares it. */
+  readonly orderingAsDeclared: boolean;
+}
+
+export interface DataServiceCapabilities {
+  /** No public address and no rule open to the internet. */
+  readonly private: boolean;
+  readonly tls: boolean;
+  readonly encryptedAtRest: boolean;
+  /** Database: backups kept as declared. Cache: AUTH required. */
+  readonly protectedAccess: boolean;
+}
+
+export interface Capabilities {
+  readonly services: readonly ServiceCapabilities[];
+  readonly subscriptions: readonly SubscriptionCapabilities[];
+  readonly database: DataServiceCapabilities;
+  readonly cache: DataServiceCapabilities;
+}
+
+/** The environment a container starts with: plain values, and the names of secret references. */
+export interface InjectedEnvironment {
+  readonly plain: Readonly<Record<string, string>>;
+  readonly secretNames: readonly string[];
+}
+
+/** One resource a service's identity is allowed to touch, as the cloud names it. */
+export interface Grant {
+  readonly resource: string;
+  readonly access: string;
+}
+
+/** What a cloud's reader extracts from a mocked stack. */
+export interface CloudReading {
+  readonly provider: CloudProvider;
+  readonly capabilities: Capabilities;
+  readonly environments: Readonly<Record<string, InjectedEnvironment>>;
+  readonly grants: Readonly<Record<string, readonly Grant[]>>;
+  /** Per service, the cloud ids of the topics, queues or subscriptions and secrets it may use. */
+  readonly ownResources: Readonly<Record<string, readonly string[]>>;
+}
+
+const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
+
+/** The env variables a service must receive as secret references (DESIGN.md §3). */
+export function secretVariables(service: ServiceDeclaration): string[] {
+  return [
+    ...(service.database ? ["DATABASE_URL"] : []),
+    ...(service.cache ? ["CACHE_URL"] : []),
+    ...(service.signsTokens ? ["JWT_PRIVATE_KEY"] : []),
+  ];
+}
+
+/** The capabilities services/platform.ts asks for. */
+export function expectedCapabilities(declaration: PlatformDeclaration): Capabilities {
+  const secure = { private: true, tls: true, encryptedAtRest: true, protectedAccess: true };
+  return normalize({
+    services: declaration.services.map((s) => ({
+      service: s.name,
+      compute: true,
+      public: s.public,
+      scaling: {
+        min: s.scaling.minInstances,
+        max: s.scaling.maxInstances,
+        cpuTargetPercent: s.scaling.cpuTargetPercent,
+      },
+      health: { liveness: s.health.livenessPath, readiness: s.health.readinessPath },
+      database: s.database,
+      cache: s.cache,
+      publishes: s.publishes,
+      consumes: s.consumes,
+      deadLetters: s.consumes,
+      secretRefs: secretVariables(s),
+    })),
+    subscriptions: declaration.subscriptions.map((s) => ({
+      name: s.name,
+      topic: s.topic,
+      maxAttempts: s.maxAttempts,
+      deadLetter: true,
+      orderingAsDeclared: true,
+    })),
+    database: secure,
+    cache: secure,
+  });
+}
+
+/** Sorts every list so two readings compare equal when they describe the same stack. */
+export function normalize(capabilities: Capabilities): Capabilities {
+  return {
+    services: [...capabilities.services]
+      .map((s) => ({
+        ...s,
+        publishes: sorted(s.publishes),
+        consumes: sorted(s.consumes),
+        deadLetters: sorted(s.deadLetters),
+        secretRefs: sorted(s.secretRefs),
+      }))
+      .sort((a, b) => a.service.localeCompare(b.service)),
+    subscriptions: [...capabilities.subscriptions].sort((a, b) => a.name.localeCompare(b.name)),
+    database: capabilities.database,
+    cache: capabilities.cache,
+  };
+}
+
+/** Flattens capabilities into one line per fact, for set comparison and the parity document. */
+export function capabilityFacts(unsorted: Capabilities): string[] {
+  const capabilities = normalize(unsorted);
+  const facts: string[] = [];
+  for (const s of capabilities.services) {
+    const p = `service ${s.service}`;
+    facts.push(
+      `${p}: compute ${s.compute ? "yes" : "no"}`,
+      `${p}: ingress ${s.public ? "public" : "private"}`,
+      `${p}: scaling ${s.scaling.min}..${s.scaling.max} at ${s.scaling.cpuTargetPercent}% CPU`,
+      `${p}: health liveness ${s.health.liveness}, readiness ${s.health.readiness}`,
+      `${p}: database access ${s.database ? "yes" : "no"}`,
+      `${p}: cache access ${s.cache ? "yes" : "no"}`,
+      `${p}: publishes [${s.publishes.join(", ")}]`,
+      `${p}: consumes [${s.consumes.join(", ")}]`,
+      `${p}: may dead-letter [${s.deadLetters.join(", ")}]`,
+      `${p}: secret references [${s.secretRefs.join(", ")}]`,
+    );
+  }
+  for (const s of capabilities.subscriptions) {
+    facts.push(
+      `subscription ${s.name}: from ${s.topic}, DLQ ${s.deadLetter ? "yes" : "no"} after ${s.maxAttempts} attempts, ordering ${s.orderingAsDeclared ? "as declared" : "NOT as declared"}`,
+    );
+  }
+  for (const [name, d] of [
+    ["database", capabilities.database],
+    ["cache", capabilities.cache],
+  ] as const) {
+    facts.push(
+      `${name}: private ${d.private ? "yes" : "no"}`,
+      `${name}: TLS ${d.tls ? "yes" : "no"}`,
+      `${name}: encrypted at rest ${d.encryptedAtRest ? "yes" : "no"}`,
+      `${name}: ${name === "database" ? "backups as declared" : "AUTH required"} ${d.protectedAccess ? "yes" : "no"}`,
+    );
+  }
+  return facts;
+}

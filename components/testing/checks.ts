@@ -1,0 +1,124 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseServiceEnv } from "../../services/kernel/env.js";
+import { platform } from "../../services/platform.js";
+import type { CloudProvider } from "../api/platform.js";
+import { type CloudReading, capabilityFacts, expectedCapabilities, secretVariables } from "./capabilities.js";
+import { MOCK_PASSWORD, MOCK_PEM } from "./mocks.js";
+import { readStack } from "./read-stack.js";
+import { runStack, type StackRun } from "./run-stack.js";
+
+/** Values of the right shape for each secret reference, as the secret store would fill them. */
+export const SECRET_PLACEHOLDERS: Readonly<Record<string, string>> = {
+  DATABASE_URL: "postgres://taskflow:placeholder@database.internal:5432/taskflow?sslmode=no-verify",
+  CACHE_URL: "rediss://:placeholder@cache.internal:6379",
+  JWT_PRIVATE_KEY: MOCK_PEM,
+};
+
+export interface MockedStack {
+  readonly run: StackRun;
+  readonly reading: CloudReading;
+}
+
+/** Builds `provider`'s stack once for the enclosing describe block, under fresh mocks. */
+export function useMockedStack(provider: CloudProvider): () => MockedStack {
+  let stack: MockedStack | undefined;
+  beforeAll(async () => {
+    const run = await runStack(provider);
+    stack = { run, reading: readStack(run, platform) };
+  }, 60_000);
+  return () => {
+    if (!stack)
+      throw new Error("[taskflow] [testing] the mocked stack was not built; is this inside the describe block?");
+    return stack;
+  };
+}
+
+/** The environment a container of `service` starts with, secret references filled with placeholders. */
+export function containerEnvironment(reading: CloudReading, service: string): Record<string, string> {
+  const env = reading.environments[service];
+  if (!env) throw new Error(`[taskflow] [testing] no container for service "${service}"`);
+  const secrets = Object.fromEntries(
+    env.secretNames.map((name) => [name, SECRET_PLACEHOLDERS[name] ?? "unexpected-secret"]),
+  );
+  return { ...env.plain, ...secrets };
+}
+
+/**
+ * The checks every cloud must pass, whatever its resources are called: the capabilities
+ * platform.ts asks for, the env contract, secrets kept out of plain values, least privilege.
+ */
+export function describePlatformChecks(provider: CloudProvider, stack: () => MockedStack): void {
+  describe(`${provider}: what every cloud must provide`, () => {
+    it("provides exactly the capabilities services/platform.ts declares", () => {
+      expect(capabilityFacts(stack().reading.capabilities)).toEqual(capabilityFacts(expectedCapabilities(platform)));
+    });
+
+    it("runs one container service per declared service and no other", () => {
+      expect(Object.keys(stack().reading.environments).sort()).toEqual(platform.services.map((s) => s.name).sort());
+    });
+
+    describe("env contract (services/kernel/env.ts)", () => {
+      it.each(platform.services.map((s) => [s.name]))("what %s receives passes parseServiceEnv", (name) => {
+        const env = parseServiceEnv(containerEnvironment(stack().reading, name));
+        expect(env.SERVICE_NAME).toBe(name);
+        expect(env.CLOUD_PROVIDER).toBe(provider);
+        const declared = platform.services.find((s) => s.name === name);
+        expect(env.PORT).toBe(declared?.port);
+        expect(Object.keys(env.BROKER_TOPICS).sort()).toEqual([...(declared?.publishes ?? [])].sort());
+        expect(Object.keys(env.BROKER_SUBSCRIPTIONS).sort()).toEqual([...(declared?.consumes ?? [])].sort());
+      });
+
+      it("fails validation when a required secret reference is missing (the check can fail)", () => {
+        const env = containerEnvironment(stack().reading, "tasks");
+        delete env.DATABASE_URL;
+        expect(() => parseServiceEnv(env)).toThrow(/DATABASE_URL/);
+      });
+
+      it("passes DATABASE_URL, CACHE_URL and JWT_PRIVATE_KEY only as secret references", () => {
+        for (const service of platform.services) {
+          const env = stack().reading.environments[service.name];
+          expect(env?.secretNames.slice().sort(), service.name).toEqual(secretVariables(service).sort());
+          for (const name of ["DATABASE_URL", "CACHE_URL", "JWT_PRIVATE_KEY"]) {
+            expect(env?.plain[name], `${service.name} ${name}`).toBeUndefined();
+          }
+        }
+      });
+
+      it("never puts a generated password or key into a plain value", () => {
+        for (const env of Object.values(stack().reading.environments)) {
+          for (const value of Object.values(env.plain)) {
+            expect(value).not.toContain(MOCK_PASSWORD);
+            expect(value).not.toContain("PRIVATE KEY");
+          }
+        }
+      });
+    });
+
+    describe("least privilege", () => {
+      it.each(platform.services.map((s) => [s.name]))(
+        "%s may touch only its own topics, subscriptions and secrets",
+        (name) => {
+          const { grants, ownResources } = stack().reading;
+          const own = new Set(ownResources[name]);
+          const granted = grants[name] ?? [];
+          for (const grant of granted) {
+            expect(grant.resource, `${name} is granted ${grant.access} on something else`).not.toMatch(/\*/);
+            expect(own.has(grant.resource), `${name}: ${grant.access} on ${grant.resource}`).toBe(true);
+          }
+          // And nothing it needs is missing.
+          for (const resource of own) expect(granted.map((g) => g.resource)).toContain(resource);
+        },
+      );
+    });
+
+    it("exports the public URL, the registry and the physical broker names", () => {
+      const { outputs } = stack().run;
+      expect(String(outputs.publicUrl)).toMatch(/^https?:\/\//);
+      expect(outputs.registryUrl).toBeTruthy();
+      expect(Object.keys(outputs.topics as object).sort()).toEqual(platform.topics.map((t) => t.name).sort());
+      expect(Object.keys(outputs.deadLetters as object).sort()).toEqual(
+        platform.subscriptions.map((s) => s.name).sort(),
+      );
+    });
+  });
+}

@@ -1,0 +1,217 @@
+import type { PlatformDeclaration } from "../../services/platform.js";
+import {
+  type Capabilities,
+  type CloudReading,
+  type Grant,
+  type InjectedEnvironment,
+  type ServiceCapabilities,
+  secretVariables,
+} from "./capabilities.js";
+import { asArray, at, Graph } from "./graph.js";
+import type { RecordedResource } from "./mocks.js";
+import type { StackRun } from "./run-stack.js";
+
+const T = {
+  run: "gcp:cloudrunv2/service:Service",
+  runIam: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+  topic: "gcp:pubsub/topic:Topic",
+  subscription: "gcp:pubsub/subscription:Subscription",
+  topicIam: "gcp:pubsub/topicIAMMember:TopicIAMMember",
+  subscriptionIam: "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember",
+  secret: "gcp:secretmanager/secret:Secret",
+  secretIam: "gcp:secretmanager/secretIamMember:SecretIamMember",
+  sql: "gcp:sql/databaseInstance:DatabaseInstance",
+  redis: "gcp:redis/instance:Instance",
+} as const;
+
+const SECRET_ENV: Record<string, string> = {
+  "database-url": "DATABASE_URL",
+  "cache-url": "CACHE_URL",
+  "jwt-key": "JWT_PRIVATE_KEY",
+};
+
+interface Env {
+  readonly name: string;
+  readonly value?: string;
+  readonly valueSource?: { secretKeyRef?: { secret: string; version: string } };
+}
+
+/** Reads a GCP stack's resource graph into cloud-neutral capabilities, env and grants. */
+export function readGcp(run: StackRun, declaration: PlatformDeclaration): CloudReading {
+  const graph = new Graph(run.resources);
+  const app = run.settings.appName;
+  const strip = (name: string, prefix: string) =>
+    name.startsWith(prefix) ? name.slice(prefix.length) : `unknown:${name}`;
+  const broker = (r: RecordedResource | undefined, id: string) =>
+    r ? strip(r.name, `${app}-broker-`) : `unknown:${id}`;
+  const topicName = (id: string) => broker(graph.withOutput(T.topic, "id", id), id);
+  const subscriptionName = (id: string) => broker(graph.withOutput(T.subscription, "id", id), id);
+  const secretEnvName = (secretId: string) => {
+    const secret = graph.ofType(T.secret).find((s) => s.inputs.secretId === secretId);
+    const key = secret ? strip(secret.name, `${app}-`).replace(/-secret$/, "") : secretId;
+    return SECRET_ENV[key] ?? `unknown:${secretId}`;
+  };
+
+  const services: ServiceCapabilities[] = [];
+  const environments: Record<string, InjectedEnvironment> = {};
+  const grants: Record<string, Grant[]> = {};
+  const ownResources: Record<string, string[]> = {};
+
+  for (const service of graph.ofType(T.run)) {
+    const name = strip(service.name, `${app}-`).replace(/-service$/, "");
+    const template = service.inputs.template;
+    const container = at(template, "containers", 0);
+    const envs = asArray(at(container, "envs")) as Env[];
+    // Cloud Run sets PORT from the container port; the container sees it like any other variable.
+    const port = String(at(container, "ports", "containerPort"));
+    const plain = Object.fromEntries([
+      ["PORT", port],
+      ...envs.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]),
+    ]);
+    const secretEnv = envs.filter((e) => e.valueSource?.secretKeyRef);
+    environments[name] = { plain, secretNames: secretEnv.map((e) => e.name) };
+
+    const member = `serviceAccount:${at(template, "serviceAccount")}`;
+    const bindings = [
+      ...graph.ofType(T.topicIam),
+      ...graph.ofType(T.subscriptionIam),
+      ...graph.ofType(T.secretIam),
+    ].filter((b) => b.inputs.member === member);
+    const boundTo = (type: string, role: string, key: string) =>
+      bindings.filter((b) => b.type === type && b.inputs.role === role).map((b) => String(b.inputs[key]));
+    const published = boundTo(T.topicIam, "roles/pubsub.publisher", "topic").map(topicName);
+    const readable = new Set(boundTo(T.secretIam, "roles/secretmanager.secretAccessor", "secretId").map(secretEnvName));
+    const secretNames = secretEnv
+      .filter((e) => secretEnvName(String(e.valueSource?.secretKeyRef?.secret)) === e.name)
+      .map((e) => e.name);
+    const egress = asArray(at(template, "vpcAccess", "networkInterfaces")).length > 0;
+    const publicInvoker = graph
+      .ofType(T.runIam)
+      .some(
+        (b) =>
+          b.inputs.name === service.state.name &&
+          b.inputs.member === "allUsers" &&
+          b.inputs.role === "roles/run.invoker",
+      );
+
+    services.push({
+      service: name,
+      compute: typeof at(container, "image") === "string",
+      public: service.inputs.ingress === "INGRESS_TRAFFIC_ALL" && publicInvoker,
+      scaling: {
+        min: Number(at(template, "scaling", "minInstanceCount")),
+        max: Number(at(template, "scaling", "maxInstanceCount")),
+        cpuTargetPercent: Math.round(Number(at(template, "scaling", "cpuUtilization")) * 100),
+      },
+      health: {
+        liveness: String(at(container, "livenessProbe", "httpGet", "path") ?? ""),
+        readiness: String(at(container, "startupProbe", "httpGet", "path") ?? ""),
+      },
+      database: egress && secretNames.includes("DATABASE_URL") && readable.has("DATABASE_URL"),
+      cache: egress && secretNames.includes("CACHE_URL") && readable.has("CACHE_URL"),
+      publishes: published.filter((t) => !t.endsWith("-dlq")),
+      consumes: boundTo(T.subscriptionIam, "roles/pubsub.subscriber", "subscription").map(subscriptionName),
+      deadLetters: published.filter((t) => t.endsWith("-dlq")).map((t) => t.slice(0, -4)),
+      secretRefs: secretNames.filter((n) => readable.has(n)),
+    });
+    grants[name] = bindings.map((b) => ({
+      resource: String(b.inputs.topic ?? b.inputs.subscription ?? b.inputs.secretId),
+      access: String(b.inputs.role),
+    }));
+    ownResources[name] = ownedBy(graph, app, declaration, name);
+  }
+
+  const capabilities: Capabilities = {
+    services,
+    subscriptions: readSubscriptions(graph, app, declaration, topicName),
+    database: readDatabase(graph, app, declaration),
+    cache: readCache(graph, app),
+  };
+  return { provider: "gcp", capabilities, environments, grants, ownResources };
+}
+
+/** What the declaration says this service may use, as GCP ids: topics, subscriptions, DLQ topics, secrets. */
+function ownedBy(graph: Graph, app: string, declaration: PlatformDeclaration, service: string): string[] {
+  const own = declaration.services.find((s) => s.name === service);
+  if (!own) return [];
+  const idOf = (type: string, name: string) => graph.named(type, name).id;
+  return [
+    ...own.publishes.map((t) => idOf(T.topic, `${app}-broker-${t}`)),
+    ...own.consumes.flatMap((s) => [
+      idOf(T.subscription, `${app}-broker-${s}`),
+      idOf(T.topic, `${app}-broker-${s}-dlq`),
+    ]),
+    ...secretVariables(own).map((v) => {
+      const key = Object.keys(SECRET_ENV).find((k) => SECRET_ENV[k] === v);
+      return String(graph.named(T.secret, `${app}-${key}-secret`).inputs.secretId);
+    }),
+  ];
+}
+
+function readSubscriptions(
+  graph: Graph,
+  app: string,
+  declaration: PlatformDeclaration,
+  topicName: (id: string) => string,
+) {
+  const agent = (r: RecordedResource) => String(r.inputs.member).includes("@gcp-sa-pubsub.iam.gserviceaccount.com");
+  return graph
+    .ofType(T.subscription)
+    .filter((s) => !s.name.endsWith("-dlq"))
+    .map((subscription) => {
+      const name = subscription.name.slice(`${app}-broker-`.length);
+      const deadLetterTopic = String(at(subscription.inputs, "deadLetterPolicy", "deadLetterTopic"));
+      // Pub/Sub drops what is published to a topic without subscriptions, so the DLQ needs one.
+      const retained = graph.ofType(T.subscription).some((s) => s.inputs.topic === deadLetterTopic);
+      const agentPublishes = graph
+        .ofType(T.topicIam)
+        .some((b) => b.inputs.topic === deadLetterTopic && b.inputs.role === "roles/pubsub.publisher" && agent(b));
+      const agentSubscribes = graph
+        .ofType(T.subscriptionIam)
+        .some(
+          (b) => b.inputs.subscription === subscription.id && b.inputs.role === "roles/pubsub.subscriber" && agent(b),
+        );
+      const declaredOrdered = declaration.subscriptions.find((s) => s.name === name)?.ordered ?? false;
+      return {
+        name,
+        topic: topicName(String(subscription.inputs.topic)),
+        maxAttempts: Number(at(subscription.inputs, "deadLetterPolicy", "maxDeliveryAttempts")),
+        deadLetter:
+          graph.withOutput(T.topic, "id", deadLetterTopic) !== undefined &&
+          retained &&
+          agentPublishes &&
+          agentSubscribes,
+        orderingAsDeclared: !declaredOrdered || subscription.inputs.enableMessageOrdering === true,
+      };
+    });
+}
+
+function readDatabase(graph: Graph, app: string, declaration: PlatformDeclaration) {
+  const sql = graph.named(T.sql, `${app}-db-instance`);
+  const ip = at(sql.inputs, "settings", "ipConfiguration");
+  const backups = at(sql.inputs, "settings", "backupConfiguration");
+  return {
+    private:
+      at(ip, "ipv4Enabled") === false &&
+      typeof at(ip, "privateNetwork") === "string" &&
+      asArray(at(ip, "authorizedNetworks")).length === 0,
+    tls: at(ip, "sslMode") === "ENCRYPTED_ONLY",
+    // Cloud SQL always encrypts storage at rest; there is no setting to turn it off.
+    encryptedAtRest: true,
+    protectedAccess:
+      at(backups, "enabled") === true &&
+      Number(at(backups, "backupRetentionSettings", "retainedBackups")) === declaration.database.backupRetentionDays,
+  };
+}
+
+function readCache(graph: Graph, app: string) {
+  const redis = graph.named(T.redis, `${app}-cache-redis`);
+  return {
+    private:
+      redis.inputs.connectMode === "PRIVATE_SERVICE_ACCESS" && typeof redis.inputs.authorizedNetwork === "string",
+    tls: redis.inputs.transitEncryptionMode === "SERVER_AUTHENTICATION",
+    // Memorystore always encrypts data at rest; there is no setting to turn it off.
+    encryptedAtRest: true,
+    protectedAccess: redis.inputs.authEnabled === true,
+  };
+}
