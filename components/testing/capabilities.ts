@@ -136,40 +136,48 @@ export function normalize(capabilities: Capabilities): Capabilities {
   };
 }
 
-/** Flattens capabilities into one line per fact, for set comparison and the parity document. */
-export function capabilityFacts(unsorted: Capabilities): string[] {
+/** One row per fact: what it is about, and its value. */
+export function capabilityRows(unsorted: Capabilities): [subject: string, value: string][] {
   const capabilities = normalize(unsorted);
-  const facts: string[] = [];
+  const yes = (value: boolean) => (value ? "yes" : "no");
+  const list = (values: readonly string[]) => `[${values.join(", ")}]`;
+  const rows: [string, string][] = [];
   for (const s of capabilities.services) {
     const p = `service ${s.service}`;
-    facts.push(
-      `${p}: compute ${s.compute ? "yes" : "no"}`,
-      `${p}: ingress ${s.public ? "public" : "private"}`,
-      `${p}: scaling ${s.scaling.min}..${s.scaling.max} at ${s.scaling.cpuTargetPercent}% CPU`,
-      `${p}: health liveness ${s.health.liveness}, readiness ${s.health.readiness}`,
-      `${p}: database access ${s.database ? "yes" : "no"}`,
-      `${p}: cache access ${s.cache ? "yes" : "no"}`,
-      `${p}: publishes [${s.publishes.join(", ")}]`,
-      `${p}: consumes [${s.consumes.join(", ")}]`,
-      `${p}: may dead-letter [${s.deadLetters.join(", ")}]`,
-      `${p}: secret references [${s.secretRefs.join(", ")}]`,
+    rows.push(
+      [`${p}: compute`, yes(s.compute)],
+      [`${p}: ingress`, s.public ? "public" : "private"],
+      [`${p}: scaling`, `${s.scaling.min}..${s.scaling.max} at ${s.scaling.cpuTargetPercent}% CPU`],
+      [`${p}: health checks`, `liveness ${s.health.liveness}, readiness ${s.health.readiness}`],
+      [`${p}: database access`, yes(s.database)],
+      [`${p}: cache access`, yes(s.cache)],
+      [`${p}: publishes`, list(s.publishes)],
+      [`${p}: consumes`, list(s.consumes)],
+      [`${p}: may dead-letter`, list(s.deadLetters)],
+      [`${p}: secret references`, list(s.secretRefs)],
     );
   }
   for (const s of capabilities.subscriptions) {
-    facts.push(
-      `subscription ${s.name}: from ${s.topic}, DLQ ${s.deadLetter ? "yes" : "no"} after ${s.maxAttempts} attempts, ordering ${s.orderingAsDeclared ? "as declared" : "NOT as declared"}`,
-    );
+    rows.push([
+      `subscription ${s.name}`,
+      `from ${s.topic}, DLQ ${yes(s.deadLetter)} after ${s.maxAttempts} attempts, ordering ${s.orderingAsDeclared ? "as declared" : "NOT as declared"}`,
+    ]);
   }
   for (const [name, d] of [
     ["database", capabilities.database],
     ["cache", capabilities.cache],
   ] as const) {
-    facts.push(
-      `${name}: private ${d.private ? "yes" : "no"}`,
-      `${name}: TLS ${d.tls ? "yes" : "no"}`,
-      `${name}: encrypted at rest ${d.encryptedAtRest ? "yes" : "no"}`,
-      `${name}: ${name === "database" ? "backups as declared" : "AUTH required"} ${d.protectedAccess ? "yes" : "no"}`,
+    rows.push(
+      [`${name}: private network only`, yes(d.private)],
+      [`${name}: TLS in transit`, yes(d.tls)],
+      [`${name}: encrypted at rest`, yes(d.encryptedAtRest)],
+      [`${name}: ${name === "database" ? "backups as declared" : "AUTH required"}`, yes(d.protectedAccess)],
     );
   }
-  return facts;
+  return rows;
+}
+
+/** One line per fact, for set comparison. */
+export function capabilityFacts(capabilities: Capabilities): string[] {
+  return capabilityRows(capabilities).map(([subject, value]) => `${subject}: ${value}`);
 }

@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { capabilityFacts, expectedCapabilities } from "../components/testing/capabilities.js";
+import { readStack } from "../components/testing/read-stack.js";
+import { runStack } from "../components/testing/run-stack.js";
+import { platform } from "../services/platform.js";
+
+describe("parity: AWS and GCP provide the same capabilities", () => {
+  it("maps both resource graphs to the same set of facts, equal to what platform.ts asks for", async () => {
+    const aws = capabilityFacts(readStack(await runStack("aws"), platform).capabilities);
+    const gcp = capabilityFacts(readStack(await runStack("gcp"), platform).capabilities);
+    const expected = capabilityFacts(expectedCapabilities(platform));
+    expect(aws.filter((f) => !gcp.includes(f))).toEqual([]);
+    expect(gcp.filter((f) => !aws.includes(f))).toEqual([]);
+    expect(aws).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(50);
+  });
+});

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { BUILT_PROVIDERS, selectPlatform } from "./select.js";
+
+describe("selectPlatform", () => {
+  it("loads the AWS and GCP platforms", async () => {
+    expect((await selectPlatform("aws")).provider).toBe("aws");
+    expect((await selectPlatform("gcp")).provider).toBe("gcp");
+    expect(BUILT_PROVIDERS).toEqual(["aws", "gcp"]);
+  });
+
+  it("names the setting and the accepted values for a provider that is not built yet", async () => {
+    await expect(selectPlatform("azure")).rejects.toThrow(
+      'taskflow:cloudProvider is "azure", whose components (components/azure/) are not built yet; accepted values: aws, gcp',
+    );
+    await expect(selectPlatform("kubernetes")).rejects.toThrow(/not built yet; accepted values: aws, gcp/);
+  });
+
+  it("names the setting and the accepted values for an unknown provider", async () => {
+    await expect(selectPlatform("digitalocean")).rejects.toThrow(
+      /taskflow:cloudProvider is "digitalocean", which is not a cloud provider; accepted values: aws, gcp/,
+    );
+  });
+});
