@@ -7,6 +7,7 @@ import {
   SubscriptionNotFoundError,
   type TaskflowError,
   TopicNotFoundError,
+  UnsupportedFeatureError,
 } from "../core/errors.js";
 import type { Message } from "../core/message.js";
 import { FakeServiceBus, serviceBusError } from "./fake-client.js";
@@ -309,6 +310,14 @@ describe("service bus subscribe", () => {
     );
     await waitFor(() => done === 30);
     expect(peak).toBe(3);
+  });
+
+  it("refuses history replay, which Service Bus does not have", async () => {
+    const { bus, broker } = setup();
+    await expect(broker.subscribe("t", "s", () => {}, { fromBeginning: true })).rejects.toBeInstanceOf(
+      UnsupportedFeatureError,
+    );
+    expect(bus.adminCalls).toEqual([]);
   });
 
   it("reports a missing subscription as SubscriptionNotFoundError when auto-create is off", async () => {

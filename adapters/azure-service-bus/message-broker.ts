@@ -9,7 +9,7 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from "../core/message-broker.js";
-import { messageSize, validateOutgoing } from "../core/validate.js";
+import { messageSize, validateOutgoing, validateSubscribeOptions } from "../core/validate.js";
 import type { SbAdminLike, SbClientLike, SbOutgoingMessage, SbSenderLike } from "./client.js";
 import type { ServiceBusBrokerSettings } from "./config.js";
 import { fromDeadLetter, toServiceBusMessage } from "./envelope.js";
@@ -169,6 +169,7 @@ export class ServiceBusMessageBroker implements IMessageBroker {
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
     this.assertOpen("subscribe");
+    validateSubscribeOptions(COMPONENT, this.capabilities, options);
     await this.ensureSubscription(topic, subscription, options);
     const renew = options.renewLock ?? true;
     const created: ServiceBusSubscription = new ServiceBusSubscription({
@@ -206,6 +207,7 @@ export class ServiceBusMessageBroker implements IMessageBroker {
    */
   async ensureSubscription(topic: string, subscription: string, options: SubscriptionOptions = {}): Promise<void> {
     this.assertOpen("create a subscription");
+    validateSubscribeOptions(COMPONENT, this.capabilities, options);
     if (!this.settings.autoCreate) return;
     const key = `${this.topicName(topic)}/${this.subscriptionName(subscription)}`;
     let ready = this.subscriptionsReady.get(key);

@@ -40,8 +40,8 @@ export interface KafkaAdminLike {
     waitForLeaders?: boolean;
     topics: { topic: string; numPartitions?: number; replicationFactor?: number }[];
   }): Promise<boolean>;
-  /** High watermark (`offset`) of each partition. */
-  fetchTopicOffsets(topic: string): Promise<{ partition: number; offset: string }[]>;
+  /** End (`high`, the next offset to be written) and start (`low`) of each partition. */
+  fetchTopicOffsets(topic: string): Promise<{ partition: number; high: string; low: string }[]>;
   /** Committed offset of each partition for the group; "-1" where none was committed. */
   fetchOffsets(options: {
     groupId: string;

@@ -90,7 +90,7 @@ export class FakeKafkaCluster implements KafkaClientLike {
         return created;
       },
       fetchTopicOffsets: async (topic) =>
-        (this.topics.get(topic) ?? []).map((log, partition) => ({ partition, offset: String(log.length) })),
+        (this.topics.get(topic) ?? []).map((log, partition) => ({ partition, high: String(log.length), low: "0" })),
       fetchOffsets: async ({ groupId, topics }) =>
         topics.map((topic) => ({
           topic,

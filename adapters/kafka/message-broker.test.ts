@@ -337,6 +337,28 @@ describe("kafka subscribe", () => {
     );
   });
 
+  it("replays what the topic already holds to a new subscription created with fromBeginning", async () => {
+    const { broker } = setup();
+    await broker.publish("t", { body: "old" });
+    const replayed: unknown[] = [];
+    const fresh: unknown[] = [];
+    await broker.subscribe(
+      "t",
+      "replay",
+      (message) => {
+        replayed.push(message.body);
+      },
+      { fromBeginning: true },
+    );
+    await broker.subscribe("t", "fresh", (message) => {
+      fresh.push(message.body);
+    });
+    await broker.publish("t", { body: "new" });
+    await waitFor(() => replayed.length === 2 && fresh.length === 1);
+    expect(replayed.sort()).toEqual(["new", "old"]);
+    expect(fresh).toEqual(["new"]);
+  });
+
   it("abandons a retry when the group gives the partition to another consumer, which then gets it", async () => {
     const { cluster, broker } = setup({ partitions: 1 });
     const seen: string[] = [];

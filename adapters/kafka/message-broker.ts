@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { BrokerCapabilities } from "../core/capabilities.js";
-import { ClosedError, TaskflowError, TopicNotFoundError, UnsupportedFeatureError } from "../core/errors.js";
+import { ClosedError, TaskflowError, TopicNotFoundError } from "../core/errors.js";
 import type { BatchPublishResult, DeadLetter, OutgoingMessage, PublishReceipt } from "../core/message.js";
 import type {
   IMessageBroker,
@@ -9,7 +9,7 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from "../core/message-broker.js";
-import { messageSize, validateOutgoing } from "../core/validate.js";
+import { messageSize, validateOutgoing, validateSubscribeOptions } from "../core/validate.js";
 import type { KafkaAdminLike, KafkaClientLike, KafkaOutgoingRecord, KafkaProducerLike } from "./client.js";
 import type { KafkaBrokerSettings } from "./config.js";
 import {
@@ -29,8 +29,9 @@ import { KafkaSubscription } from "./subscription.js";
  *   partition is consumed one record at a time;
  * - visibilityTimeout: emulated in process (a handler past `lockMs` is given up and the
  *   record tried again); there is no lock to renew, so no lockRenewal;
- * - historyReplay: no. A subscription starts at the end of the log when it is created, as on
- *   every other broker, even though Kafka keeps older records;
+ * - historyReplay: yes, as Kafka keeps the log. A subscription created with `fromBeginning`
+ *   starts at the oldest retained record; otherwise at the end of the log when it is created,
+ *   as on every other broker;
  * - no dedupe, TTL or delay: Kafka has none per message;
  * - maxMessageBytes: Kafka's default `max.message.bytes` is 1 MiB for a whole record batch,
  *   so 1,000,000 leaves room for the record and batch framing and our id header.
@@ -42,7 +43,7 @@ export const KAFKA_CAPABILITIES: BrokerCapabilities = {
   delay: false,
   visibilityTimeout: true,
   lockRenewal: false,
-  historyReplay: false,
+  historyReplay: true,
   management: true,
   maxMessageBytes: 1_000_000,
   maxHeaders: 64,
@@ -155,9 +156,7 @@ export class KafkaMessageBroker implements IMessageBroker {
     options: SubscribeOptions = {},
   ): Promise<Subscription> {
     this.assertOpen("subscribe");
-    if (options.renewLock === true) {
-      throw new UnsupportedFeatureError(COMPONENT, "lock renewal (renewLock)", "Kafka has no lock; raise lockMs");
-    }
+    validateSubscribeOptions(COMPONENT, this.capabilities, options);
     const maxConcurrency = options.maxConcurrency ?? DEFAULTS.maxConcurrency;
     await this.ensureSubscription(topic, subscription, options);
     const groupId = this.groupId(topic, subscription);
@@ -194,15 +193,18 @@ export class KafkaMessageBroker implements IMessageBroker {
 
   /**
    * Kafka has no subscription object: a consumer group is what remembers a position. Creating
-   * a subscription commits the topic's current end offsets for a group that has none, so the
-   * subscription receives what is published from now on, even before its first consumer joins.
+   * a subscription commits, for a group that has none, the topic's current end offsets (or
+   * its start offsets with `fromBeginning`), so the subscription receives what is published
+   * from then on, even before its first consumer joins. `maxAttempts`, `lockMs` and `ordered`
+   * are applied by each consumer; Kafka stores none of them.
    */
-  async ensureSubscription(topic: string, subscription: string, _options?: SubscriptionOptions): Promise<void> {
+  async ensureSubscription(topic: string, subscription: string, options: SubscriptionOptions = {}): Promise<void> {
     this.assertOpen("create a subscription");
+    validateSubscribeOptions(COMPONENT, this.capabilities, options);
     const groupId = this.groupId(topic, subscription);
     let ready = this.groupsReady.get(groupId);
     if (!ready) {
-      ready = this.initialiseGroup(topic, subscription, groupId);
+      ready = this.initialiseGroup(topic, subscription, groupId, options.fromBeginning ?? false);
       this.groupsReady.set(groupId, ready);
       ready.catch(() => this.groupsReady.delete(groupId));
     }
@@ -356,7 +358,12 @@ export class KafkaMessageBroker implements IMessageBroker {
     }
   }
 
-  private async initialiseGroup(topic: string, subscription: string, groupId: string): Promise<void> {
+  private async initialiseGroup(
+    topic: string,
+    subscription: string,
+    groupId: string,
+    fromBeginning: boolean,
+  ): Promise<void> {
     const kafkaTopic = this.topicName(topic);
     await this.topicReady(topic, kafkaTopic);
     if (this.settings.autoCreate) await this.createTopic(this.deadLetterTopic(topic, subscription));
@@ -364,11 +371,11 @@ export class KafkaMessageBroker implements IMessageBroker {
       const committed = await this.admin.fetchOffsets({ groupId, topics: [kafkaTopic] });
       const partitions = committed.find((entry) => entry.topic === kafkaTopic)?.partitions ?? [];
       if (partitions.some((entry) => entry.offset !== "-1")) return;
-      const ends = await this.admin.fetchTopicOffsets(kafkaTopic);
+      const bounds = await this.admin.fetchTopicOffsets(kafkaTopic);
       await this.admin.setOffsets({
         groupId,
         topic: kafkaTopic,
-        partitions: ends.map(({ partition, offset }) => ({ partition, offset })),
+        partitions: bounds.map(({ partition, high, low }) => ({ partition, offset: fromBeginning ? low : high })),
       });
     } catch (error) {
       // A group with members already has its position.
