@@ -8,19 +8,28 @@ import type { SubscribeOptions } from "./message-broker.js";
  * value. Adapters declare `maxMessageBytes` on this measure, leaving room for their own
  * encoding, so a limit means the same thing everywhere.
  */
-export function messageSize(message: Pick<OutgoingMessage, "body" | "headers">): number {
-  let size = Buffer.byteLength(JSON.stringify(message.body ?? null), "utf8");
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    size += Buffer.byteLength(name, "utf8") + Buffer.byteLength(value, "utf8");
+export function messageSize(message: Pick<OutgoingMessage, "body" | "headers">, bodyJson?: string): number {
+  let size = Buffer.byteLength(bodyJson ?? JSON.stringify(message.body ?? null), "utf8");
+  const headers = message.headers;
+  if (headers) {
+    for (const name of Object.keys(headers)) {
+      size += Buffer.byteLength(name, "utf8") + Buffer.byteLength(headers[name]!, "utf8");
+    }
   }
   return size;
 }
 
 /**
  * Checks a message against an adapter's declared limits and capabilities before any
- * network call. Throws the typed error that names the problem.
+ * network call. Throws the typed error that names the problem. `bodyJson` is the body as
+ * `JSON.stringify` wrote it, for an adapter that serialized it already and should not pay twice.
  */
-export function validateOutgoing(component: string, capabilities: BrokerCapabilities, message: OutgoingMessage): void {
+export function validateOutgoing(
+  component: string,
+  capabilities: BrokerCapabilities,
+  message: OutgoingMessage,
+  bodyJson?: string,
+): void {
   if (message.body === undefined) {
     throw new InvalidHeadersError(component, "message body is undefined; publish a JSON value");
   }
@@ -50,7 +59,7 @@ export function validateOutgoing(component: string, capabilities: BrokerCapabili
       throw new InvalidHeadersError(component, `ttlMs must be a positive number, got ${message.ttlMs}`);
     }
   }
-  const size = messageSize(message);
+  const size = messageSize(message, bodyJson);
   if (size > capabilities.maxMessageBytes) {
     throw new MessageTooLargeError(component, size, capabilities.maxMessageBytes);
   }

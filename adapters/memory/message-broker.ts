@@ -177,7 +177,8 @@ export class MemoryBroker implements IMessageBroker {
   }
 
   private publishOne<T>(topic: string, message: OutgoingMessage<T>): string {
-    validateOutgoing(COMPONENT, this.capabilities, message);
+    const bodyText: string | undefined = JSON.stringify(message.body);
+    validateOutgoing(COMPONENT, this.capabilities, message, bodyText);
     const state = this.topicForPublish(topic);
     const now = Date.now();
     const id = message.id ?? randomUUID();
@@ -190,7 +191,8 @@ export class MemoryBroker implements IMessageBroker {
         topic,
         key: message.key,
         headers: message.headers ? Object.freeze({ ...message.headers }) : NO_HEADERS,
-        bodyText: JSON.stringify(message.body),
+        // Defined here: validateOutgoing has refused bodies JSON cannot represent.
+        bodyText: bodyText as string,
         publishedAt: now,
         availableAt: message.delayMs ? now + message.delayMs : now,
         expiresAt: message.ttlMs ? now + message.ttlMs : Number.POSITIVE_INFINITY,
