@@ -47,6 +47,8 @@ export interface AppendOptions {
   readonly actor: string;
   /** Also write each event to the outbox for this topic, keyed by stream id (keeps per-aggregate order). */
   readonly topic?: string;
+  /** Ordering key of the outbox messages when it is not the stream id (a comment ordered with its task). */
+  readonly key?: string;
   readonly now?: Date;
 }
 
@@ -105,7 +107,7 @@ export async function appendToStream(tx: Queryable, options: AppendOptions): Pro
       await enqueueOutbox(tx, {
         id: saved.eventId,
         topic: options.topic,
-        key: saved.streamId,
+        key: options.key ?? saved.streamId,
         body: toEventMessage(saved),
       });
     }

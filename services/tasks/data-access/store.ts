@@ -1,0 +1,137 @@
+import type { Queryable } from "../../kernel/db/database.js";
+import type { Page } from "../../kernel/http/schemas.js";
+import type { Activity, Board, Card, Comment, Priority, Task, TaskStatus } from "../domain/model.js";
+import {
+  type ActivityRow,
+  type BoardRow,
+  type CardRow,
+  type CommentRow,
+  type TaskRow,
+  toActivity,
+  toBoard,
+  toCard,
+  toComment,
+  toTask,
+} from "./rows.js";
+
+/**
+ * Reads of the read models. `forUpdate` locks the row for the rest of the transaction, so
+ * that limits counted under it (cards per board, tasks per board) cannot be raced past.
+ */
+
+const lock = (forUpdate: boolean | undefined) => (forUpdate ? " FOR UPDATE" : "");
+
+export async function findBoard(db: Queryable, id: string, forUpdate?: boolean): Promise<Board | undefined> {
+  const [row] = await db.query<BoardRow>(`SELECT * FROM boards WHERE id = $1${lock(forUpdate)}`, [id]);
+  return row && toBoard(row);
+}
+
+export async function listBoards(
+  db: Queryable,
+  ownerId: string,
+  filter: { projectId?: string | undefined; page: number; pageSize: number },
+): Promise<Page<Board>> {
+  const where = filter.projectId ? "owner_id = $1 AND project_id = $2" : "owner_id = $1";
+  const params: unknown[] = filter.projectId ? [ownerId, filter.projectId] : [ownerId];
+  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM boards WHERE ${where}`, params);
+  const rows = await db.query<BoardRow>(
+    `SELECT * FROM boards WHERE ${where} ORDER BY created_at, id LIMIT ${filter.pageSize} OFFSET ${(filter.page - 1) * filter.pageSize}`,
+    params,
+  );
+  return { items: rows.map(toBoard), page: filter.page, pageSize: filter.pageSize, total: count?.n ?? 0 };
+}
+
+export async function findCard(db: Queryable, id: string, forUpdate?: boolean): Promise<Card | undefined> {
+  const [row] = await db.query<CardRow>(`SELECT * FROM cards WHERE id = $1${lock(forUpdate)}`, [id]);
+  return row && toCard(row);
+}
+
+export async function listCards(db: Queryable, boardId: string): Promise<Card[]> {
+  const rows = await db.query<CardRow>("SELECT * FROM cards WHERE board_id = $1 ORDER BY position, id", [boardId]);
+  return rows.map(toCard);
+}
+
+export async function countCards(db: Queryable, boardId: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM cards WHERE board_id = $1", [boardId]);
+  return row?.n ?? 0;
+}
+
+export async function countTasks(db: Queryable, where: { boardId?: string; cardId?: string }): Promise<number> {
+  const [row] = where.cardId
+    ? await db.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE card_id = $1", [where.cardId])
+    : await db.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE board_id = $1", [where.boardId]);
+  return row?.n ?? 0;
+}
+
+export async function findTask(db: Queryable, id: string, forUpdate?: boolean): Promise<Task | undefined> {
+  const [row] = await db.query<TaskRow>(`SELECT * FROM tasks WHERE id = $1${lock(forUpdate)}`, [id]);
+  return row && toTask(row);
+}
+
+export interface TaskFilter {
+  readonly boardId?: string | undefined;
+  readonly cardId?: string | undefined;
+  readonly assigneeId?: string | undefined;
+  readonly status?: TaskStatus | undefined;
+  readonly priority?: Priority | undefined;
+  readonly dueBefore?: string | undefined;
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+/** Tasks the user may see (on their boards, or assigned to them), filtered and paged. */
+export async function listTasks(db: Queryable, userId: string, filter: TaskFilter): Promise<Page<Task>> {
+  const params: unknown[] = [userId];
+  const where = ["(b.owner_id = $1 OR t.assignee_id = $1)"];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace("?", `$${params.length}`));
+  };
+  if (filter.boardId) add("t.board_id = ?", filter.boardId);
+  if (filter.cardId) add("t.card_id = ?", filter.cardId);
+  if (filter.assigneeId) add("t.assignee_id = ?", filter.assigneeId);
+  if (filter.status) add("t.status = ?", filter.status);
+  if (filter.priority) add("t.priority = ?", filter.priority);
+  if (filter.dueBefore) add("t.due_date < ?", filter.dueBefore);
+  const from = `FROM tasks t JOIN boards b ON b.id = t.board_id WHERE ${where.join(" AND ")}`;
+  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params);
+  const rows = await db.query<TaskRow>(
+    `SELECT t.* ${from} ORDER BY t.board_id, t.card_id, t.position, t.id
+     LIMIT ${filter.pageSize} OFFSET ${(filter.page - 1) * filter.pageSize}`,
+    params,
+  );
+  return { items: rows.map(toTask), page: filter.page, pageSize: filter.pageSize, total: count?.n ?? 0 };
+}
+
+export async function findComment(db: Queryable, id: string, forUpdate?: boolean): Promise<Comment | undefined> {
+  const [row] = await db.query<CommentRow>(`SELECT * FROM comments WHERE id = $1${lock(forUpdate)}`, [id]);
+  return row && toComment(row);
+}
+
+export async function listComments(
+  db: Queryable,
+  taskId: string,
+  page: { page: number; pageSize: number },
+): Promise<Page<Comment>> {
+  const [count] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM comments WHERE task_id = $1", [taskId]);
+  const rows = await db.query<CommentRow>(
+    `SELECT * FROM comments WHERE task_id = $1 ORDER BY created_at, id LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}`,
+    [taskId],
+  );
+  return { items: rows.map(toComment), ...page, total: count?.n ?? 0 };
+}
+
+export async function listActivities(
+  db: Queryable,
+  taskId: string,
+  page: { page: number; pageSize: number },
+): Promise<Page<Activity>> {
+  const [count] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM activities WHERE task_id = $1", [
+    taskId,
+  ]);
+  const rows = await db.query<ActivityRow>(
+    `SELECT * FROM activities WHERE task_id = $1 ORDER BY occurred_at, event_id LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}`,
+    [taskId],
+  );
+  return { items: rows.map(toActivity), ...page, total: count?.n ?? 0 };
+}

@@ -1,0 +1,131 @@
+import type { CallerIdentity } from "../../kernel/auth/caller.js";
+import { runCommandOnce } from "../../kernel/commands.js";
+import {
+  type Database,
+  PG_UNIQUE_VIOLATION,
+  type Queryable,
+  sqlState,
+  violatedConstraint,
+} from "../../kernel/db/database.js";
+import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from "../../kernel/errors.js";
+import { appendToStream } from "../../kernel/event-log.js";
+import { project } from "../data-access/projections.js";
+import { findBoard, findTask } from "../data-access/store.js";
+import { TASK_EVENTS_TOPIC, type TaskEventData, type TaskEventType } from "./events.js";
+import type { Board, Task } from "./model.js";
+
+/** What the use cases need: the database, a clock, and who to tell after a commit. */
+export interface TasksContext {
+  readonly db: Database;
+  readonly now?: () => Date;
+  /** Called after each committed change with the ids of the aggregates it touched. */
+  readonly onCommitted?: (ids: readonly string[]) => Promise<void> | void;
+}
+
+export const clock = (ctx: TasksContext) => (ctx.now ? ctx.now() : new Date());
+
+/** Appends events to a stream and applies them to the read models, in the caller's transaction. */
+export interface Writer {
+  readonly tx: Queryable;
+  append<T extends TaskEventType>(
+    streamId: string,
+    expectedVersion: number,
+    type: T,
+    data: TaskEventData[T],
+    options?: { key?: string },
+  ): Promise<number>;
+  /** Marks more aggregates as changed (rows a projection shifted), for cache invalidation. */
+  touch(...ids: readonly string[]): void;
+}
+
+const CONSTRAINT_FIELDS: Record<string, { field: string; message: string }> = {
+  boards_name_per_project: { field: "body.name", message: "a board with this name already exists in the project" },
+  cards_name_per_board: { field: "body.name", message: "a card with this name already exists on the board" },
+  tasks_title_per_board: { field: "body.title", message: "a task with this title already exists on the board" },
+};
+
+/**
+ * Runs one command: a transaction in which events are appended (and projected), recorded
+ * under `commandId` when the client sent one, with unique-name violations turned into 409s.
+ */
+export async function change<R>(
+  ctx: TasksContext,
+  command: { name: string; actor: string; commandId?: string | undefined },
+  work: (writer: Writer) => Promise<R>,
+): Promise<R> {
+  const touched = new Set<string>();
+  let result: R;
+  try {
+    result = await ctx.db.transaction((tx) =>
+      runCommandOnce(tx, { id: command.commandId, name: command.name, actor: command.actor }, () =>
+        work({
+          tx,
+          async append(streamId, expectedVersion, type, data, options = {}) {
+            const [stored] = await appendToStream(tx, {
+              streamId,
+              expectedVersion,
+              events: [{ type, data }],
+              actor: command.actor,
+              topic: TASK_EVENTS_TOPIC,
+              ...(options.key ? { key: options.key } : {}),
+              now: clock(ctx),
+            });
+            await project(tx, stored!);
+            touched.add(streamId.slice(streamId.indexOf(":") + 1));
+            return stored!.version;
+          },
+          touch(...ids) {
+            for (const id of ids) touched.add(id);
+          },
+        }),
+      ),
+    );
+  } catch (error) {
+    const known =
+      sqlState(error) === PG_UNIQUE_VIOLATION ? CONSTRAINT_FIELDS[violatedConstraint(error) ?? ""] : undefined;
+    if (known) throw new ConflictError(known.message, { fields: [known], cause: error });
+    throw error;
+  }
+  await ctx.onCommitted?.([...touched]);
+  return result;
+}
+
+/** Marks every task of the given cards as changed: their positions shift with a create or move. */
+export async function touchCardTasks(w: Writer, cardIds: readonly string[]): Promise<void> {
+  const rows = await w.tx.query<{ id: string }>("SELECT id FROM tasks WHERE card_id = ANY($1::uuid[])", [cardIds]);
+  w.touch(...rows.map((r) => r.id));
+}
+
+/** `If-Match` against the current version (undefined: no precondition). */
+export function checkVersion(what: string, id: string, current: number, ifMatch: number | undefined): void {
+  if (ifMatch !== undefined && ifMatch !== current) {
+    throw new PreconditionFailedError(`${what} "${id}" is at version ${current}, not ${ifMatch}; reload it and retry`);
+  }
+}
+
+/** The caller's board; anyone else's (or none) is a 404. */
+export async function ownBoard(db: Queryable, caller: CallerIdentity, id: string, forUpdate?: boolean): Promise<Board> {
+  const board = await findBoard(db, id, forUpdate);
+  if (!board || board.ownerId !== caller.userId) throw new NotFoundError("board", id);
+  return board;
+}
+
+/**
+ * A task the caller may see: on their board, or assigned to them. Changing it needs the
+ * board's owner; an assignee who tries gets a 403 (they can see it, so a 404 would lie).
+ */
+export async function visibleTask(
+  db: Queryable,
+  caller: CallerIdentity,
+  id: string,
+  mode: "read" | "write",
+  forUpdate?: boolean,
+): Promise<{ task: Task; board: Board }> {
+  const task = await findTask(db, id, forUpdate);
+  const board = task && (await findBoard(db, task.boardId));
+  if (!task || !board) throw new NotFoundError("task", id);
+  const owner = board.ownerId === caller.userId;
+  if (!owner && task.assigneeId !== caller.userId) throw new NotFoundError("task", id);
+  if (mode === "write" && !owner) throw new ForbiddenError(`only the board's owner can change task "${id}"`);
+  return { task, board };
+}
