@@ -230,7 +230,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         try {
           const answer = await call(upstreams[part.service as UpstreamName], {
             method: "GET",
-            path: `/api/v${version}${part.path(params)}`,
+            path: `/api/v${version}${part.path(params, caller.userId)}`,
             headers,
           });
           const body = answer.body.length > 0 ? JSON.parse(answer.body.toString()) : null;

@@ -9,8 +9,8 @@ import type { ServiceName } from "../platform.js";
 export interface ViewPart {
   readonly name: string;
   readonly service: ServiceName;
-  /** Upstream path below `/api/v1`, from the view's path parameters. */
-  readonly path: (params: Readonly<Record<string, string>>) => string;
+  /** Upstream path below `/api/v<n>`, from the view's path parameters and the caller's id. */
+  readonly path: (params: Readonly<Record<string, string>>, userId: string) => string;
   /** The view exists only if this part does. */
   readonly primary?: boolean;
 }
@@ -30,6 +30,11 @@ export const VIEWS: readonly ViewDefinition[] = [
       { name: "profile", service: "users", path: () => "/users/me", primary: true },
       { name: "organizations", service: "users", path: () => "/organizations?pageSize=50" },
       { name: "boards", service: "tasks", path: () => "/boards?pageSize=50" },
+      {
+        name: "assignedTasks",
+        service: "tasks",
+        path: (_p, userId) => `/tasks?assigneeId=${encodeURIComponent(userId)}&pageSize=20`,
+      },
       { name: "notifications", service: "notifications", path: () => "/notifications?unread=true&pageSize=10" },
     ],
   },
@@ -38,7 +43,7 @@ export const VIEWS: readonly ViewDefinition[] = [
     parts: [
       { name: "board", service: "tasks", path: (p) => `/boards/${id(p)}`, primary: true },
       { name: "cards", service: "tasks", path: (p) => `/boards/${id(p)}/cards?pageSize=50` },
-      { name: "tasks", service: "tasks", path: (p) => `/boards/${id(p)}/tasks?pageSize=100` },
+      { name: "tasks", service: "tasks", path: (p) => `/tasks?boardId=${id(p)}&pageSize=100` },
     ],
   },
   {

@@ -84,6 +84,10 @@ export async function deleteFact(db: Queryable, taskId: string): Promise<void> {
   await db.query("DELETE FROM task_facts WHERE task_id = $1", [taskId]);
 }
 
+export async function deleteBoardFacts(db: Queryable, boardId: string): Promise<void> {
+  await db.query("DELETE FROM task_facts WHERE board_id = $1", [boardId]);
+}
+
 /** Open tasks due before `until`: the scheduler's work list. */
 export async function factsDueBefore(db: Queryable, until: Date, limit = 500): Promise<TaskFact[]> {
   const rows = await db.query<FactRow>(

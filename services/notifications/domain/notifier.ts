@@ -2,6 +2,7 @@ import type { Message } from "../../../adapters/core/message.js";
 import type { Database, Queryable } from "../../kernel/db/database.js";
 import type { EventMessage } from "../../kernel/event-log.js";
 import {
+  deleteBoardFacts,
   deleteFact,
   factsDueBefore,
   findFact,
@@ -22,6 +23,10 @@ import { toTaskChange } from "./task-events.js";
 export async function applyTaskEvent(tx: Queryable, message: Message<EventMessage>): Promise<string[]> {
   const change = toTaskChange(message.body);
   if (!change) return [];
+  if (change.kind === "board-deleted") {
+    await deleteBoardFacts(tx, change.boardId);
+    return [];
+  }
   const taskId = change.kind === "created" ? change.fact.taskId : change.taskId;
   const before = await findFact(tx, taskId);
   const after = applyChange(before, change);

@@ -20,14 +20,19 @@ describe("notification rules", () => {
   });
 
   it("tells the new assignee on reassignment only", () => {
-    const change = { kind: "updated", actorId: "ann", taskId: "t1", patch: { assigneeId: "cid" } } as const;
+    const change = { kind: "updated", actorId: "ann", taskId: "t1", fact: { ...fact, assigneeId: "cid" } } as const;
     expect(who(notificationsFor(fact, change))).toEqual(["assigned:cid"]);
-    const same = { kind: "updated", actorId: "ann", taskId: "t1", patch: { title: "Write more docs" } } as const;
+    const same = {
+      kind: "updated",
+      actorId: "ann",
+      taskId: "t1",
+      fact: { ...fact, title: "Write more docs" },
+    } as const;
     expect(notificationsFor(fact, same)).toEqual([]);
   });
 
   it("tells creator and assignee, not the actor, of a status change and of a comment", () => {
-    const moved = { kind: "updated", actorId: "bob", taskId: "t1", patch: { status: "doing" } } as const;
+    const moved = { kind: "updated", actorId: "bob", taskId: "t1", fact: { ...fact, status: "doing" } } as const;
     expect(who(notificationsFor(fact, moved))).toEqual(["status-changed:ann"]);
     const comment = { kind: "commented", actorId: "eve", taskId: "t1", excerpt: "hi" } as const;
     expect(who(notificationsFor(fact, comment))).toEqual(["commented:ann", "commented:bob"]);

@@ -34,7 +34,8 @@ export interface NewNotification {
 /** A task event, reduced to what the rules need (see `task-events.ts` for the mapping). */
 export type TaskChange =
   | { readonly kind: "created"; readonly actorId: string; readonly fact: TaskFact }
-  | { readonly kind: "updated"; readonly actorId: string; readonly taskId: string; readonly patch: Partial<TaskFact> }
+  /** The task as it is after the change (task events carry the whole task). */
+  | { readonly kind: "updated"; readonly actorId: string; readonly taskId: string; readonly fact: TaskFact }
   | { readonly kind: "commented"; readonly actorId: string; readonly taskId: string; readonly excerpt: string }
   | { readonly kind: "deleted"; readonly actorId: string; readonly taskId: string };
 
@@ -46,7 +47,7 @@ export function applyChange(before: TaskFact | undefined, change: TaskChange): T
     case "created":
       return change.fact;
     case "updated":
-      return before && { ...before, ...change.patch };
+      return change.fact;
     case "commented":
       return before;
     case "deleted":
@@ -64,6 +65,8 @@ export function notificationsFor(before: TaskFact | undefined, change: TaskChang
   const tell = (userIds: readonly (string | null)[], kind: NotificationKind, message: string) => {
     for (const userId of unique(userIds)) if (userId !== change.actorId) out.push({ ...base, userId, kind, message });
   };
+  // A task first seen through an update has no known earlier state: nothing to compare.
+  if (change.kind === "updated" && !before) return [];
   const newAssignee =
     change.kind === "created" ? after.assigneeId : after.assigneeId !== before?.assigneeId ? after.assigneeId : null;
   if (newAssignee) tell([newAssignee], "assigned", `You were assigned to "${after.title}"`);

@@ -1,57 +1,58 @@
 import type { EventMessage } from "../../kernel/event-log.js";
+import type { TaskEventData } from "../../tasks/domain/events.js";
+import type { TaskSnapshot } from "../../tasks/domain/model.js";
 import type { TaskChange, TaskFact } from "./rules.js";
 
 /**
- * The tasks service's events (`task-events`), reduced to `TaskChange`. Events that do not
- * concern a task's recipients, title, status or due date map to `undefined` and are skipped.
+ * The tasks service's events (`services/tasks/domain/events.ts`), reduced to `TaskChange`.
+ * Task events carry the whole task after the change, so every one of them simply replaces
+ * the stored fact; the rules compare before and after. Board and card events concern no
+ * recipient, except a board's deletion, which ends its tasks' reminders.
  */
 
-const str = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
-const date = (value: unknown): Date | null => (typeof value === "string" ? new Date(value) : null);
 const CLOSED = new Set(["done", "cancelled"]);
 
-export function toTaskChange(event: EventMessage): TaskChange | undefined {
-  const data = event.data as Record<string, unknown>;
-  const taskId = str(data.taskId) ?? (event.streamId.startsWith("task:") ? event.streamId.slice(5) : null);
-  if (!taskId) return undefined;
+export function factOf(task: TaskSnapshot): TaskFact {
+  return {
+    taskId: task.id,
+    boardId: task.boardId,
+    title: task.title,
+    creatorId: task.createdBy,
+    assigneeId: task.assigneeId,
+    status: task.status,
+    dueAt: task.dueDate === null ? null : new Date(task.dueDate),
+    closed: CLOSED.has(task.status),
+  };
+}
+
+const EXCERPT = 80;
+
+export type TaskEventChange = TaskChange | { readonly kind: "board-deleted"; readonly boardId: string };
+
+export function toTaskChange(event: EventMessage): TaskEventChange | undefined {
   const actorId = event.actor;
   switch (event.type) {
     case "task-created": {
-      const status = str(data.status);
-      const fact: TaskFact = {
-        taskId,
-        boardId: str(data.boardId),
-        title: str(data.title) ?? "(untitled)",
-        creatorId: str(data.createdBy) ?? actorId,
-        assigneeId: str(data.assigneeId),
-        status,
-        dueAt: date(data.dueDate),
-        closed: status !== null && CLOSED.has(status),
-      };
-      return { kind: "created", actorId, fact };
+      const { task } = event.data as unknown as TaskEventData["task-created"];
+      return { kind: "created", actorId, fact: factOf(task) };
     }
     case "task-updated":
-    case "task-assigned":
     case "task-moved":
+    case "task-assigned":
     case "task-cancelled": {
-      const patch: { -readonly [K in keyof TaskFact]?: TaskFact[K] } = {};
-      if ("title" in data && str(data.title)) patch.title = str(data.title)!;
-      if ("assigneeId" in data) patch.assigneeId = str(data.assigneeId);
-      if ("dueDate" in data) patch.dueAt = date(data.dueDate);
-      if ("boardId" in data && str(data.boardId)) patch.boardId = str(data.boardId);
-      const status = event.type === "task-cancelled" ? "cancelled" : str(data.status);
-      if (status) {
-        patch.status = status;
-        patch.closed = CLOSED.has(status);
-      }
-      return { kind: "updated", actorId, taskId, patch };
+      const { task } = event.data as unknown as TaskEventData["task-updated"];
+      return { kind: "updated", actorId, taskId: task.id, fact: factOf(task) };
     }
     case "comment-added": {
-      const text = str(data.body) ?? str(data.text) ?? "";
-      return { kind: "commented", actorId, taskId, excerpt: text.length > 80 ? `${text.slice(0, 77)}...` : text };
+      const { comment } = event.data as unknown as TaskEventData["comment-added"];
+      const text = comment.body.replace(/\s+/g, " ").trim();
+      const excerpt = text.length > EXCERPT ? `${text.slice(0, EXCERPT - 3)}...` : text;
+      return { kind: "commented", actorId: comment.authorId, taskId: comment.taskId, excerpt };
     }
-    case "task-deleted":
-      return { kind: "deleted", actorId, taskId };
+    case "board-deleted": {
+      const { boardId } = event.data as unknown as TaskEventData["board-deleted"];
+      return { kind: "board-deleted", boardId };
+    }
     default:
       return undefined;
   }
