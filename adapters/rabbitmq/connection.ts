@@ -31,6 +31,8 @@ export class AmqpLink {
   epoch = 0;
   private model: ChannelModel | undefined;
   private confirm: Promise<ConfirmChannel> | undefined;
+  /** The confirm channel once open, for the publish path to skip a wait it does not need. */
+  openConfirmChannel: ConfirmChannel | undefined;
   private readonly waiters = new Set<Waiter>();
   private readonly listeners = new Set<() => void>();
   private attempt = 0;
@@ -86,7 +88,9 @@ export class AmqpLink {
         channel.on("error", ignore);
         channel.once("close", () => {
           if (this.confirm === opening) this.confirm = undefined;
+          if (this.openConfirmChannel === channel) this.openConfirmChannel = undefined;
         });
+        if (this.confirm === opening) this.openConfirmChannel = channel;
         return channel;
       });
       opening.catch(() => {
@@ -129,6 +133,7 @@ export class AmqpLink {
     const model = this.model;
     this.model = undefined;
     this.confirm = undefined;
+    this.openConfirmChannel = undefined;
     if (model) await model.close().catch(ignore);
   }
 
@@ -161,6 +166,7 @@ export class AmqpLink {
     if (this.model !== model) return;
     this.model = undefined;
     this.confirm = undefined;
+    this.openConfirmChannel = undefined;
     if (!this.closed) this.schedule();
   }
 

@@ -43,14 +43,13 @@ describe("rabbitmq envelope", () => {
 
   it("round-trips id, key, headers, body and publish time through AMQP properties", () => {
     const { content, options } = encodeOutgoing(
-      "task-events",
       { key: "board-1", headers: { traceparent: "00-abc-01", empty: "", name: "Zoë 漢字" }, body: { n: 1, s: "é" } },
       "id-1",
       now,
     );
     expect(options).toMatchObject({ messageId: "id-1", persistent: true, contentType: "application/json" });
     expect(options.expiration).toBeUndefined();
-    const message = decodeDelivery(delivered(content, options as Record<string, unknown>), "fallback");
+    const message = decodeDelivery(delivered(content, options as Record<string, unknown>), "task-events");
     expect(message).toEqual({
       id: "id-1",
       topic: "task-events",
@@ -63,7 +62,7 @@ describe("rabbitmq envelope", () => {
   });
 
   it("sets the AMQP expiration for a TTL", () => {
-    expect(encodeOutgoing("t", { body: 1, ttlMs: 1500.4 }, "i", now).options.expiration).toBe("1500");
+    expect(encodeOutgoing({ body: 1, ttlMs: 1500.4 }, "i", now).options.expiration).toBe("1500");
   });
 
   it("counts attempts from the carried header and the broker's redelivered flag", () => {

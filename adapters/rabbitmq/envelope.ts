@@ -7,7 +7,6 @@ import { COMPONENT } from "./naming.js";
 export const HEADER = {
   attempt: "x-taskflow-attempt",
   key: "x-taskflow-key",
-  topic: "x-taskflow-topic",
   publishedAt: "x-taskflow-published-at",
   reason: "x-taskflow-reason",
 } as const;
@@ -53,12 +52,14 @@ export interface EncodedMessage {
   readonly options: Options.Publish;
 }
 
-/** An outgoing message as AMQP content and properties: id and headers become properties. */
-export function encodeOutgoing(topic: string, message: OutgoingMessage, id: string, now: Date): EncodedMessage {
+/**
+ * An outgoing message as AMQP content and properties: id and headers become properties. The
+ * topic is not carried (a subscription's queue is bound to one topic) and a missing attempt
+ * count means the first, so a first publish adds as little as it can to every message.
+ */
+export function encodeOutgoing(message: OutgoingMessage, id: string, now: Date): EncodedMessage {
   const headers: Record<string, string | number> = { ...message.headers };
-  headers[HEADER.topic] = topic;
   headers[HEADER.publishedAt] = now.getTime();
-  headers[HEADER.attempt] = 1;
   if (message.key !== undefined) headers[HEADER.key] = message.key;
   const options: Options.Publish = {
     messageId: id,
@@ -107,24 +108,24 @@ export function deliveryAttempt(raw: Readonly<Record<string, unknown>> | undefin
 /** Thrown for a delivery that is not a JSON message; the consumer dead-letters it. */
 export class UndecodableMessageError extends Error {}
 
-export function decodeDelivery<T>(delivery: AmqpMessage, fallbackTopic: string): Message<T> {
+export function decodeDelivery<T>(delivery: AmqpMessage, topic: string): Message<T> {
   let body: T;
   try {
     body = JSON.parse(delivery.content.toString("utf8")) as T;
   } catch (error) {
     throw new UndecodableMessageError(`content is not JSON: ${(error as Error).message}`);
   }
-  return envelope(delivery, fallbackTopic, body);
+  return envelope(delivery, topic, body);
 }
 
-function envelope<T>(delivery: AmqpMessage, fallbackTopic: string, body: T): Message<T> {
+function envelope<T>(delivery: AmqpMessage, topic: string, body: T): Message<T> {
   const raw = delivery.properties.headers as Record<string, unknown> | undefined;
   const publishedMs = numberHeader(raw?.[HEADER.publishedAt]);
   const timestamp = numberHeader(delivery.properties.timestamp);
   const key = raw?.[HEADER.key];
   return {
-    id: headerText(delivery.properties.messageId) || `${fallbackTopic}:${delivery.fields.deliveryTag}`,
-    topic: raw?.[HEADER.topic] === undefined ? fallbackTopic : headerText(raw[HEADER.topic]),
+    id: headerText(delivery.properties.messageId) || `${topic}:${delivery.fields.deliveryTag}`,
+    topic,
     ...(key === undefined ? {} : { key: headerText(key) }),
     headers: userHeaders(raw),
     body,
@@ -141,7 +142,7 @@ export function deadLetterReason(raw: Readonly<Record<string, unknown>> | undefi
   return broker === undefined ? "dead-lettered by the broker" : `${headerText(broker)} by the broker`;
 }
 
-export function decodeDeadLetter<T>(delivery: AmqpMessage, fallbackTopic: string): DeadLetter<T> {
+export function decodeDeadLetter<T>(delivery: AmqpMessage, topic: string): DeadLetter<T> {
   const raw = delivery.properties.headers as Record<string, unknown> | undefined;
   const text = delivery.content.toString("utf8");
   let body: T;
@@ -153,7 +154,7 @@ export function decodeDeadLetter<T>(delivery: AmqpMessage, fallbackTopic: string
   }
   // A dead letter reports the attempt it was last handled at, not one more.
   return {
-    ...envelope(delivery, fallbackTopic, body),
+    ...envelope(delivery, topic, body),
     attempt: deliveryAttempt(raw, false),
     reason: deadLetterReason(raw),
   };

@@ -86,7 +86,7 @@ export class RabbitMqBroker implements IMessageBroker {
     checkHeaders(message.headers ?? {});
     const id = message.id ?? randomUUID();
     const exchange = this.naming.exchange(topic);
-    const { content, options } = encodeOutgoing(topic, message, id, new Date());
+    const { content, options } = encodeOutgoing(message, id, new Date());
     try {
       await this.topology.requireTopic(topic);
       await this.publisher.send(exchange, "", content, options);
@@ -226,7 +226,6 @@ export class RabbitMqBroker implements IMessageBroker {
       await Promise.allSettled([...this.consumers].map((consumer) => consumer.close()));
       this.consumers.clear();
       while (this.publishing.size > 0) await Promise.allSettled([...this.publishing]);
-      await this.publisher.flush();
       await this.link.close();
     })();
     return this.closing;

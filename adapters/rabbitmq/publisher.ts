@@ -12,7 +12,6 @@ import { COMPONENT } from "./naming.js";
  * de-duplicate the copy).
  */
 export class ConfirmPublisher {
-  private readonly pending = new Set<Promise<void>>();
   private drained: Promise<unknown> | undefined;
 
   constructor(
@@ -20,27 +19,9 @@ export class ConfirmPublisher {
     private readonly timeoutMs: number,
   ) {}
 
-  send(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
-    const sending = this.sendConfirmed(exchange, routingKey, content, options);
-    this.pending.add(sending);
-    const forget = () => this.pending.delete(sending);
-    sending.then(forget, forget);
-    return sending;
-  }
-
-  /** Resolves once every send started so far has settled. */
-  async flush(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-  }
-
-  private async sendConfirmed(
-    exchange: string,
-    routingKey: string,
-    content: Buffer,
-    options: Options.Publish,
-  ): Promise<void> {
+  async send(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
     const deadline = Date.now() + this.timeoutMs;
-    const channel = await this.link.confirmChannel(this.timeoutMs);
+    const channel = this.link.openConfirmChannel ?? (await this.link.confirmChannel(this.timeoutMs));
     // Respect the socket's backpressure: a full write buffer holds new sends until it drains.
     if (this.drained) await this.drained;
     const remaining = Math.max(1, deadline - Date.now());
