@@ -23,7 +23,7 @@ export interface StackOutputs {
 }
 
 /** Each service runs the same image; the command picks its bundle (see scripts/build-services.ts). */
-export const serviceCommand = (service: string) => [`dist/services/${service}.js`];
+export const serviceCommand = (service: string) => [`dist/services/${service}/main.js`];
 
 /**
  * Creation order: the token signer first (everyone else needs its JWKS URL), then the private

@@ -112,7 +112,7 @@ describe("AWS stack under mocks", () => {
       expect(task.inputs).toMatchObject({ cpu: "256", memory: "512", networkMode: "awsvpc" });
       const container = at(parseJson(task.inputs.containerDefinitions, "definitions"), 0);
       expect(at(container, "logConfiguration", "options", "awslogs-group")).toBe(`/taskflow/${app()}/${service.name}`);
-      expect(at(container, "command")).toEqual([`dist/services/${service.name}.js`]);
+      expect(at(container, "command")).toEqual([`dist/services/${service.name}/main.js`]);
       expect(String(at(container, "image"))).toMatch(/\.dkr\.ecr\..*:1\.0\.0$/);
     }
   });

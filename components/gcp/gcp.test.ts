@@ -81,7 +81,7 @@ describe("GCP stack under mocks", () => {
       expect(at(run.inputs, "template", "vpcAccess", "egress")).toBe("ALL_TRAFFIC");
       const container = at(run.inputs, "template", "containers", 0);
       expect(at(container, "resources", "limits")).toEqual({ cpu: "1", memory: "512Mi" });
-      expect(at(container, "args")).toEqual([`dist/services/${service.name}.js`]);
+      expect(at(container, "args")).toEqual([`dist/services/${service.name}/main.js`]);
       // Cloud Run sets PORT itself and rejects it as a user variable.
       expect((asArray(at(container, "envs")) as { name: string }[]).map((e) => e.name)).not.toContain("PORT");
     }

@@ -1,0 +1,165 @@
+/**
+ * Bundles each service for the container image: one ESM bundle per service in
+ * dist/services/<name>/main.js, the files its code locates with `new URL("...", import.meta.url)`
+ * (SQL migrations) copied beside it, and dist/package.json listing only the npm packages the
+ * bundles import, so the image installs runtime dependencies and nothing else (no Pulumi, no
+ * test tools).
+ *
+ *   npx tsx scripts/build-services.ts            # every service in services/platform.ts
+ *
+ * Entry per service: services/<name>/main.ts, or else the shared services/main.ts (which picks
+ * the service from SERVICE_NAME).
+ */
+import { cp, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { builtinModules } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, type Metafile } from "esbuild";
+
+export interface BuildOptions {
+  /** Service name → entry file. */
+  readonly entries: Readonly<Record<string, string>>;
+  readonly outDir: string;
+  /** Root package.json whose versions the generated one copies. */
+  readonly packageJson: string;
+}
+
+export interface BuildResult {
+  readonly bundles: Record<string, string>;
+  /** Runtime dependencies with the version ranges from the root package.json. */
+  readonly dependencies: Record<string, string>;
+  /** Asset folders copied, as "source -> destination". */
+  readonly assets: string[];
+}
+
+const ASSET_URL = /new URL\(\s*["'`](\.{1,2}\/[^"'`]*)["'`]\s*,\s*import\.meta\.url\s*\)/g;
+const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+/** "@scope/pkg/sub/path" → "@scope/pkg"; "pkg/sub" → "pkg". */
+export function packageOf(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : (parts[0] as string);
+}
+
+export async function buildServices(options: BuildOptions): Promise<BuildResult> {
+  const root = JSON.parse(await readFile(options.packageJson, "utf8")) as {
+    dependencies?: Record<string, string>;
+    engines?: Record<string, string>;
+  };
+  await rm(options.outDir, { recursive: true, force: true });
+  const bundles: Record<string, string> = {};
+  const external = new Set<string>();
+  const assets: string[] = [];
+
+  for (const [service, entry] of Object.entries(options.entries)) {
+    const outfile = join(options.outDir, "services", service, "main.js");
+    const result = await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node22",
+      sourcemap: true,
+      // npm packages stay as imports and are installed in the image; our own code is bundled.
+      packages: "external",
+      metafile: true,
+      logLevel: "warning",
+      // CommonJS packages imported from ESM still expect require().
+      banner: {
+        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
+    });
+    bundles[service] = outfile;
+    for (const specifier of importsOf(result.metafile))
+      if (!BUILTINS.has(specifier)) external.add(packageOf(specifier));
+    assets.push(...(await copyAssets(result.metafile, dirname(outfile))));
+  }
+
+  const dependencies: Record<string, string> = {};
+  for (const name of [...external].sort()) {
+    const version = root.dependencies?.[name];
+    if (!version) {
+      throw new Error(
+        `[taskflow] [build] the bundles import "${name}", which is not in package.json dependencies; add it there (not devDependencies)`,
+      );
+    }
+    dependencies[name] = version;
+  }
+  await writeFile(
+    join(options.outDir, "package.json"),
+    `${JSON.stringify({ name: "taskflow-services", private: true, type: "module", engines: root.engines, dependencies }, null, 2)}\n`,
+  );
+  return { bundles, dependencies, assets };
+}
+
+function importsOf(metafile: Metafile): string[] {
+  return Object.values(metafile.outputs).flatMap((output) =>
+    output.imports.filter((i) => i.external).map((i) => i.path),
+  );
+}
+
+/**
+ * Code that finds files relative to its own module (`new URL("./migrations/", import.meta.url)`)
+ * finds them relative to the bundle once bundled, so each such folder is copied to the same
+ * relative place beside the bundle. Two sources claiming one destination is an error.
+ */
+async function copyAssets(metafile: Metafile, bundleDir: string): Promise<string[]> {
+  const claimed = new Map<string, string>();
+  for (const input of Object.keys(metafile.inputs)) {
+    if (input.includes("node_modules") || !/\.[cm]?[jt]s$/.test(input)) continue;
+    const text = await readFile(input, "utf8");
+    for (const match of text.matchAll(ASSET_URL)) {
+      const source = resolve(dirname(input), match[1] as string);
+      const target = resolve(bundleDir, match[1] as string);
+      const previous = claimed.get(target);
+      if (previous && previous !== source) {
+        throw new Error(
+          `[taskflow] [build] ${relative(".", previous)} and ${relative(".", source)} both bundle to ${relative(".", target)}`,
+        );
+      }
+      claimed.set(target, source);
+    }
+  }
+  const copied: string[] = [];
+  for (const [target, source] of claimed) {
+    await mkdir(dirname(target), { recursive: true });
+    await cp(source, target, { recursive: true });
+    copied.push(`${relative(".", source)} -> ${relative(".", target)}`);
+  }
+  return copied;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function main(): Promise<void> {
+  const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+  const { SERVICE_NAMES } = await import("../services/platform.js");
+  const shared = join(repo, "services", "main.ts");
+  const entries: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const service of SERVICE_NAMES) {
+    const own = join(repo, "services", service, "main.ts");
+    if (await exists(own)) entries[service] = own;
+    else if (await exists(shared)) entries[service] = shared;
+    else missing.push(`services/${service}/main.ts`);
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `[taskflow] [build] no process entry point for: ${missing.join(", ")} (and no shared services/main.ts)`,
+    );
+  }
+  const result = await buildServices({ entries, outDir: join(repo, "dist"), packageJson: join(repo, "package.json") });
+  console.log(`bundled ${Object.keys(result.bundles).length} services into dist/services/<name>/main.js`);
+  console.log(`runtime dependencies: ${Object.keys(result.dependencies).join(", ") || "none"}`);
+  for (const asset of result.assets) console.log(`copied ${asset}`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
+}
