@@ -5,7 +5,7 @@ import { messageSize } from "../core/validate.js";
 import { Received, sleep } from "./broker-collector.js";
 import type { ContractContext } from "./broker-contract-context.js";
 
-/** B01–B06 and B16–B18: what arrives, where, and what is refused before sending. */
+/** B01–B06: what arrives, and where. */
 export function defineDeliveryContract(ctx: ContractContext): void {
   const { timings, capabilities } = ctx;
 
@@ -132,6 +132,11 @@ export function defineDeliveryContract(ctx: ContractContext): void {
     expect(gotOne.all.every((message) => message.topic === one.topic)).toBe(true);
     expect(gotTwo.all.every((message) => message.topic === two.topic)).toBe(true);
   });
+}
+
+/** B16–B18: what is refused before sending, and what survives the trip. */
+export function definePublishContract(ctx: ContractContext): void {
+  const { timings, capabilities } = ctx;
 
   ctx.test("B16 a message at the size limit succeeds; limit + 1 fails with MessageTooLargeError", async () => {
     const broker = await ctx.open();

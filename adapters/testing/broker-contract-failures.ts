@@ -20,7 +20,7 @@ async function collectDeadLetters(
   return letters;
 }
 
-/** B07–B12, F3 and F4: nacks, retries, locks and dead letters. */
+/** B07–B12: nacks, retries, locks and dead letters. */
 export function defineFailureContract(ctx: ContractContext): void {
   const { timings } = ctx;
   const backoff = timings.backoff;
@@ -197,6 +197,12 @@ export function defineFailureContract(ctx: ContractContext): void {
     expect(got.deliveriesOf(id)).toHaveLength(1);
     expect(await broker.receiveDeadLetters(topic, sub(), { max: 10, waitMs: 0 })).toEqual([]);
   });
+}
+
+/** Fault tests F3 and F4 of CONTRACTS.md, run for every adapter. */
+export function defineFaultContract(ctx: ContractContext): void {
+  const { timings } = ctx;
+  const backoff = timings.backoff;
 
   ctx.test("F3 poison message dead-lettered after N attempts while other traffic keeps flowing", async () => {
     const broker = await ctx.open();

@@ -7,7 +7,7 @@ interface Sequenced {
   readonly seq: number;
 }
 
-/** B13–B15, B19 and B20: the optional guarantees, each where the adapter declares it. */
+/** B13–B15: per-key order and dedupe, where declared. */
 export function defineFeatureContract(ctx: ContractContext): void {
   const { timings } = ctx;
 
@@ -106,6 +106,11 @@ export function defineFeatureContract(ctx: ContractContext): void {
     },
     "dedupe",
   );
+}
+
+/** B19 and B20: message TTL and delayed delivery, where declared. */
+export function defineTimingContract(ctx: ContractContext): void {
+  const { timings } = ctx;
 
   ctx.test(
     "B19 message TTL: expired messages are not delivered",

@@ -6,9 +6,9 @@ import {
   type BrokerFactoryOptions,
   createContext,
 } from "./broker-contract-context.js";
-import { defineDeliveryContract } from "./broker-contract-delivery.js";
-import { defineFailureContract } from "./broker-contract-failures.js";
-import { defineFeatureContract } from "./broker-contract-features.js";
+import { defineDeliveryContract, definePublishContract } from "./broker-contract-delivery.js";
+import { defineFailureContract, defineFaultContract } from "./broker-contract-failures.js";
+import { defineFeatureContract, defineTimingContract } from "./broker-contract-features.js";
 import { defineLifecycleContract } from "./broker-contract-lifecycle.js";
 import { gatedTitle } from "./servers.js";
 
@@ -45,9 +45,13 @@ export function runBrokerContract(name: string, factory: BrokerFactory, options:
       if (failure) throw new Error("[taskflow] [tests] a broker client failed to close", { cause: failure.reason });
     });
 
+    // In contract order: B01–B28, then the fault tests.
     defineDeliveryContract(ctx);
     defineFailureContract(ctx);
     defineFeatureContract(ctx);
+    definePublishContract(ctx);
+    defineTimingContract(ctx);
     defineLifecycleContract(ctx, { messages: options.b26?.messages ?? 10_000, reason: options.b26?.reason });
+    defineFaultContract(ctx);
   });
 }
