@@ -1,0 +1,270 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
+import type { BrokerCapabilities } from "../adapters/core/capabilities.js";
+
+/**
+ * Generates `docs/capabilities.md`: for each broker adapter, what it declares (read from the
+ * capability constant it exports, without connecting anywhere) and how each shared contract
+ * test (B01–B28, F3, F4) went in the last recorded test run (vitest's JSON report, which the
+ * test run writes to `.taskflow/test-results.json` under CI).
+ *
+ *     npm run docs:capabilities [-- --results <report.json>] [-- --out <file.md>]
+ */
+
+/** One column of the matrix: a contract suite name and the constant that declares it. */
+export interface AdapterColumn {
+  /** The name the adapter's test file passes to `runBrokerContract`. */
+  readonly suite: string;
+  readonly folder: string;
+  /** The exported constant; when absent, the module's one capability-shaped export. */
+  readonly exportName?: string;
+}
+
+export const ADAPTERS: readonly AdapterColumn[] = [
+  { suite: "memory", folder: "memory", exportName: "MEMORY_BROKER_CAPABILITIES" },
+  { suite: "aws-sns-sqs", folder: "aws-sns-sqs", exportName: "STANDARD_CAPABILITIES" },
+  { suite: "aws-sns-sqs (FIFO)", folder: "aws-sns-sqs", exportName: "FIFO_CAPABILITIES" },
+  { suite: "gcp-pubsub", folder: "gcp-pubsub" },
+  { suite: "azure-service-bus", folder: "azure-service-bus", exportName: "SERVICE_BUS_CAPABILITIES" },
+  { suite: "kafka", folder: "kafka", exportName: "KAFKA_CAPABILITIES" },
+  { suite: "rabbitmq", folder: "rabbitmq", exportName: "RABBITMQ_CAPABILITIES" },
+];
+
+/** Every capability, in the order the matrix lists them; the compiler keeps it complete. */
+const CAPABILITY_LABELS: Record<keyof BrokerCapabilities, string> = {
+  ordering: "per-key ordering",
+  dedupe: "de-duplication by message id",
+  ttl: "message TTL",
+  delay: "delayed delivery",
+  visibilityTimeout: "lock / visibility timeout",
+  lockRenewal: "lock renewal",
+  historyReplay: "history replay (fromBeginning)",
+  management: "topics and subscriptions managed at run time",
+  maxMessageBytes: "largest message (bytes)",
+  maxHeaders: "most headers",
+  maxBatchSize: "most messages per batch call",
+};
+
+export const CONTRACT_IDS = [
+  ...Array.from({ length: 28 }, (_, i) => `B${String(i + 1).padStart(2, "0")}`),
+  "F3",
+  "F4",
+] as const;
+
+export type Status = "passed" | "failed" | "skipped";
+
+export interface TestOutcome {
+  readonly suite: string;
+  readonly id: string;
+  /** The test title without its id and skip reason. */
+  readonly title: string;
+  readonly status: Status;
+  readonly skipReason?: string;
+}
+
+const SKIPPED_SUFFIX = /^(.*?) \(skipped: (.*)\)$/s;
+const SUITE_PREFIX = "broker contract: ";
+const CONTRACT_ID = /^(B\d{2}|F\d+)\s+(.*)$/s;
+
+/**
+ * Reads one test of the report: the enclosing describe names the adapter
+ * ("broker contract: kafka", with "(skipped: reason)" when the whole suite was skipped) and
+ * the title starts with the contract id (with its own "(skipped: reason)" when only that test
+ * was). Anything else in the report is not a contract test and gives `undefined`.
+ */
+export function parseContractTest(
+  ancestorTitles: readonly string[],
+  title: string,
+  status: string,
+): TestOutcome | undefined {
+  const describeTitle = ancestorTitles.find((name) => name.startsWith(SUITE_PREFIX));
+  if (describeTitle === undefined) return undefined;
+  const suitePart = splitSkip(describeTitle.slice(SUITE_PREFIX.length));
+  const testPart = splitSkip(title);
+  const match = CONTRACT_ID.exec(testPart.text);
+  if (!match) return undefined;
+  const normalized: Status = status === "passed" ? "passed" : status === "failed" ? "failed" : "skipped";
+  const skipReason = normalized === "skipped" ? (testPart.reason ?? suitePart.reason ?? "no reason given") : undefined;
+  return {
+    suite: suitePart.text,
+    id: match[1]!,
+    title: match[2]!,
+    status: normalized,
+    ...(skipReason === undefined ? {} : { skipReason }),
+  };
+}
+
+function splitSkip(text: string): { text: string; reason?: string } {
+  const match = SKIPPED_SUFFIX.exec(text);
+  return match ? { text: match[1]!, reason: match[2]! } : { text };
+}
+
+interface VitestJsonReport {
+  readonly startTime?: number;
+  readonly testResults?: readonly {
+    readonly assertionResults?: readonly { ancestorTitles: string[]; title: string; status: string }[];
+  }[];
+}
+
+export function parseReport(report: VitestJsonReport): TestOutcome[] {
+  const outcomes: TestOutcome[] = [];
+  for (const file of report.testResults ?? []) {
+    for (const test of file.assertionResults ?? []) {
+      const outcome = parseContractTest(test.ancestorTitles, test.title, test.status);
+      if (outcome) outcomes.push(outcome);
+    }
+  }
+  return outcomes;
+}
+
+export interface MatrixInput {
+  readonly columns: readonly { readonly suite: string; readonly capabilities?: BrokerCapabilities }[];
+  readonly outcomes: readonly TestOutcome[];
+  /** Where the outcomes came from and when, for the page's header. */
+  readonly source: string;
+}
+
+/** The whole page, Markdown. The same input always renders the same text. */
+export function renderMatrix({ columns, outcomes, source }: MatrixInput): string {
+  const suites = [...columns.map((column) => column.suite)];
+  for (const outcome of outcomes) if (!suites.includes(outcome.suite)) suites.push(outcome.suite);
+  const declared = new Map(columns.map((column) => [column.suite, column.capabilities]));
+  const reasons: string[] = [];
+  const note = (reason: string) => {
+    if (!reasons.includes(reason)) reasons.push(reason);
+    return reasons.indexOf(reason) + 1;
+  };
+
+  const lines = [
+    "# Broker capability matrix",
+    "",
+    "Generated by `npm run docs:capabilities` (`scripts/capabilities.ts`); do not edit by hand.",
+    "Capabilities are the constants each adapter exports. Results are from the last contract run,",
+    `recorded in ${source};`,
+    '"not run here" means that run holds no result for the adapter (its suite was not part of it).',
+    "A capability that is not declared is skipped by name, and B28 checks that the adapter refuses it.",
+    "",
+    "## Declared capabilities",
+    "",
+    row(["capability", ...suites]),
+    row(["---", ...suites.map(() => "---")]),
+  ];
+  for (const [key, label] of Object.entries(CAPABILITY_LABELS) as [keyof BrokerCapabilities, string][]) {
+    lines.push(
+      row([
+        label,
+        ...suites.map((suite) => {
+          const capabilities = declared.get(suite);
+          if (!capabilities) return "unknown";
+          const value = capabilities[key];
+          return typeof value === "boolean" ? (value ? "yes" : "no") : value.toLocaleString("en-US");
+        }),
+      ]),
+    );
+  }
+
+  lines.push("", "## Contract results", "", row(["test", ...suites]), row(["---", ...suites.map(() => "---")]));
+  const ids = [
+    ...CONTRACT_IDS,
+    ...new Set(outcomes.map((o) => o.id).filter((id) => !CONTRACT_IDS.includes(id as never))),
+  ];
+  for (const id of ids) {
+    const forId = outcomes.filter((outcome) => outcome.id === id);
+    const title = forId.find((outcome) => outcome.status !== "skipped")?.title ?? forId[0]?.title;
+    const cells = suites.map((suite) =>
+      cell(
+        forId.filter((outcome) => outcome.suite === suite),
+        note,
+      ),
+    );
+    lines.push(row([title ? `${id} ${title}` : id, ...cells]));
+  }
+
+  if (reasons.length > 0) {
+    lines.push("", "## Skip reasons", "");
+    reasons.forEach((reason, index) => {
+      lines.push(`${index + 1}. ${reason.replaceAll("\n", " ")}`);
+    });
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** One adapter's outcome for one id; B28 runs once per undeclared capability. */
+function cell(outcomes: readonly TestOutcome[], note: (reason: string) => number): string {
+  if (outcomes.length === 0) return "not run here";
+  const failed = outcomes.filter((outcome) => outcome.status === "failed").length;
+  const passed = outcomes.filter((outcome) => outcome.status === "passed").length;
+  const count = (n: number) => (outcomes.length > 1 ? ` (${n} of ${outcomes.length})` : "");
+  if (failed > 0) return `**failed**${count(failed)}`;
+  if (passed > 0) return `passed${count(passed)}`;
+  const marks = [...new Set(outcomes.map((outcome) => note(outcome.skipReason ?? "no reason given")))];
+  return `skipped ${marks.map((mark) => `[${mark}]`).join(" ")}`;
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.map((text) => text.replaceAll("|", "\\|")).join(" | ")} |`;
+}
+
+/** Imports each adapter's index (which loads its SDK but connects nowhere) and takes its constant. */
+export async function loadColumns(): Promise<{ suite: string; capabilities?: BrokerCapabilities }[]> {
+  const columns: { suite: string; capabilities?: BrokerCapabilities }[] = [];
+  for (const adapter of ADAPTERS) {
+    // A variable specifier: an adapter folder that is not part of this build is reported, not a compile error.
+    const specifier = `../adapters/${adapter.folder}/index.js`;
+    let module: Record<string, unknown>;
+    try {
+      module = (await import(specifier)) as Record<string, unknown>;
+    } catch {
+      columns.push({ suite: adapter.suite });
+      continue;
+    }
+    const candidates = adapter.exportName
+      ? [module[adapter.exportName]]
+      : Object.entries(module)
+          .filter(([name]) => name.endsWith("_CAPABILITIES"))
+          .map(([, value]) => value);
+    const found = candidates.filter(isBrokerCapabilities);
+    columns.push(found.length === 1 ? { suite: adapter.suite, capabilities: found[0] } : { suite: adapter.suite });
+  }
+  return columns;
+}
+
+function isBrokerCapabilities(value: unknown): value is BrokerCapabilities {
+  if (value === null || typeof value !== "object") return false;
+  const record = value as Record<string, unknown>;
+  return Object.keys(CAPABILITY_LABELS).every((key) =>
+    key.startsWith("max") ? typeof record[key] === "number" : typeof record[key] === "boolean",
+  );
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const option = (name: string, fallback: string) => {
+    const index = argv.indexOf(name);
+    return index >= 0 && argv[index + 1] ? argv[index + 1]! : fallback;
+  };
+  const resultsPath = option("--results", ".taskflow/test-results.json");
+  const outPath = option("--out", "docs/capabilities.md");
+  let outcomes: TestOutcome[] = [];
+  let source = `\`${resultsPath}\` (missing: no run recorded)`;
+  try {
+    const report = JSON.parse(await readFile(resultsPath, "utf8")) as VitestJsonReport;
+    outcomes = parseReport(report);
+    const when = report.startTime ? new Date(report.startTime).toISOString().replace(/\.\d+Z$/, "Z") : "unknown time";
+    source = `\`${resultsPath}\` (run started ${when})`;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+      throw new Error(`[taskflow] [capabilities] cannot read test results "${resultsPath}"`, { cause: error });
+    }
+  }
+  const columns = await loadColumns();
+  await writeFile(outPath, renderMatrix({ columns, outcomes, source }));
+  const missing = columns.filter((column) => !column.capabilities).map((column) => column.suite);
+  console.log(
+    `wrote ${outPath}: ${outcomes.length} contract results from ${resultsPath}` +
+      (missing.length > 0 ? `; no capability constant found for ${missing.join(", ")}` : ""),
+  );
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main(process.argv.slice(2));
+}
