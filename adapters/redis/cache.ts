@@ -6,6 +6,7 @@ import { decodeValue, encodeValue } from "../core/codec.js";
 import { CacheUnavailableError, ClosedError, TaskflowError } from "../core/errors.js";
 import type { RedisEndpoint } from "./config.js";
 import { groupBySlot } from "./slots.js";
+import { watchStalls } from "./stall-watchdog.js";
 
 const COMPONENT = "redis";
 
@@ -30,9 +31,10 @@ const PROGRAMMING_ERROR = /^(WRONGTYPE|CROSSSLOT)/;
 
 /**
  * ioredis options for a cache that never makes a caller wait past the timeout: no offline
- * queue (a call while disconnected fails at once), no resend after a reconnect, a per-command
- * timeout inside ioredis (no timer of our own on the hot path), and reconnection in the
- * background with a short capped backoff so recovery needs no restart.
+ * queue (a call while disconnected fails at once), no resend after a reconnect (pending
+ * commands fail as soon as the connection drops), and reconnection in the background with a
+ * short capped backoff so recovery needs no restart. A server that is connected but silent is
+ * caught by `watchStalls`, which costs nothing per command, unlike ioredis' `commandTimeout`.
  */
 export function clientOptions(endpoint: RedisEndpoint, timeoutMs: number): RedisOptions {
   return {
@@ -42,7 +44,6 @@ export function clientOptions(endpoint: RedisEndpoint, timeoutMs: number): Redis
     ...(endpoint.username ? { username: endpoint.username } : {}),
     ...(endpoint.password ? { password: endpoint.password } : {}),
     ...(endpoint.tls ? { tls: endpoint.tls } : {}),
-    commandTimeout: timeoutMs,
     connectTimeout: Math.max(1_000, timeoutMs),
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -56,6 +57,7 @@ export function clientOptions(endpoint: RedisEndpoint, timeoutMs: number): Redis
 /** The client shared by a cache and its namespace views. */
 interface Connection {
   readonly client: Redis;
+  readonly stopWatching: () => void;
   closed: boolean;
 }
 
@@ -90,7 +92,11 @@ export class RedisCache implements ICache {
     this.#prefix = `${this.namespace}:`;
     this.#strict = options.mode === "strict";
     this.#ownsConnection = shared === undefined;
-    this.#connection = shared?.connection ?? { client, closed: false };
+    this.#connection = shared?.connection ?? {
+      client,
+      stopWatching: watchStalls(client, options.timeoutMs ?? 250),
+      closed: false,
+    };
     this.#client = this.#connection.client;
     this.#flights = shared?.flights ?? new SingleFlight();
   }
@@ -274,6 +280,7 @@ export class RedisCache implements ICache {
     this.#closed = true;
     if (!this.#ownsConnection) return;
     this.#connection.closed = true;
+    this.#connection.stopWatching();
     const client = this.#client;
     if (client.status === "ready") {
       await client.quit().catch(() => undefined);
