@@ -1,11 +1,13 @@
 import { Writable } from "node:stream";
 import { decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryCache } from "../../adapters/memory/cache.js";
 import { MemoryBroker } from "../../adapters/memory/message-broker.js";
+import { jwtIdentitySource } from "../kernel/auth/caller.js";
+import type { Database } from "../kernel/db/database.js";
 import { openTestDatabase } from "../kernel/db/testing.js";
+import { createOutboxRelay, type OutboxRelay } from "../kernel/messaging/outbox-relay.js";
 import { createLogger } from "../kernel/observability/logger.js";
-import { listen, openRuntime, type ServiceRuntime } from "../kernel/runtime.js";
+import { listen } from "../kernel/runtime.js";
 import { generateSigningKeyPem, signingKeyFromPem } from "./domain/signing-key.js";
 import { createIdentityService, IDENTITY_MIGRATIONS, type IdentityService, localVerificationKeys } from "./service.js";
 
@@ -19,7 +21,8 @@ const capture = new Writable({
   },
 });
 const published: string[] = [];
-let runtime: ServiceRuntime;
+let db: Database;
+let relay: OutboxRelay;
 let service: IdentityService;
 let base: string;
 let server: { close(): Promise<void> };
@@ -27,23 +30,29 @@ const broker = new MemoryBroker();
 
 beforeAll(async () => {
   const key = await signingKeyFromPem(generateSigningKeyPem());
-  const db = await openTestDatabase("pglite", [IDENTITY_MIGRATIONS]);
-  runtime = await openRuntime(
-    "identity",
-    { CLOUD_PROVIDER: "local", LOG_LEVEL: "debug", DEV_IDENTITY: "off" },
-    {
-      migrations: [IDENTITY_MIGRATIONS],
-      db,
-      broker,
-      cache: new MemoryCache({ namespace: `identity-test-${Date.now()}` }),
-      jwtKeys: localVerificationKeys(key),
-      log: createLogger({ service: "identity", level: "debug", destination: capture }),
-    },
-  );
+  db = await openTestDatabase("pglite", [IDENTITY_MIGRATIONS]);
+  relay = createOutboxRelay({ db, broker, pollMs: 50 });
+  relay.start();
+  const tokens = { JWT_ISSUER: "taskflow-identity", JWT_AUDIENCE: "taskflow" };
+  const deps = {
+    db,
+    broker,
+    log: createLogger({ service: "identity", level: "debug", destination: capture }),
+    identity: jwtIdentitySource({
+      keys: localVerificationKeys(key),
+      issuer: tokens.JWT_ISSUER,
+      audience: tokens.JWT_AUDIENCE,
+    }),
+    readiness: [],
+    topicName: (t: string) => t,
+    subscriptionName: (s: string) => s,
+    env: tokens,
+    notifyRelay: () => relay.notify(),
+  };
   await broker.subscribe("identity-events", `capture-${Date.now()}`, (message) => {
     published.push(JSON.stringify(message));
   });
-  service = await createIdentityService(runtime, {
+  service = await createIdentityService(deps, {
     key,
     scrypt: { N: 1024, r: 8, p: 1 },
     adminEmails: ["root@example.test"],
@@ -56,8 +65,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.stop();
   await server?.close();
-  await runtime?.close();
-  await runtime?.db.close();
+  await relay?.stop();
+  await db?.close();
   await broker.close();
 });
 
@@ -188,12 +197,11 @@ describe("identity", () => {
     await post("/auth/register", user);
     await post("/auth/login", user);
     await post("/auth/login", { ...user, password: "a-wrong-password" });
-    await runtime.relay.flush();
+    await relay.flush();
     await expect.poll(() => published.some((m) => m.includes(user.email)), { timeout: 3_000 }).toBe(true);
-    const [row] = await runtime.db.query<{ password_hash: string }>(
-      "SELECT password_hash FROM accounts WHERE email = $1",
-      [user.email],
-    );
+    const [row] = await db.query<{ password_hash: string }>("SELECT password_hash FROM accounts WHERE email = $1", [
+      user.email,
+    ]);
     const hash = row!.password_hash;
     const everything = [...logLines, ...published].join("\n");
     expect(logLines.length).toBeGreaterThan(0);

@@ -38,6 +38,16 @@ export function localVerificationKeys(key: SigningKey) {
   return createLocalJWKSet(jwks([key]));
 }
 
+/** What identity needs from its runtime; tests can hand it these without opening one. */
+export type IdentityDeps = Pick<
+  ServiceRuntime,
+  "db" | "broker" | "log" | "identity" | "readiness" | "topicName" | "subscriptionName"
+> & {
+  readonly env: Pick<ServiceRuntime["env"], "JWT_ISSUER" | "JWT_AUDIENCE">;
+  /** Wakes the outbox relay after a commit, so events leave at once. */
+  readonly notifyRelay?: () => void;
+};
+
 export interface IdentityServiceOptions {
   readonly key: SigningKey;
   /** Emails that get the admin role when they register. */
@@ -53,11 +63,12 @@ export interface IdentityService extends HttpApp {
 }
 
 export async function createIdentityService(
-  runtime: ServiceRuntime,
+  runtime: IdentityDeps,
   options: IdentityServiceOptions,
 ): Promise<IdentityService> {
   const context: IdentityContext = {
     db: runtime.db,
+    ...(runtime.notifyRelay ? { notifyRelay: runtime.notifyRelay } : {}),
     key: options.key,
     tokens: { issuer: runtime.env.JWT_ISSUER, audience: runtime.env.JWT_AUDIENCE },
     ...(options.adminEmails ? { adminEmails: options.adminEmails } : {}),

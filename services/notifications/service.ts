@@ -18,6 +18,12 @@ export const NOTIFICATIONS_MIGRATIONS: MigrationSource = {
   dir: new URL("./data-access/migrations/", import.meta.url),
 };
 
+/** What notifications needs from its runtime; tests can hand it these without opening one. */
+export type NotificationsDeps = Pick<
+  ServiceRuntime,
+  "db" | "broker" | "log" | "identity" | "readiness" | "topicName" | "subscriptionName"
+>;
+
 export interface NotificationsServiceOptions {
   /** How often due dates are checked. @default 60_000 */
   readonly reminderIntervalMs?: number;
@@ -32,7 +38,7 @@ export interface NotificationsService extends HttpApp {
 }
 
 export async function createNotificationsService(
-  runtime: ServiceRuntime,
+  runtime: NotificationsDeps,
   options: NotificationsServiceOptions = {},
 ): Promise<NotificationsService> {
   const { db } = runtime;

@@ -43,6 +43,8 @@ export interface IdentityContext {
   readonly adminEmails?: readonly string[];
   readonly scrypt?: ScryptCost;
   readonly now?: () => Date;
+  /** Called after a commit that wrote events, so the outbox relay publishes them at once. */
+  readonly notifyRelay?: () => void;
 }
 
 export interface TokenPair {
@@ -114,6 +116,7 @@ export async function register(
         roles,
       });
     });
+    ctx.notifyRelay?.();
   } catch (error) {
     if (sqlState(error) === PG_UNIQUE_VIOLATION) {
       throw new ConflictError("an account with this email already exists", {
@@ -160,6 +163,7 @@ export async function login(ctx: IdentityContext, input: { email: string; passwo
     }
     return nowLocked;
   });
+  if (locked) ctx.notifyRelay?.();
   if (!ok) {
     throw new UnauthorizedError(
       locked ? "this account is locked after too many failed logins; try again later" : INVALID_LOGIN,
