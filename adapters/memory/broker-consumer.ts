@@ -32,7 +32,6 @@ export class Consumer {
   /** Handlers running now, including ones whose message was already given up. */
   active = 0;
   readonly running = new Set<Attempt>();
-  closed = false;
   private idleWaiter: (() => void) | undefined;
 
   constructor(readonly settings: ConsumerSettings) {}

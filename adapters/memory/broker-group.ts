@@ -49,8 +49,6 @@ export class ConsumerGroup implements AttemptOwner {
   private readonly deadLetterWaiters = new Set<() => void>();
   private pumping = false;
   private pumpScheduled = false;
-  /** Messages dropped because their TTL ran out before delivery. */
-  expired = 0;
 
   constructor(
     readonly topic: string,
@@ -160,7 +158,7 @@ export class ConsumerGroup implements AttemptOwner {
         if (!consumer) return;
         const entry = this.ready.shift()!;
         if (entry.envelope.expiresAt !== Number.POSITIVE_INFINITY && entry.envelope.expiresAt <= Date.now()) {
-          this.expired++;
+          // Dropped, not dead-lettered: what Service Bus does unless dead-lettering on expiry is enabled.
           this.release(entry);
           continue;
         }

@@ -36,13 +36,6 @@ export class Deque<T> {
     return item;
   }
 
-  /** Removes every item and returns them in order. */
-  drain(): T[] {
-    const out: T[] = [];
-    for (let item = this.shift(); item !== undefined; item = this.shift()) out.push(item);
-    return out;
-  }
-
   private grow(): void {
     const next: (T | undefined)[] = new Array(this.items.length * 2);
     for (let i = 0; i < this.count; i++) next[i] = this.items[(this.head + i) & (this.items.length - 1)];
@@ -98,10 +91,5 @@ export class DueHeap<T extends { dueAt: number }> {
       items[index] = last;
     }
     return top;
-  }
-
-  /** Removes every item, in no particular order. */
-  drain(): T[] {
-    return this.items.splice(0);
   }
 }

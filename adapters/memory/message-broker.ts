@@ -239,7 +239,6 @@ export class MemoryBroker implements IMessageBroker {
     const state = this.consumers.get(consumer)!;
     if (state.closing) return state.closing;
     const group = state.group;
-    consumer.closed = true;
     group.detach(consumer);
     const closing = (async () => {
       let timer: NodeJS.Timeout | undefined;
