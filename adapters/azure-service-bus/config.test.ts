@@ -18,6 +18,11 @@ describe("service bus config", () => {
   it("prefers a connection string", () => {
     const config = readServiceBusConfig({ SERVICEBUS_CONNECTION_STRING: CONNECTION, SERVICEBUS_NAMESPACE: "other" });
     expect(config.auth).toEqual({ kind: "connection-string", connectionString: CONNECTION });
+    const emulator = readServiceBusConfig({
+      SERVICEBUS_CONNECTION_STRING: CONNECTION,
+      SERVICEBUS_ADMIN_CONNECTION_STRING: CONNECTION.replace("windows.net/", "windows.net:5300/"),
+    });
+    expect(emulator.auth).toMatchObject({ adminConnectionString: expect.stringContaining(":5300/") });
     expect(config.autoCreate).toBe(true);
     expect(config.maxLockRenewalMs).toBe(300_000);
   });

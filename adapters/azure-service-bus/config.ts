@@ -3,7 +3,12 @@ import { adapterSelectionSchema, type Env, readConfig } from "../core/config.js"
 
 /** How the adapter authenticates to the namespace. */
 export type ServiceBusAuth =
-  | { readonly kind: "connection-string"; readonly connectionString: string }
+  | {
+      readonly kind: "connection-string";
+      readonly connectionString: string;
+      /** For the management API where it listens elsewhere (the emulator's port 5300). */
+      readonly adminConnectionString?: string;
+    }
   | { readonly kind: "shared-key"; readonly namespace: string; readonly keyName: string; readonly key: string }
   /** The managed identity of an Azure Container App, through the endpoint the platform injects. */
   | {
@@ -40,6 +45,10 @@ const schema = adapterSelectionSchema
   .pick({ BROKER_TOPICS: true, BROKER_SUBSCRIPTIONS: true })
   .extend({
     SERVICEBUS_CONNECTION_STRING: z
+      .string()
+      .regex(/Endpoint=sb:\/\//i, "must be a Service Bus connection string (Endpoint=sb://...)")
+      .optional(),
+    SERVICEBUS_ADMIN_CONNECTION_STRING: z
       .string()
       .regex(/Endpoint=sb:\/\//i, "must be a Service Bus connection string (Endpoint=sb://...)")
       .optional(),
@@ -100,7 +109,11 @@ export function readServiceBusConfig(env: Env): ServiceBusConfig {
 
 function resolveAuth(config: z.infer<typeof schema>): ServiceBusAuth {
   if (config.SERVICEBUS_CONNECTION_STRING) {
-    return { kind: "connection-string", connectionString: config.SERVICEBUS_CONNECTION_STRING };
+    return {
+      kind: "connection-string",
+      connectionString: config.SERVICEBUS_CONNECTION_STRING,
+      adminConnectionString: config.SERVICEBUS_ADMIN_CONNECTION_STRING,
+    };
   }
   // The schema guarantees a namespace and one complete credential from here on.
   const namespace = qualify(config.SERVICEBUS_NAMESPACE!);

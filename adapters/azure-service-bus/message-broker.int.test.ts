@@ -29,7 +29,10 @@ const skip =
 runBrokerContract(
   "azure-service-bus",
   async (options) => {
-    const { auth, ...settings } = readServiceBusConfig({ SERVICEBUS_CONNECTION_STRING: connectionString });
+    const { auth, ...settings } = readServiceBusConfig({
+      SERVICEBUS_CONNECTION_STRING: connectionString,
+      SERVICEBUS_ADMIN_CONNECTION_STRING: process.env.SERVICEBUS_ADMIN_CONNECTION_STRING,
+    });
     return new ServiceBusMessageBroker({
       ...settings,
       autoCreate: options?.autoCreate ?? true,

@@ -8,7 +8,7 @@ export function createServiceBusClients(auth: ServiceBusAuth): { client: SbClien
   if (auth.kind === "connection-string") {
     return {
       client: new ServiceBusClient(auth.connectionString),
-      admin: new ServiceBusAdministrationClient(auth.connectionString),
+      admin: new ServiceBusAdministrationClient(auth.adminConnectionString ?? auth.connectionString),
     };
   }
   const credential: TokenCredential | { name: string; key: string } =
