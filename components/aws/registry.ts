@@ -24,6 +24,9 @@ export class AwsRegistry extends pulumi.ComponentResource implements Registry {
         `${name}-images`,
         {
           imageTagMutability: "IMMUTABLE",
+          // Images are rebuilt from the repository, and GCP's registry goes with its images too;
+          // without this `pulumi destroy` stops at the first pushed image.
+          forceDelete: true,
           imageScanningConfiguration: { scanOnPush: true },
           encryptionConfigurations: [{ encryptionType: "AES256" }],
         },
