@@ -25,6 +25,17 @@ interface Attachment {
   open: boolean;
 }
 
+/** A handler in progress; `controller` exists once the handler asked for its signal. */
+interface Running {
+  controller: AbortController | undefined;
+  aborted: boolean;
+}
+
+function abort(running: Running): void {
+  running.aborted = true;
+  running.controller?.abort();
+}
+
 const ignore = () => {};
 
 /**
@@ -43,7 +54,7 @@ export class RabbitMqConsumer implements Subscription {
   readonly name: string;
   private attachment: Attachment | undefined;
   private attaching: Promise<void> | undefined;
-  private readonly running = new Set<AbortController>();
+  private readonly running = new Set<Running>();
   private idle: (() => void) | undefined;
   private closing: Promise<void> | undefined;
   private reattachTimer: NodeJS.Timeout | undefined;
@@ -137,50 +148,55 @@ export class RabbitMqConsumer implements Subscription {
   }
 
   private async handle(attachment: Attachment, delivery: ConsumeMessage): Promise<void> {
-    const controller = new AbortController();
-    this.running.add(controller);
+    // The abort controller is made only if the handler reads its signal: most never do.
+    const running: Running = { controller: undefined, aborted: false };
+    this.running.add(running);
+    let deadReason: string | undefined;
+    let failure: { error: unknown } | undefined;
     try {
-      let deadReason: string | undefined;
-      let failure: unknown;
-      try {
-        const message = decodeDelivery(delivery, this.settings.topic);
-        const context: DeliveryContext = {
-          deadLetter: (reason) => {
-            deadReason ??= reason;
-          },
-          signal: controller.signal,
-        };
-        await this.handler(message, context);
-      } catch (error) {
-        failure = error;
-        if (error instanceof UndecodableMessageError) deadReason ??= error.message;
-      }
-      await this.settle(attachment, delivery, deadReason, failure);
+      const message = decodeDelivery(delivery, this.settings.topic);
+      const context: DeliveryContext = {
+        deadLetter: (reason) => {
+          deadReason ??= reason;
+        },
+        get signal() {
+          if (!running.controller) {
+            running.controller = new AbortController();
+            if (running.aborted) running.controller.abort();
+          }
+          return running.controller.signal;
+        },
+      };
+      await this.handler(message, context);
+    } catch (error) {
+      failure = { error };
+      if (error instanceof UndecodableMessageError) deadReason ??= error.message;
+    }
+    try {
+      // A channel lost while the handler ran has already returned the message to the queue.
+      if (!attachment.open) return;
+      if (deadReason === undefined && failure === undefined) safely(() => attachment.channel.ack(delivery));
+      else await this.settleFailure(attachment, delivery, deadReason, failure?.error);
     } finally {
-      this.running.delete(controller);
+      this.running.delete(running);
       if (this.running.size === 0) this.idle?.();
     }
   }
 
-  private async settle(
+  private async settleFailure(
     attachment: Attachment,
     delivery: ConsumeMessage,
     deadReason: string | undefined,
-    failure: unknown,
+    error: unknown,
   ): Promise<void> {
-    // A channel lost while the handler ran has already returned the message to the queue.
-    if (!attachment.open) return;
-    const headers = delivery.properties.headers;
-    const attempt = deliveryAttempt(headers, delivery.fields.redelivered);
+    const attempt = deliveryAttempt(delivery.properties.headers, delivery.fields.redelivered);
     try {
       if (deadReason !== undefined) {
         await this.deadLetter(delivery, attempt, deadReason);
-      } else if (failure !== undefined) {
-        if (attempt >= this.settings.maxAttempts) {
-          await this.deadLetter(delivery, attempt, `failed ${attempt} attempts; last error: ${describe(failure)}`);
-        } else {
-          await this.retryLater(delivery, attempt);
-        }
+      } else if (attempt >= this.settings.maxAttempts) {
+        await this.deadLetter(delivery, attempt, `failed ${attempt} attempts; last error: ${describe(error)}`);
+      } else {
+        await this.retryLater(delivery, attempt);
       }
       if (attachment.open) safely(() => attachment.channel.ack(delivery));
     } catch {
@@ -202,7 +218,7 @@ export class RabbitMqConsumer implements Subscription {
   }
 
   private abortRunning(): void {
-    for (const controller of this.running) controller.abort();
+    for (const running of this.running) abort(running);
   }
 
   private async shutdown(): Promise<void> {
@@ -214,7 +230,7 @@ export class RabbitMqConsumer implements Subscription {
       await attachment.channel.cancel(attachment.consumerTag).catch(ignore);
     }
     // Running handlers finish and are acked; the signal tells them the consumer is stopping.
-    for (const controller of this.running) controller.abort();
+    for (const running of this.running) abort(running);
     if (this.running.size > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     if (attachment?.open) await attachment.channel.close().catch(ignore);
   }

@@ -55,7 +55,8 @@ export class RabbitMqBroker implements IMessageBroker {
   private readonly topology: Topology;
   private readonly publisher: ConfirmPublisher;
   private readonly consumers = new Set<RabbitMqConsumer>();
-  private readonly publishing = new Set<Promise<PublishReceipt>>();
+  private publishesInFlight = 0;
+  private publishesSettled: (() => void) | undefined;
   private readonly timeoutMs: number;
   private readonly defaultConcurrency: number;
   private closing: Promise<void> | undefined;
@@ -73,27 +74,29 @@ export class RabbitMqBroker implements IMessageBroker {
 
   publish<T>(topic: string, message: OutgoingMessage<T>): Promise<PublishReceipt> {
     this.assertOpen("publish");
-    // Tracked from the first moment, so that a close() called right after still waits for it.
-    const publishing = this.publishNow(topic, message);
-    this.publishing.add(publishing);
-    const forget = () => this.publishing.delete(publishing);
-    publishing.then(forget, forget);
-    return publishing;
+    // Counted from the first moment, so that a close() called right after still waits for it.
+    this.publishesInFlight += 1;
+    return this.publishNow(topic, message);
   }
 
   private async publishNow<T>(topic: string, message: OutgoingMessage<T>): Promise<PublishReceipt> {
-    validateOutgoing(COMPONENT, this.capabilities, message);
-    checkHeaders(message.headers ?? {});
-    const id = message.id ?? randomUUID();
-    const exchange = this.naming.exchange(topic);
-    const { content, options } = encodeOutgoing(message, id, new Date());
     try {
-      await this.topology.requireTopic(topic);
-      await this.publisher.send(exchange, "", content, options);
-    } catch (error) {
-      throw publishFailure(topic, error);
+      validateOutgoing(COMPONENT, this.capabilities, message);
+      checkHeaders(message.headers ?? {});
+      const id = message.id ?? randomUUID();
+      const exchange = this.naming.exchange(topic);
+      const { content, options } = encodeOutgoing(message, id, new Date());
+      try {
+        if (!this.topology.topicReady(topic)) await this.topology.requireTopic(topic);
+        await this.publisher.send(exchange, "", content, options);
+      } catch (error) {
+        throw publishFailure(topic, error);
+      }
+      return { id };
+    } finally {
+      this.publishesInFlight -= 1;
+      if (this.publishesInFlight === 0) this.publishesSettled?.();
     }
-    return { id };
   }
 
   async publishBatch<T>(topic: string, messages: readonly OutgoingMessage<T>[]): Promise<BatchPublishResult> {
@@ -225,7 +228,7 @@ export class RabbitMqBroker implements IMessageBroker {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.consumers].map((consumer) => consumer.close()));
       this.consumers.clear();
-      while (this.publishing.size > 0) await Promise.allSettled([...this.publishing]);
+      if (this.publishesInFlight > 0) await new Promise<void>((resolve) => (this.publishesSettled = resolve));
       await this.link.close();
     })();
     return this.closing;

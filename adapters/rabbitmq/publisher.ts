@@ -4,15 +4,25 @@ import { PublishError } from "../core/errors.js";
 import type { AmqpLink } from "./connection.js";
 import { COMPONENT } from "./naming.js";
 
+interface AwaitingConfirm {
+  readonly deadline: number;
+  readonly reject: (error: Error) => void;
+}
+
+/** How often unconfirmed publishes are checked against their deadline. */
+const SWEEP_MS = 100;
+
 /**
  * Publishes on the link's confirm channel: `send` resolves only when the broker has confirmed
  * the message, so a resolved send is durable. A send waits up to `timeoutMs` in all, for a
  * connection after a broker restart and for the confirm; a connection lost before the confirm
- * fails it with `PublishError`, and the caller may publish again (the id is kept, so consumers
- * de-duplicate the copy).
+ * fails it, and the caller may publish again (the id is kept, so consumers de-duplicate the
+ * copy). One sweeping timer enforces the deadlines, rather than a timer per message.
  */
 export class ConfirmPublisher {
   private drained: Promise<unknown> | undefined;
+  private readonly awaiting = new Set<AwaitingConfirm>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly link: AmqpLink,
@@ -24,13 +34,12 @@ export class ConfirmPublisher {
     const channel = this.link.openConfirmChannel ?? (await this.link.confirmChannel(this.timeoutMs));
     // Respect the socket's backpressure: a full write buffer holds new sends until it drains.
     if (this.drained) await this.drained;
-    const remaining = Math.max(1, deadline - Date.now());
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new PublishError(COMPONENT, `no confirm from the broker within ${this.timeoutMs} ms`));
-      }, remaining);
+      const entry: AwaitingConfirm = { deadline, reject };
+      this.awaiting.add(entry);
+      this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS);
       const settle = (error: unknown) => {
-        clearTimeout(timer);
+        this.awaiting.delete(entry);
         if (error) reject(error instanceof Error ? error : new Error(String(error)));
         else resolve();
       };
@@ -41,6 +50,19 @@ export class ConfirmPublisher {
         settle(error);
       }
     });
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const entry of this.awaiting) {
+      if (entry.deadline > now) continue;
+      this.awaiting.delete(entry);
+      entry.reject(new PublishError(COMPONENT, `no confirm from the broker within ${this.timeoutMs} ms`));
+    }
+    if (this.awaiting.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   private waitForDrain(channel: ConfirmChannel): void {

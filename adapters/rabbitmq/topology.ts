@@ -11,6 +11,8 @@ import { deadLetterExchange, deadLetterQueue, type Naming, retryQueue, subscript
  */
 export class Topology {
   private readonly done = new Map<string, Promise<void>>();
+  /** Exchanges known to exist on this connection, for a publish path without an await. */
+  private readonly readyExchanges = new Set<string>();
 
   constructor(
     private readonly link: AmqpLink,
@@ -19,14 +21,29 @@ export class Topology {
     private readonly timeoutMs: number,
   ) {
     // A restarted or replaced broker may have lost what was declared: declare again.
-    link.onConnect(() => this.done.clear());
+    link.onConnect(() => {
+      this.done.clear();
+      this.readyExchanges.clear();
+    });
+  }
+
+  /** True once the topic's exchange was declared or checked on this connection. */
+  topicReady(topic: string): boolean {
+    return this.readyExchanges.has(this.naming.exchange(topic));
   }
 
   /** Creates the topic's exchange if missing. */
   ensureTopic(topic: string): Promise<void> {
     const exchange = this.naming.exchange(topic);
-    return this.once(`exchange:${exchange}`, `declare the exchange of topic "${topic}"`, topic, undefined, (ch) =>
-      ch.assertExchange(exchange, "topic", { durable: true }),
+    return this.once(
+      `exchange:${exchange}`,
+      `declare the exchange of topic "${topic}"`,
+      topic,
+      undefined,
+      async (ch) => {
+        await ch.assertExchange(exchange, "topic", { durable: true });
+        this.readyExchanges.add(exchange);
+      },
     );
   }
 
@@ -36,6 +53,7 @@ export class Topology {
     const exchange = this.naming.exchange(topic);
     return this.once(`exchange:${exchange}`, `check the exchange of topic "${topic}"`, topic, undefined, async (ch) => {
       await ch.checkExchange(exchange);
+      this.readyExchanges.add(exchange);
     });
   }
 
@@ -110,6 +128,7 @@ export class Topology {
   /** Deletes a topic's exchange (tests and teardown). */
   async deleteTopic(topic: string): Promise<void> {
     const exchange = this.naming.exchange(topic);
+    this.readyExchanges.delete(exchange);
     await this.link.withChannel(this.timeoutMs, (ch) => ch.deleteExchange(exchange));
     this.done.delete(`exchange:${exchange}`);
   }
