@@ -312,6 +312,15 @@ describe("service bus subscribe", () => {
     expect(peak).toBe(3);
   });
 
+  it("creates entities on an explicit ensureTopic/ensureSubscription even with auto-create off", async () => {
+    const { bus, broker } = setup({ autoCreate: false });
+    await broker.ensureTopic("t");
+    await broker.ensureSubscription("t", "s", { maxAttempts: 2 });
+    expect(bus.subscription("t", "s").settings.maxDeliveryCount).toBe(2);
+    await broker.publish("t", { body: 1 });
+    expect(bus.sends).toHaveLength(1);
+  });
+
   it("refuses history replay, which Service Bus does not have", async () => {
     const { bus, broker } = setup();
     await expect(broker.subscribe("t", "s", () => {}, { fromBeginning: true })).rejects.toBeInstanceOf(

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { BrokerCapabilities } from "../core/capabilities.js";
-import { ClosedError, MessageTooLargeError, type TaskflowError, UnsupportedFeatureError } from "../core/errors.js";
+import { ClosedError, MessageTooLargeError, type TaskflowError } from "../core/errors.js";
 import type { BatchPublishResult, DeadLetter, OutgoingMessage, PublishReceipt } from "../core/message.js";
 import type {
   IMessageBroker,
@@ -170,7 +170,7 @@ export class ServiceBusMessageBroker implements IMessageBroker {
   ): Promise<Subscription> {
     this.assertOpen("subscribe");
     validateSubscribeOptions(COMPONENT, this.capabilities, options);
-    await this.ensureSubscription(topic, subscription, options);
+    if (this.settings.autoCreate) await this.ensureSubscription(topic, subscription, options);
     const renew = options.renewLock ?? true;
     const created: ServiceBusSubscription = new ServiceBusSubscription({
       client: this.client,
@@ -192,23 +192,21 @@ export class ServiceBusMessageBroker implements IMessageBroker {
     return created;
   }
 
+  /** An explicit request: creates the topic even with auto-create (implicit creation) off. */
   async ensureTopic(topic: string): Promise<void> {
     this.assertOpen("create a topic");
-    if (!this.settings.autoCreate) {
-      throw new UnsupportedFeatureError(COMPONENT, "creating topics", "auto-create is off (SERVICEBUS_AUTO_CREATE)");
-    }
-    await this.topicReady(topic);
+    await this.topicCreated(topic);
   }
 
   /**
    * Creates the subscription with max delivery count = `maxAttempts`, sessions when
    * `ordered`, and `lockMs` as its lock duration (held within Service Bus's 5 s to 5 min).
-   * An existing subscription keeps its settings, as on every cloud.
+   * An existing subscription keeps its settings, as on every cloud. An explicit request:
+   * it creates even with auto-create (implicit creation on subscribe) off.
    */
   async ensureSubscription(topic: string, subscription: string, options: SubscriptionOptions = {}): Promise<void> {
     this.assertOpen("create a subscription");
     validateSubscribeOptions(COMPONENT, this.capabilities, options);
-    if (!this.settings.autoCreate) return;
     const key = `${this.topicName(topic)}/${this.subscriptionName(subscription)}`;
     let ready = this.subscriptionsReady.get(key);
     if (!ready) {
@@ -299,7 +297,10 @@ export class ServiceBusMessageBroker implements IMessageBroker {
 
   /** With auto-create off a missing topic shows up as the send's own "entity not found". */
   private topicReady(topic: string): Promise<void> {
-    if (!this.settings.autoCreate) return Promise.resolve();
+    return this.settings.autoCreate ? this.topicCreated(topic) : Promise.resolve();
+  }
+
+  private topicCreated(topic: string): Promise<void> {
     const name = this.topicName(topic);
     let ready = this.topicsReady.get(name);
     if (!ready) {
@@ -324,7 +325,7 @@ export class ServiceBusMessageBroker implements IMessageBroker {
   }
 
   private async createSubscription(topic: string, subscription: string, options: SubscriptionOptions): Promise<void> {
-    await this.topicReady(topic);
+    await this.topicCreated(topic);
     const topicName = this.topicName(topic);
     const name = this.subscriptionName(subscription);
     try {

@@ -90,6 +90,14 @@ describe("kafka publish", () => {
     expect(cluster.sends).toHaveLength(0);
   });
 
+  it("creates the topic and dead-letter topic on an explicit ensureSubscription even with auto-create off", async () => {
+    const { cluster, broker } = setup({ autoCreate: false });
+    await broker.ensureSubscription("t", "s");
+    expect([...cluster.topics.keys()].sort()).toEqual(["t", "t.s.dlq"]);
+    await broker.publish("t", { body: 1 });
+    expect(cluster.sends).toHaveLength(1);
+  });
+
   it("reports a missing topic as TopicNotFoundError when auto-create is off", async () => {
     const { cluster, broker } = setup({ autoCreate: false });
     await expect(broker.publish("missing", { body: 1 })).rejects.toBeInstanceOf(TopicNotFoundError);

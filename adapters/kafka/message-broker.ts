@@ -158,7 +158,7 @@ export class KafkaMessageBroker implements IMessageBroker {
     this.assertOpen("subscribe");
     validateSubscribeOptions(COMPONENT, this.capabilities, options);
     const maxConcurrency = options.maxConcurrency ?? DEFAULTS.maxConcurrency;
-    await this.ensureSubscription(topic, subscription, options);
+    await this.prepareGroup(topic, subscription, options.fromBeginning ?? false);
     const groupId = this.groupId(topic, subscription);
     const consumer = this.client.consumer({ groupId, allowAutoTopicCreation: false });
     const created: KafkaSubscription = new KafkaSubscription({
@@ -186,6 +186,7 @@ export class KafkaMessageBroker implements IMessageBroker {
     return created;
   }
 
+  /** An explicit request: creates the topic even with auto-create (implicit creation) off. */
   async ensureTopic(topic: string): Promise<void> {
     this.assertOpen("create a topic");
     await this.createTopic(this.topicName(topic));
@@ -196,15 +197,23 @@ export class KafkaMessageBroker implements IMessageBroker {
    * a subscription commits, for a group that has none, the topic's current end offsets (or
    * its start offsets with `fromBeginning`), so the subscription receives what is published
    * from then on, even before its first consumer joins. `maxAttempts`, `lockMs` and `ordered`
-   * are applied by each consumer; Kafka stores none of them.
+   * are applied by each consumer; Kafka stores none of them. An explicit request: it creates
+   * the topic and the dead-letter topic even with auto-create (implicit creation) off.
    */
   async ensureSubscription(topic: string, subscription: string, options: SubscriptionOptions = {}): Promise<void> {
     this.assertOpen("create a subscription");
     validateSubscribeOptions(COMPONENT, this.capabilities, options);
+    await this.createTopic(this.topicName(topic));
+    await this.createTopic(this.deadLetterTopic(topic, subscription));
+    await this.prepareGroup(topic, subscription, options.fromBeginning ?? false);
+  }
+
+  /** Gives the group its starting position once per process; see `ensureSubscription`. */
+  private async prepareGroup(topic: string, subscription: string, fromBeginning: boolean): Promise<void> {
     const groupId = this.groupId(topic, subscription);
     let ready = this.groupsReady.get(groupId);
     if (!ready) {
-      ready = this.initialiseGroup(topic, subscription, groupId, options.fromBeginning ?? false);
+      ready = this.initialiseGroup(topic, subscription, groupId, fromBeginning);
       this.groupsReady.set(groupId, ready);
       ready.catch(() => this.groupsReady.delete(groupId));
     }
