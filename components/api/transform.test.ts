@@ -5,7 +5,11 @@ import { recordingMocks } from "../testing/mocks.js";
 import { transformed } from "./transform.js";
 
 describe("transformed", () => {
-  const args = { name: "queue", visibilityTimeoutSeconds: 30, tags: { team: "tasks" } };
+  const args: { name: string; visibilityTimeoutSeconds: number; tags: Record<string, string> } = {
+    name: "queue",
+    visibilityTimeoutSeconds: 30,
+    tags: { team: "tasks" },
+  };
 
   it("passes name, arguments and options through when there is no transform", () => {
     const opts = {};
