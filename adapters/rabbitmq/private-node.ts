@@ -124,6 +124,18 @@ export class PrivateRabbitNode {
       },
     });
     this.process = child;
+    // If the test process ends without its teardown (a crash, a killed worker), take the node along.
+    const reap = () => {
+      if (child.pid !== undefined && child.exitCode === null) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+    };
+    process.once("exit", reap);
+    child.once("exit", () => process.removeListener("exit", reap));
     const deadline = Date.now() + readyTimeoutMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) {
