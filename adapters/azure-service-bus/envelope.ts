@@ -73,11 +73,18 @@ export function fromServiceBusMessage<T>(topic: string, received: SbReceivedMess
   };
 }
 
+/** Service Bus records why a message was dead-lettered as properties; they are not our headers. */
+const DEAD_LETTER_PROPERTIES = ["DeadLetterReason", "DeadLetterErrorDescription"];
+
 export function fromDeadLetter<T>(topic: string, received: SbReceivedMessage): DeadLetter<T> {
   const message = fromServiceBusMessage<T>(topic, received);
   const attempts = Number(received.applicationProperties?.[ATTEMPTS_PROPERTY]);
+  const headers = Object.fromEntries(
+    Object.entries(message.headers).filter(([name]) => !DEAD_LETTER_PROPERTIES.includes(name)),
+  );
   return {
     ...message,
+    headers,
     // Reading from the dead-letter queue is a delivery too; the count we stamped is exact.
     attempt: Number.isInteger(attempts) && attempts > 0 ? attempts : message.attempt,
     reason: received.deadLetterReason ?? "(no reason recorded)",

@@ -8,8 +8,11 @@ import { COMPONENT, isLockLost, isNoSession, mapSubscriptionError } from "./prov
 
 /** How long one receive call waits before checking whether the subscription closed. */
 const RECEIVE_WAIT_MS = 1_000;
-/** A session with nothing new for this long is released so another consumer can take it. */
-const SESSION_IDLE_MS = 1_000;
+/**
+ * A session with nothing new for this long is released so another consumer can take it; short,
+ * because a keyless message is a session of its own.
+ */
+const SESSION_IDLE_MS = 250;
 /** Service Bus dead-letter reason and description are kept short. */
 const MAX_REASON_LENGTH = 1_024;
 
