@@ -79,6 +79,15 @@ const DIFFERENCES = [
   "Sizes: Fargate runs 0.25 vCPU / 512 MiB as declared; Cloud Run rounds up to 1 vCPU so an instance can serve concurrent requests.",
 ];
 
+/** A Markdown table with padded columns, laid out as the repository's formatter writes it. */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const escaped = [header, ...rows].map((row) => row.map((cell) => cell.replaceAll("|", "\\|")));
+  const widths = header.map((_, i) => Math.max(3, ...escaped.map((row) => (row[i] ?? "").length)));
+  const line = (row: readonly string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i] as number)).join(" | ")} |`;
+  const [head, ...body] = escaped;
+  return [line(head as string[]), line(widths.map((w) => "-".repeat(w))), ...body.map(line)];
+}
+
 async function main(): Promise<void> {
   const expected = new Map(capabilityRows(expectedCapabilities(platform)));
   const aws = await runStack("aws");
@@ -88,7 +97,6 @@ async function main(): Promise<void> {
 
   const subjects = [...new Set([...expected.keys(), ...awsRows.keys(), ...gcpRows.keys()])];
   const mismatches = subjects.filter((s) => awsRows.get(s) !== expected.get(s) || gcpRows.get(s) !== expected.get(s));
-  const cell = (value: string | undefined) => (value ?? "missing").replaceAll("|", "\\|");
   const lines = [
     "# Parity: AWS and GCP",
     "",
@@ -102,22 +110,27 @@ async function main(): Promise<void> {
     "",
     `Result: ${mismatches.length === 0 ? `**equal** (${subjects.length} capabilities, all as declared on both clouds)` : `**${mismatches.length} differences**: ${mismatches.join("; ")}`}`,
     "",
-    "| resources under mocks | AWS | GCP |",
-    "|---|---|---|",
-    `| custom resources | ${aws.resources.length} | ${gcp.resources.length} |`,
-    `| distinct resource types | ${Object.keys(new Graph(aws.resources).countsByType()).length} | ${Object.keys(new Graph(gcp.resources).countsByType()).length} |`,
+    ...table(
+      ["resources under mocks", "AWS", "GCP"],
+      [
+        ["custom resources", String(aws.resources.length), String(gcp.resources.length)],
+        [
+          "distinct resource types",
+          ...[aws, gcp].map((r) => String(Object.keys(new Graph(r.resources).countsByType()).length)),
+        ],
+      ],
+    ),
     "",
     "## Capabilities",
     "",
-    "| capability | platform.ts | AWS | GCP |",
-    "|---|---|---|---|",
-    ...subjects.map((s) => `| ${s} | ${cell(expected.get(s))} | ${cell(awsRows.get(s))} | ${cell(gcpRows.get(s))} |`),
+    ...table(
+      ["capability", "platform.ts", "AWS", "GCP"],
+      subjects.map((s) => [s, ...[expected, awsRows, gcpRows].map((rows) => rows.get(s) ?? "missing")]),
+    ),
     "",
     "## How each capability is provided",
     "",
-    "| capability | AWS | GCP |",
-    "|---|---|---|",
-    ...REALISATION.map(([what, onAws, onGcp]) => `| ${what} | ${onAws} | ${onGcp} |`),
+    ...table(["capability", "AWS", "GCP"], REALISATION),
     "",
     "## Differences that do not change a capability",
     "",
