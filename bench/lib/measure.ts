@@ -52,8 +52,20 @@ export interface ThroughputOptions {
   readonly rounds?: number;
 }
 
+/** Wall-clock milliseconds and this process's CPU microseconds for one round. */
+export interface RoundCost {
+  readonly wallMs: number;
+  readonly cpuUs: number;
+}
+
 /** Runs `count` operations with `concurrency` in flight and returns the elapsed milliseconds. */
 export async function runOps(op: Operation, count: number, concurrency = 1): Promise<number> {
+  return (await runRound(op, count, concurrency)).wallMs;
+}
+
+/** Runs `count` operations with `concurrency` in flight and returns what the round cost. */
+export async function runRound(op: Operation, count: number, concurrency = 1): Promise<RoundCost> {
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   if (concurrency <= 1) {
     for (let i = 0; i < count; i++) await op(i);
@@ -64,54 +76,68 @@ export async function runOps(op: Operation, count: number, concurrency = 1): Pro
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
   }
-  return performance.now() - started;
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { wallMs, cpuUs: cpu.user + cpu.system };
 }
 
 export interface Throughput {
-  /** Median operations per second over the rounds. */
+  /** Median operations per second over the rounds (wall clock). */
   readonly opsPerSec: number;
-  /** Median microseconds per operation (wall clock divided by operations). */
+  /** Median wall-clock microseconds per operation. */
   readonly usPerOp: number;
+  /**
+   * Median CPU microseconds this process spent per operation: the client-side cost, which a
+   * busy shared machine disturbs far less than the wall clock.
+   */
+  readonly cpuUsPerOp: number;
+  /** Operations per second of each round. */
   readonly rounds: readonly number[];
+  readonly costs: readonly RoundCost[];
 }
 
-function summarize(opsPerRound: number, elapsedMs: readonly number[]): Throughput {
-  const rounds = elapsedMs.map((ms) => (opsPerRound / ms) * 1000);
+function summarize(opsPerRound: number, costs: readonly RoundCost[]): Throughput {
+  const rounds = costs.map((cost) => (opsPerRound / cost.wallMs) * 1000);
   const opsPerSec = median(rounds);
-  return { opsPerSec, usPerOp: 1_000_000 / opsPerSec, rounds };
+  const cpuUsPerOp = median(costs.map((cost) => cost.cpuUs / opsPerRound));
+  return { opsPerSec, usPerOp: 1_000_000 / opsPerSec, cpuUsPerOp, rounds, costs };
 }
 
 export async function measureThroughput(op: Operation, options: ThroughputOptions = {}): Promise<Throughput> {
-  const { concurrency = 1, opsPerRound = 20_000, rounds = 5 } = options;
-  await runOps(op, options.warmupOps ?? Math.ceil(opsPerRound / 4), concurrency);
-  const elapsed: number[] = [];
-  for (let round = 0; round < rounds; round++) elapsed.push(await runOps(op, opsPerRound, concurrency));
-  return summarize(opsPerRound, elapsed);
+  return (await measureInterleaved({ op }, options)).op!;
 }
 
 /**
- * Measures `subject` against `baseline` with their rounds interleaved (baseline, subject,
- * baseline, ...), so drift in machine load hits both alike and their ratio stays honest.
+ * Measures several operations with their rounds interleaved (each round runs every
+ * operation, in an order that rotates), so drift in machine load hits all alike and their
+ * ratios stay honest.
  */
+export async function measureInterleaved<K extends string>(
+  ops: Readonly<Record<K, Operation>>,
+  options: ThroughputOptions = {},
+): Promise<Record<K, Throughput>> {
+  const { concurrency = 1, opsPerRound = 20_000, rounds = 5 } = options;
+  const warmup = options.warmupOps ?? Math.ceil(opsPerRound / 4);
+  const names = Object.keys(ops) as K[];
+  const costs = new Map<K, RoundCost[]>(names.map((name) => [name, []]));
+  for (const name of names) await runRound(ops[name], warmup, concurrency);
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length]!;
+      costs.get(name)!.push(await runRound(ops[name], opsPerRound, concurrency));
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, summarize(opsPerRound, costs.get(name)!)])) as Record<
+    K,
+    Throughput
+  >;
+}
+
+/** `measureInterleaved` for one subject and its baseline. */
 export async function compareThroughput(
   subject: Operation,
   baseline: Operation,
   options: ThroughputOptions = {},
 ): Promise<{ subject: Throughput; baseline: Throughput }> {
-  const { concurrency = 1, opsPerRound = 20_000, rounds = 5 } = options;
-  const warmup = options.warmupOps ?? Math.ceil(opsPerRound / 4);
-  await runOps(baseline, warmup, concurrency);
-  await runOps(subject, warmup, concurrency);
-  const subjectMs: number[] = [];
-  const baselineMs: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) {
-      baselineMs.push(await runOps(baseline, opsPerRound, concurrency));
-      subjectMs.push(await runOps(subject, opsPerRound, concurrency));
-    } else {
-      subjectMs.push(await runOps(subject, opsPerRound, concurrency));
-      baselineMs.push(await runOps(baseline, opsPerRound, concurrency));
-    }
-  }
-  return { subject: summarize(opsPerRound, subjectMs), baseline: summarize(opsPerRound, baselineMs) };
+  return measureInterleaved({ subject, baseline }, options);
 }
