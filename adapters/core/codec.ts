@@ -14,7 +14,33 @@ import { SerializationError } from "./errors.js";
  */
 const TAG = "$tf";
 
+/** Deep enough for any cached row; deeper (or cyclic) values take the general path. */
+const PLAIN_DEPTH = 32;
+
+/**
+ * True when the value holds only what JSON keeps as is (plain objects without a `$tf` key,
+ * arrays, strings, numbers, booleans, null), so plain JSON.stringify writes exactly what the
+ * tagging replacer would, at a third of the cost.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  if (value === null) return true;
+  const type = typeof value;
+  if (type === "string" || type === "number" || type === "boolean" || type === "undefined") return true;
+  if (type !== "object" || depth > PLAIN_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!isPlainJson(item, depth + 1)) return false;
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if ((prototype !== Object.prototype && prototype !== null) || Object.hasOwn(value as object, TAG)) return false;
+  for (const key of Object.keys(value as object)) {
+    if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
 export function encodeValue(value: unknown, component = "codec"): string {
+  if (isPlainJson(value, 0)) return JSON.stringify(value);
   try {
     return JSON.stringify(value, function replacer(this: Record<string, unknown>, key: string, current: unknown) {
       // JSON.stringify calls toJSON before the replacer, so look at the raw member.
