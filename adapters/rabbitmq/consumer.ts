@@ -134,6 +134,7 @@ export class RabbitMqConsumer implements Subscription {
     if (delivery === null) {
       // The broker cancelled the consumer (its queue was deleted): declare and attach again.
       attachment.open = false;
+      attachment.channel.close().catch(ignore);
       this.topology.forgetSubscription(this.settings.queue);
       this.topology.requireSubscription(this.settings.topic, this.settings.subscription).catch(ignore);
       this.scheduleReattach();

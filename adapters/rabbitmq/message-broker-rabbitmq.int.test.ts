@@ -78,6 +78,27 @@ describe.skipIf(skip !== undefined)(gatedTitle("rabbitmq adapter specifics", ski
     expect(bodies).toEqual([{ ok: true }]);
   });
 
+  it("a consumer whose queue is deleted under it declares the queue again and resumes", async () => {
+    const topic = `tf-rq-deleted-${run}`;
+    const bodies: unknown[] = [];
+    await broker.subscribe(topic, "s", (message) => {
+      bodies.push(message.body);
+    });
+    const connection = await connect(TEST_RABBITMQ_URL);
+    try {
+      const channel = await connection.createChannel();
+      await channel.deleteQueue(`${topic}.s`);
+    } finally {
+      await connection.close();
+    }
+    const deadline = Date.now() + 8_000;
+    while (!bodies.includes("after") && Date.now() < deadline) {
+      await broker.publish(topic, { body: "after" });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(bodies).toContain("after");
+  });
+
   it("with auto-create off, subscribing to a missing subscription is a SubscriptionNotFoundError", async () => {
     const strict = await createRabbitMqBroker({ url: TEST_RABBITMQ_URL, autoCreate: false });
     try {
