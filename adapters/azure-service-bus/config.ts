@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { adapterSelectionSchema, type Env, readConfig } from "../core/config.js";
+import { adapterSelectionSchema, type Env, envFlag as flag, readConfig } from "../core/config.js";
 
 /** How the adapter authenticates to the namespace. */
 export type ServiceBusAuth =
@@ -35,11 +35,6 @@ export interface ServiceBusBrokerSettings {
 export interface ServiceBusConfig extends ServiceBusBrokerSettings {
   readonly auth: ServiceBusAuth;
 }
-
-const flag = z
-  .enum(["true", "false", "1", "0"])
-  .optional()
-  .transform((value) => (value === undefined ? undefined : value === "true" || value === "1"));
 
 const schema = adapterSelectionSchema
   .pick({ BROKER_TOPICS: true, BROKER_SUBSCRIPTIONS: true })

@@ -13,6 +13,12 @@ export type CacheKind = (typeof CACHE_KINDS)[number];
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** An optional on/off setting: "true"/"1" or "false"/"0"; `undefined` when unset, so callers pick the default. */
+export const envFlag = z
+  .enum(["true", "false", "1", "0"])
+  .optional()
+  .transform((value) => (value === undefined ? undefined : value === "true" || value === "1"));
+
 /** A JSON object of logical name → physical name, as the stacks inject it. */
 const nameMap = z
   .string()

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { adapterSelectionSchema, type Env, readConfig } from "../core/config.js";
+import { adapterSelectionSchema, type Env, envFlag as flag, readConfig } from "../core/config.js";
 
 export type SaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512";
 
@@ -30,11 +30,6 @@ export interface KafkaBrokerSettings {
 export interface KafkaConfig extends KafkaBrokerSettings {
   readonly connection: KafkaConnection;
 }
-
-const flag = z
-  .enum(["true", "false", "1", "0"])
-  .optional()
-  .transform((value) => (value === undefined ? undefined : value === "true" || value === "1"));
 
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "each broker must be host:port");
 
