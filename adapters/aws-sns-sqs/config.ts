@@ -22,7 +22,7 @@ export interface SnsSqsBrokerOptions {
   readonly autoCreate?: boolean;
   /** Prepended to derived physical names so several deployments share an account. @default "" */
   readonly namePrefix?: string;
-  /** Long-poll wait of one ReceiveMessage call, in seconds (0–20). @default 10 */
+  /** Long-poll wait of one ReceiveMessage call, in seconds (0–20); `close()` may wait this long. @default 5 */
   readonly waitTimeSeconds?: number;
 }
 

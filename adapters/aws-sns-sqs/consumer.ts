@@ -59,10 +59,15 @@ export class SqsConsumer implements Subscription {
   }
 
   start(): void {
-    const count = Math.max(1, Math.min(4, Math.ceil(this.settings.maxConcurrency / 10)));
+    const count = Math.max(1, Math.min(10, Math.ceil(this.settings.maxConcurrency / 10)));
     this.pollers = Array.from({ length: count }, () => this.poll());
   }
 
+  /**
+   * A receive in progress is let finish (at most `waitTimeSeconds`) and what it brings is
+   * made visible again at once: cancelling it would leave those messages hidden for a whole
+   * visibility timeout.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.abort.abort();
@@ -99,7 +104,6 @@ export class SqsConsumer implements Subscription {
             MessageAttributeNames: ["All"],
             MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp", "MessageGroupId"],
           }),
-          { abortSignal: this.abort.signal },
         );
         messages = result.Messages ?? [];
       } catch (error) {

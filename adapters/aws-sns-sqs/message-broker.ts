@@ -1,14 +1,7 @@
-import {
-  CreateTopicCommand,
-  GetTopicAttributesCommand,
-  ListTopicsCommand,
-  PublishBatchCommand,
-  PublishCommand,
-  SNSClient,
-} from "@aws-sdk/client-sns";
+import { CreateTopicCommand, GetTopicAttributesCommand, ListTopicsCommand, SNSClient } from "@aws-sdk/client-sns";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { BrokerCapabilities } from "../core/capabilities.js";
-import { ClosedError, MessageTooLargeError, TaskflowError, UnsupportedFeatureError } from "../core/errors.js";
+import { ClosedError, TaskflowError, UnsupportedFeatureError } from "../core/errors.js";
 import type { BatchPublishResult, DeadLetter, OutgoingMessage, PublishReceipt } from "../core/message.js";
 import type {
   IMessageBroker,
@@ -17,15 +10,15 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from "../core/message-broker.js";
-import { validateOutgoing, validateSubscribeOptions } from "../core/validate.js";
-import { type Attributes, decodeAttributes, encodeAttributes, encodedSize, safeJson } from "./attributes.js";
+import { validateSubscribeOptions } from "../core/validate.js";
+import { decodeAttributes } from "./attributes.js";
 import { chunkBatch, SNS_MAX_PAYLOAD_BYTES } from "./batching.js";
 import type { SnsSqsBrokerOptions } from "./config.js";
 import { type QueueInfo, SqsConsumer } from "./consumer.js";
 import { DeleteBatcher } from "./delete-batcher.js";
-import { deduplicationId, messageGroupId } from "./fifo.js";
 import { nameFromArn, topicName } from "./names.js";
-import { batchEntryError, COMPONENT, mapPublishError, mapSubscriptionError } from "./provider-errors.js";
+import { COMPONENT, mapPublishError, mapSubscriptionError } from "./provider-errors.js";
+import { type Prepared, prepareMessage, SnsPublisher } from "./publisher.js";
 import { QueueDirectory } from "./queue-directory.js";
 
 /**
@@ -53,15 +46,6 @@ export const STANDARD_CAPABILITIES: BrokerCapabilities = { ...BASE_CAPABILITIES,
 /** FIFO topics and queues: order per key (message group), dedupe by id within five minutes. */
 export const FIFO_CAPABILITIES: BrokerCapabilities = { ...BASE_CAPABILITIES, ordering: true, dedupe: true };
 
-interface Prepared {
-  readonly index: number;
-  readonly id: string;
-  readonly key: string | undefined;
-  readonly body: string;
-  readonly attributes: Attributes;
-  readonly bytes: number;
-}
-
 /** IMessageBroker on an SNS topic per topic and an SQS queue (with its DLQ) per subscription. */
 export class SnsSqsMessageBroker implements IMessageBroker {
   readonly name = COMPONENT;
@@ -73,6 +57,7 @@ export class SnsSqsMessageBroker implements IMessageBroker {
   private readonly prefix: string;
   private readonly topicArns = new Map<string, Promise<string>>();
   private readonly queues: QueueDirectory;
+  private readonly publisher: SnsPublisher;
   private readonly consumers = new Set<SqsConsumer>();
   private readonly publishing = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
@@ -89,6 +74,7 @@ export class SnsSqsMessageBroker implements IMessageBroker {
     this.autoCreate = options.autoCreate ?? true;
     this.prefix = options.namePrefix ?? "";
     this.capabilities = this.fifo ? FIFO_CAPABILITIES : STANDARD_CAPABILITIES;
+    this.publisher = new SnsPublisher(this.sns, this.fifo);
     this.queues = new QueueDirectory(this.sqs, this.sns, {
       fifo: this.fifo,
       prefix: this.prefix,
@@ -99,19 +85,12 @@ export class SnsSqsMessageBroker implements IMessageBroker {
 
   async publish<T>(topic: string, message: OutgoingMessage<T>): Promise<PublishReceipt> {
     this.assertOpen("publish");
-    const prepared = this.prepare(message, 0);
+    const prepared = prepareMessage(this.capabilities, message, 0);
     return this.track(
       (async () => {
         try {
           const arn = await this.topicArn(topic, this.autoCreate);
-          await this.sns.send(
-            new PublishCommand({
-              TopicArn: arn,
-              Message: prepared.body,
-              MessageAttributes: prepared.attributes,
-              ...this.fifoFields(prepared),
-            }),
-          );
+          await this.publisher.publish(topic, arn, prepared);
           return { id: prepared.id };
         } catch (error) {
           throw mapPublishError(topic, error);
@@ -127,7 +106,7 @@ export class SnsSqsMessageBroker implements IMessageBroker {
     const ready: Prepared[] = [];
     messages.forEach((message, index) => {
       try {
-        ready.push(this.prepare(message, index));
+        ready.push(prepareMessage(this.capabilities, message, index));
       } catch (error) {
         failed.push({ index, id: message.id, error: error as Error });
       }
@@ -143,7 +122,16 @@ export class SnsSqsMessageBroker implements IMessageBroker {
             for (const entry of ready) failed.push({ index: entry.index, id: entry.id, error: mapped });
             return;
           }
-          await Promise.all(chunkBatch(ready).map((chunk) => this.sendChunk(topic, arn, chunk, published, failed)));
+          await Promise.all(
+            chunkBatch(ready).map(async (chunk) => {
+              const outcomes = await this.publisher.sendBatch(topic, arn, chunk);
+              chunk.forEach((entry, position) => {
+                const error = outcomes[position];
+                if (error) failed.push({ index: entry.index, id: entry.id, error });
+                else published.push({ index: entry.index, id: entry.id });
+              });
+            }),
+          );
         })(),
       );
     }
@@ -177,7 +165,7 @@ export class SnsSqsMessageBroker implements IMessageBroker {
         maxConcurrency: Math.max(1, options.maxConcurrency ?? 10),
         renewLock: options.renewLock ?? true,
         backoff: options.backoff,
-        waitTimeSeconds: this.options.waitTimeSeconds ?? 10,
+        waitTimeSeconds: this.options.waitTimeSeconds ?? 5,
         onError: (error) => process.emitWarning(error.message, "TaskflowBrokerWarning"),
       },
       (closed) => this.consumers.delete(closed),
@@ -267,56 +255,6 @@ export class SnsSqsMessageBroker implements IMessageBroker {
       this.sqs.destroy();
     })();
     return this.closing;
-  }
-
-  private prepare(message: OutgoingMessage, index: number): Prepared {
-    validateOutgoing(COMPONENT, this.capabilities, message);
-    const id = message.id ?? crypto.randomUUID();
-    const body = safeJson(message.body);
-    const attributes = encodeAttributes({ id, key: message.key, publishedAt: new Date() }, message.headers ?? {});
-    const bytes = encodedSize(body, attributes);
-    if (bytes > SNS_MAX_PAYLOAD_BYTES) throw new MessageTooLargeError(COMPONENT, bytes, SNS_MAX_PAYLOAD_BYTES);
-    return { index, id, key: message.key, body, attributes, bytes };
-  }
-
-  private fifoFields(entry: Prepared): { MessageGroupId?: string; MessageDeduplicationId?: string } {
-    if (!this.fifo) return {};
-    return { MessageGroupId: messageGroupId(entry.key, entry.id), MessageDeduplicationId: deduplicationId(entry.id) };
-  }
-
-  private async sendChunk(
-    topic: string,
-    arn: string,
-    chunk: Prepared[],
-    published: { index: number; id: string }[],
-    failed: { index: number; id?: string; error: Error }[],
-  ): Promise<void> {
-    try {
-      const result = await this.sns.send(
-        new PublishBatchCommand({
-          TopicArn: arn,
-          PublishBatchRequestEntries: chunk.map((entry) => ({
-            Id: String(entry.index),
-            Message: entry.body,
-            MessageAttributes: entry.attributes,
-            ...this.fifoFields(entry),
-          })),
-        }),
-      );
-      const byIndex = new Map(chunk.map((entry) => [String(entry.index), entry]));
-      for (const ok of result.Successful ?? []) {
-        const entry = byIndex.get(ok.Id ?? "");
-        if (entry) published.push({ index: entry.index, id: entry.id });
-      }
-      for (const bad of result.Failed ?? []) {
-        const entry = byIndex.get(bad.Id ?? "");
-        if (entry)
-          failed.push({ index: entry.index, id: entry.id, error: batchEntryError(topic, bad.Code, bad.Message) });
-      }
-    } catch (error) {
-      const mapped = mapPublishError(topic, error);
-      for (const entry of chunk) failed.push({ index: entry.index, id: entry.id, error: mapped });
-    }
   }
 
   /** The topic's ARN: from the stacks' map, created (idempotent), or looked up by name. */

@@ -26,9 +26,9 @@ export const PROVIDER_DEFAULTS: Readonly<Record<CloudProvider, { broker: BrokerK
  */
 const BROKER_LOADERS: Record<BrokerKind, (() => Promise<BrokerAdapterModule>) | undefined> = {
   memory: () => import("../memory/index.js"),
-  "aws-sns-sqs": undefined,
+  "aws-sns-sqs": () => import("../aws-sns-sqs/index.js"),
   "azure-service-bus": () => import("../azure-service-bus/index.js"),
-  "gcp-pubsub": undefined,
+  "gcp-pubsub": () => import("../gcp-pubsub/index.js"),
   kafka: () => import("../kafka/index.js"),
   rabbitmq: () => import("../rabbitmq/index.js"),
 };

@@ -1,0 +1,364 @@
+import type { v1 } from "@google-cloud/pubsub";
+import { retryDelayMs } from "../core/backoff.js";
+import type { Message } from "../core/message.js";
+import type { BackoffOptions, MessageHandler, Subscription } from "../core/message-broker.js";
+import { AckBatcher } from "./ack-batcher.js";
+import { type Decoded, decodeMessage } from "./envelope.js";
+import { GRPC, grpcCode } from "./provider-errors.js";
+
+/** A subscription as the consumer needs it, whether derived or handed over by the stacks. */
+export interface SubscriptionInfo {
+  /** `projects/<p>/subscriptions/<id>` */
+  readonly path: string;
+  readonly deadLetterTopic: string | undefined;
+  readonly deadLetterSubscription: string | undefined;
+  /** Attempts before the adapter dead-letters; may be below Pub/Sub's minimum of 5. */
+  readonly maxAttempts: number;
+  /** Lock of one delivery in whole seconds; may be below Pub/Sub's minimum ack deadline of 10. */
+  readonly lockSeconds: number;
+  /** The subscription's own ack deadline, which a fresh delivery starts with. */
+  readonly ackDeadlineSeconds: number;
+  readonly ordered: boolean;
+}
+
+/** One pulled message, as the v1 client returns it. */
+export interface PulledMessage {
+  ackId?: string | null;
+  deliveryAttempt?: number | null;
+  message?: {
+    data?: Uint8Array | string | null;
+    attributes?: Record<string, string> | null;
+    messageId?: string | null;
+    orderingKey?: string | null;
+    publishTime?: { seconds?: number | string | { toString(): string } | null; nanos?: number | null } | null;
+  } | null;
+}
+
+/** Settled: acked or dead-lettered; otherwise Pub/Sub delivers it again. */
+type Outcome = { readonly settled: boolean };
+const SETTLED: Outcome = { settled: true };
+
+export interface ConsumerSettings {
+  readonly maxConcurrency: number;
+  readonly renewLock: boolean;
+  readonly backoff: BackoffOptions | undefined;
+  readonly pullTimeoutMs: number;
+  readonly onError: (error: Error) => void;
+  /** Publishes a dead letter to the subscription's dead-letter topic. */
+  readonly deadLetter: (
+    info: SubscriptionInfo,
+    message: Decoded,
+    original: PulledMessage,
+    reason: string,
+  ) => Promise<void>;
+}
+
+/**
+ * One consumer of a Pub/Sub subscription by unary pull, so each delivery is under the
+ * adapter's control: pulls while slots are free (flow control = `maxConcurrency`), extends
+ * the ack deadline while a handler runs (modifyAckDeadline heartbeat), acks on success,
+ * sets the deadline to the backoff delay on failure, and dead-letters itself on
+ * `deadLetter()` or after `maxAttempts`. The subscription's own dead-letter policy (which
+ * Pub/Sub allows only from 5 attempts) stays as the net for a consumer that dies.
+ */
+export class PubSubConsumer implements Subscription {
+  private readonly abort = new AbortController();
+  private readonly acks: AckBatcher;
+  private readonly running = new Set<Promise<void>>();
+  private readonly slotWaiters: (() => void)[] = [];
+  /** Deliveries seen here per message id, for subscriptions that report no delivery attempt. */
+  private readonly seen = new Map<string, number>();
+  /** Per ordering key: the last delivery queued, which the next one waits for. */
+  private readonly keys = new Map<string, Promise<void>>();
+  private pollers: Promise<void>[] = [];
+  private reserved = 0;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly client: v1.SubscriberClient,
+    readonly topic: string,
+    readonly name: string,
+    private readonly info: SubscriptionInfo,
+    private readonly handler: MessageHandler<unknown>,
+    private readonly settings: ConsumerSettings,
+    private readonly onClosed: (consumer: PubSubConsumer) => void,
+  ) {
+    this.acks = new AckBatcher(client, info.path);
+  }
+
+  start(): void {
+    const count = Math.max(1, Math.min(4, Math.ceil(this.settings.maxConcurrency / 25)));
+    this.pollers = Array.from({ length: count }, () => this.poll());
+  }
+
+  /**
+   * A pull in progress is let finish (at most `pullTimeoutMs`) and what it brings is
+   * returned at once: cancelling it would leave those messages leased for a whole ack deadline.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.abort.abort();
+      for (const wake of this.slotWaiters.splice(0)) wake();
+      await Promise.allSettled(this.pollers);
+      while (this.running.size > 0) await Promise.allSettled([...this.running]);
+      await this.acks.drain();
+      this.onClosed(this);
+    })();
+    return this.closing;
+  }
+
+  private get closed(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  private async poll(): Promise<void> {
+    while (!this.closed) {
+      const free = this.settings.maxConcurrency - this.running.size - this.reserved;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+        continue;
+      }
+      const count = Math.min(100, free);
+      this.reserved += count;
+      let messages: PulledMessage[] = [];
+      try {
+        const [response] = await this.client.pull(
+          { subscription: this.info.path, maxMessages: count },
+          { timeout: this.settings.pullTimeoutMs },
+        );
+        messages = (response.receivedMessages ?? []) as PulledMessage[];
+      } catch (error) {
+        const code = grpcCode(error);
+        if (!this.closed && code !== GRPC.DEADLINE_EXCEEDED && code !== GRPC.CANCELLED) {
+          this.settings.onError(wrap(`cannot pull from subscription "${this.name}"`, error));
+          await sleep(1_000, this.abort.signal);
+        }
+      } finally {
+        this.reserved -= count;
+      }
+      if (this.closed) {
+        await this.modify(messages, 0);
+        return;
+      }
+      this.dispatch(messages);
+    }
+  }
+
+  /**
+   * On an ordered subscription, messages of one key run one after another, across pulls,
+   * and a failed one is retried here, in place (see `handle`), so nothing of its key
+   * overtakes it. Waiting messages keep their lease meanwhile.
+   */
+  private dispatch(messages: PulledMessage[]): void {
+    for (const message of messages) {
+      const key = message.message?.orderingKey;
+      if (!this.info.ordered || !key) {
+        this.track(this.handle(message));
+        continue;
+      }
+      const waiting = this.keepLease(message, this.info.ackDeadlineSeconds);
+      const previous = this.keys.get(key) ?? Promise.resolve();
+      const run = previous.then(async () => {
+        clearInterval(waiting);
+        if (this.closed) await this.modify([message], 0);
+        else await this.handle(message);
+      });
+      const tail = run.catch(() => undefined);
+      this.keys.set(key, tail);
+      this.track(
+        run.finally(() => {
+          clearInterval(waiting);
+          if (this.keys.get(key) === tail) this.keys.delete(key);
+        }),
+      );
+    }
+  }
+
+  private track(work: Promise<unknown>): void {
+    const done: Promise<void> = work
+      .then(() => undefined)
+      .catch((error: unknown) => this.settings.onError(wrap("a delivery failed unexpectedly", error)))
+      .finally(() => {
+        this.running.delete(done);
+        this.slotWaiters.shift()?.();
+      });
+    this.running.add(done);
+  }
+
+  /** Extends the message's ack deadline every half deadline until the timer is cleared. */
+  private keepLease(pulled: PulledMessage, seconds: number, onLost?: (error: unknown) => void): NodeJS.Timeout {
+    return setInterval(
+      () => {
+        this.client
+          .modifyAckDeadline({
+            subscription: this.info.path,
+            ackIds: [pulled.ackId ?? ""],
+            ackDeadlineSeconds: seconds,
+          })
+          .catch((error: unknown) => onLost?.(error));
+      },
+      (seconds * 1_000) / 2,
+    );
+  }
+
+  /**
+   * Runs the handler on one message and settles it. A failure on an ordered key is retried
+   * here after the backoff delay, keeping the lease, because Pub/Sub (and its emulator) may
+   * already have handed out the key's next message; elsewhere the message goes back to
+   * Pub/Sub with its ack deadline set to the delay.
+   */
+  private async handle(pulled: PulledMessage): Promise<Outcome> {
+    const raw = pulled.message ?? {};
+    const messageId = raw.messageId ?? "";
+    let decoded: Decoded;
+    try {
+      decoded = decodeMessage(raw.data, raw.attributes ?? {});
+    } catch (error) {
+      await this.deadLetter(pulled, undecodable(raw), `data is not JSON: ${describe(error)}`);
+      return SETTLED;
+    }
+    const retryInPlace = this.info.ordered && !!raw.orderingKey;
+    let attempt = this.attemptOf(pulled, messageId);
+
+    // A lock shorter than the subscription's ack deadline takes effect by shortening it now.
+    if (this.info.lockSeconds < this.info.ackDeadlineSeconds && !this.settings.renewLock) {
+      await this.modify([pulled], this.info.lockSeconds);
+    }
+    const delivery = new AbortController();
+    const stopOnClose = () => delivery.abort(this.abort.signal.reason);
+    this.abort.signal.addEventListener("abort", stopOnClose, { once: true });
+    let lockLost = false;
+    const heartbeat = this.settings.renewLock
+      ? this.keepLease(pulled, this.info.lockSeconds, (error) => {
+          lockLost = true;
+          delivery.abort(error);
+          this.settings.onError(wrap(`lost the lease on message "${decoded.id ?? messageId}"`, error));
+        })
+      : undefined;
+    try {
+      for (;;) {
+        const message: Message<unknown> = {
+          id: decoded.id ?? messageId,
+          topic: this.topic,
+          key: raw.orderingKey || undefined,
+          headers: decoded.headers,
+          body: decoded.body,
+          attempt,
+          publishedAt: publishTime(raw.publishTime) ?? new Date(),
+        };
+        let reason: string | undefined;
+        let failure: unknown;
+        let failed = false;
+        try {
+          await this.handler(message, {
+            deadLetter: (why) => {
+              reason ??= why;
+            },
+            signal: delivery.signal,
+          });
+        } catch (error) {
+          failed = true;
+          failure = error;
+        }
+        if (lockLost) return { settled: false };
+        if (reason !== undefined) {
+          await this.deadLetter(pulled, decoded, reason);
+          return SETTLED;
+        }
+        if (!failed) {
+          this.seen.delete(messageId);
+          await this.acks.ack(pulled.ackId ?? "");
+          return SETTLED;
+        }
+        if (attempt >= this.info.maxAttempts) {
+          const why = `failed on attempt ${attempt} of ${this.info.maxAttempts}: ${describe(failure)}`;
+          await this.deadLetter(pulled, decoded, why);
+          return SETTLED;
+        }
+        const delayMs = retryDelayMs(attempt, this.settings.backoff);
+        if (retryInPlace && !this.closed) {
+          await sleep(delayMs, this.abort.signal);
+          if (!this.closed) {
+            attempt++;
+            this.seen.set(messageId, attempt);
+            continue;
+          }
+        }
+        await this.modify([pulled], Math.min(600, Math.round(delayMs / 1_000)));
+        return { settled: false };
+      }
+    } finally {
+      clearInterval(heartbeat);
+      this.abort.signal.removeEventListener("abort", stopOnClose);
+    }
+  }
+
+  /** Pub/Sub's count where the subscription has a dead-letter policy, else this consumer's own. */
+  private attemptOf(pulled: PulledMessage, messageId: string): number {
+    if (pulled.deliveryAttempt && pulled.deliveryAttempt > 0) return pulled.deliveryAttempt;
+    const count = (this.seen.get(messageId) ?? 0) + 1;
+    this.seen.set(messageId, count);
+    return count;
+  }
+
+  private async deadLetter(pulled: PulledMessage, decoded: Decoded, reason: string): Promise<void> {
+    if (!this.info.deadLetterTopic) {
+      this.settings.onError(wrap(`subscription "${this.name}" has no dead-letter topic; message returned`, reason));
+      await this.modify([pulled], this.info.lockSeconds);
+      return;
+    }
+    await this.settings.deadLetter(this.info, decoded, pulled, reason);
+    this.seen.delete(pulled.message?.messageId ?? "");
+    await this.acks.ack(pulled.ackId ?? "");
+  }
+
+  private async modify(messages: PulledMessage[], seconds: number): Promise<void> {
+    const ackIds = messages.map((message) => message.ackId ?? "").filter((id) => id !== "");
+    if (ackIds.length === 0) return;
+    try {
+      await this.client.modifyAckDeadline({ subscription: this.info.path, ackIds, ackDeadlineSeconds: seconds });
+    } catch (error) {
+      // The messages come back when their ack deadline runs out anyway.
+      this.settings.onError(wrap("cannot change an ack deadline", error));
+    }
+  }
+}
+
+function undecodable(raw: NonNullable<PulledMessage["message"]>): Decoded {
+  const attributes = raw.attributes ?? {};
+  return {
+    id: attributes["tf-id"] ?? raw.messageId ?? undefined,
+    key: raw.orderingKey || undefined,
+    publishedAt: publishTime(raw.publishTime),
+    reason: undefined,
+    headers: {},
+    body: Buffer.from(raw.data ?? "").toString("utf8"),
+  };
+}
+
+export function publishTime(time: NonNullable<PulledMessage["message"]>["publishTime"]): Date | undefined {
+  if (!time?.seconds) return undefined;
+  return new Date(Number(String(time.seconds)) * 1_000 + Math.floor((time.nanos ?? 0) / 1e6));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function wrap(what: string, cause: unknown): Error {
+  return new Error(`[taskflow] [gcp-pubsub] ${what}: ${describe(cause)}`, { cause });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
