@@ -10,6 +10,7 @@ import {
   UnsupportedFeatureError,
 } from "../core/errors.js";
 import type { Message } from "../core/message.js";
+import { deferred, sleep, until } from "../testing/broker-collector.js";
 import { FakeServiceBus, serviceBusError } from "./fake-client.js";
 import { SERVICE_BUS_CAPABILITIES, type ServiceBusBrokerOptions, ServiceBusMessageBroker } from "./message-broker.js";
 
@@ -31,13 +32,7 @@ function setup(options: Partial<ServiceBusBrokerOptions> = {}) {
   return { bus, broker, errors };
 }
 
-async function waitFor(check: () => boolean, ms = 3_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+const waitFor = (check: () => boolean) => until(check, 3_000, "the expected deliveries and settlements");
 
 const fast = { initialMs: 20, maxMs: 40 };
 
@@ -231,7 +226,7 @@ describe("service bus subscribe", () => {
     });
     await broker.publish("t", { body: 1 });
     await waitFor(() => bus.subscription("t", "s").deadLetters.length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await sleep(40);
     expect(calls).toBe(1);
     expect(bus.subscription("t", "s").deadLetters[0]?.deadLetterReason).toBe("customer unknown");
   });
@@ -254,7 +249,7 @@ describe("service bus subscribe", () => {
       async (message, context) => {
         attempts.push(message.attempt);
         if (message.attempt === 1) {
-          await new Promise((resolve) => setTimeout(resolve, 250));
+          await sleep(250);
           aborted = context.signal.aborted;
         }
       },
@@ -298,7 +293,7 @@ describe("service bus subscribe", () => {
       async () => {
         running++;
         peak = Math.max(peak, running);
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await sleep(10);
         running--;
         done++;
       },
@@ -342,17 +337,14 @@ describe("service bus subscribe", () => {
 describe("service bus close", () => {
   it("lets the in-flight handler finish and complete, then starts nothing new", async () => {
     const { bus, broker } = setup();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const gate = deferred();
     const seen: unknown[] = [];
     const subscription = await broker.subscribe(
       "t",
       "s",
       async (message) => {
         seen.push(message.body);
-        await gate;
+        await gate.promise;
       },
       { maxConcurrency: 1 },
     );
@@ -360,7 +352,7 @@ describe("service bus close", () => {
     await waitFor(() => seen.length === 1);
     await broker.publish("t", { body: 2 });
     const closing = subscription.close();
-    setTimeout(release, 30);
+    setTimeout(() => gate.resolve(), 30);
     await closing;
     expect(seen).toEqual([1]);
     expect(bus.subscription("t", "s").active.map((stored) => JSON.parse(stored.message.body.toString()))).toEqual([2]);

@@ -9,6 +9,7 @@ import {
   UnsupportedFeatureError,
 } from "../core/errors.js";
 import type { Message } from "../core/message.js";
+import { deferred, sleep, until } from "../testing/broker-collector.js";
 import { FakeKafkaCluster, FakeKafkaError } from "./fake-client.js";
 import { KAFKA_CAPABILITIES, type KafkaBrokerOptions, KafkaMessageBroker } from "./message-broker.js";
 import { REASON_HEADER } from "./records.js";
@@ -32,13 +33,7 @@ function setup(options: Partial<KafkaBrokerOptions> = {}) {
   return { cluster, broker, errors };
 }
 
-async function waitFor(check: () => boolean, ms = 3_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+const waitFor = (check: () => boolean) => until(check, 3_000, "the expected deliveries and settlements");
 
 const fast = { initialMs: 20, maxMs: 40 };
 const committed = (cluster: FakeKafkaCluster, group: string) => [...cluster.group(group).committed.values()];
@@ -158,14 +153,11 @@ describe("kafka publish", () => {
 describe("kafka subscribe", () => {
   it("delivers the envelope intact and commits only after the handler succeeds", async () => {
     const { cluster, broker } = setup();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const gate = deferred();
     const seen: Message[] = [];
     await broker.subscribe("orders", "billing", async (message) => {
       seen.push(message);
-      await gate;
+      await gate.promise;
     });
     const before = Date.now();
     await broker.publish("orders", { id: "m-1", key: "k", headers: { a: "1", empty: "" }, body: { ok: true } });
@@ -182,7 +174,7 @@ describe("kafka subscribe", () => {
     const partition = cluster.records("orders")[0]!.partition;
     const key = `orders/${partition}`;
     expect(cluster.group("orders.billing").committed.get(key)).toBe(0);
-    release();
+    gate.resolve();
     await waitFor(() => cluster.group("orders.billing").committed.get(key) === 1);
   });
 
@@ -197,7 +189,7 @@ describe("kafka subscribe", () => {
     });
     await broker.publish("t", { body: "after" });
     await waitFor(() => bodies.length === 2);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await sleep(30);
     expect(bodies.sort()).toEqual(["after", "between"]);
   });
 
@@ -273,7 +265,7 @@ describe("kafka subscribe", () => {
     );
     await broker.publish("t", { body: 1 });
     await waitFor(() => cluster.records("t.s.dlq").length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    await sleep(60);
     expect(calls).toBe(1);
     expect(cluster.records("t.s.dlq")[0]?.headers?.[REASON_HEADER]).toEqual(Buffer.from("customer unknown"));
   });
@@ -302,7 +294,7 @@ describe("kafka subscribe", () => {
       async (message, context) => {
         attempts.push(message.attempt);
         if (message.attempt === 1) {
-          await new Promise((resolve) => setTimeout(resolve, 200));
+          await sleep(200);
           aborted = context.signal.aborted;
         }
       },
@@ -324,7 +316,7 @@ describe("kafka subscribe", () => {
       async () => {
         running++;
         peak = Math.max(peak, running);
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await sleep(10);
         running--;
         done++;
       },
@@ -392,7 +384,7 @@ describe("kafka subscribe", () => {
     group.members.at(-1)!.joined();
     await waitFor(() => seen.includes("B1"));
     await waitFor(() => group.committed.get("t/0") === 1);
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    await sleep(450);
     expect(seen).toEqual(["A", "B1"]);
     await second.close();
   });
@@ -425,23 +417,20 @@ describe("kafka subscribe", () => {
 describe("kafka close", () => {
   it("lets the in-flight handler finish and commit, and starts nothing new", async () => {
     const { cluster, broker } = setup({ partitions: 1 });
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const gate = deferred();
     const seen: unknown[] = [];
     const subscription = await broker.subscribe("t", "s", async (message) => {
       seen.push(message.body);
-      if (message.body === 1) await gate;
+      if (message.body === 1) await gate.promise;
     });
     await broker.publish("t", { body: 1 });
     await broker.publish("t", { body: 2 });
     await waitFor(() => seen.length === 1);
     const closing = subscription.close();
-    setTimeout(release, 30);
+    setTimeout(() => gate.resolve(), 30);
     await closing;
     expect(cluster.group("t.s").committed.get("t/0")).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await sleep(30);
     expect(seen).toEqual([1]);
     await subscription.close();
   });
@@ -459,7 +448,7 @@ describe("kafka close", () => {
     await first.close();
     await broker.publish("t", { body: 1 });
     await waitFor(() => b.length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     expect(a).toEqual([]);
   });
 
