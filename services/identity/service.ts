@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { createLocalJWKSet } from "jose";
 import type { Subscription } from "../../adapters/core/message-broker.js";
 import type { MigrationSource } from "../kernel/db/migrate.js";
@@ -7,7 +6,13 @@ import { subscribeWithInbox } from "../kernel/messaging/inbox.js";
 import type { ServiceRuntime } from "../kernel/runtime.js";
 import type { IdentityContext } from "./domain/accounts.js";
 import type { ScryptCost } from "./domain/password.js";
-import { jwks, loadOrCreateSigningKey, type SigningKey, signingKeyFromPem } from "./domain/signing-key.js";
+import {
+  jwks,
+  LOCAL_SIGNING_KEY_FILE,
+  loadOrCreateSigningKey,
+  type SigningKey,
+  signingKeyFromPem,
+} from "./domain/signing-key.js";
 import { userEventsEffect } from "./domain/user-events.js";
 import { identityRoutes } from "./http/routes.js";
 
@@ -17,9 +22,6 @@ export const IDENTITY_MIGRATIONS: MigrationSource = {
   scope: "identity",
   dir: new URL("./data-access/migrations/", import.meta.url),
 };
-
-/** Where local mode keeps the generated signing key (DESIGN.md §2: "secrets: generated, local file"). */
-export const LOCAL_SIGNING_KEY_FILE = join(".taskflow", "secrets", "identity-signing-key.pem");
 
 /** The signing key from `JWT_PRIVATE_KEY`, or in local mode the generated one kept on disk. */
 export async function resolveSigningKey(

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { calculateJwkThumbprint, type JWK } from "jose";
 
 /**
@@ -38,6 +38,9 @@ export function generateSigningKeyPem(): string {
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   return privateKey.export({ format: "pem", type: "pkcs8" }).toString();
 }
+
+/** Where local mode keeps the generated signing key, under the working directory. */
+export const LOCAL_SIGNING_KEY_FILE = join(".taskflow", "secrets", "identity-signing-key.pem");
 
 /**
  * Local mode (DESIGN.md §2, "secrets: generated, local file"): the key is generated on first

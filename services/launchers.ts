@@ -1,0 +1,228 @@
+import type { JWTVerifyGetKey } from "jose";
+import type { ICache } from "../adapters/core/cache.js";
+import type { Env } from "../adapters/core/config.js";
+import type { IMessageBroker } from "../adapters/core/message-broker.js";
+import { createCache } from "../adapters/core/select.js";
+import { createGateway, type UpstreamName } from "./gateway/app.js";
+import type { SigningKey } from "./identity/domain/signing-key.js";
+import { jwtIdentitySource } from "./kernel/auth/caller.js";
+import type { MigrationSource } from "./kernel/db/migrate.js";
+import { parseServiceEnv } from "./kernel/env.js";
+import { createLogger } from "./kernel/observability/logger.js";
+import { initTracing } from "./kernel/observability/tracing.js";
+import type { ServiceRuntime } from "./kernel/runtime.js";
+import { platform, type ServiceName, serviceByName } from "./platform.js";
+
+/**
+ * How each service of `platform.ts` starts, for both entries: `main.ts` (one service per
+ * container, real adapters from the env contract) and `local.ts` (every service in one
+ * process, sharing an in-memory broker and cache). Each service's modules load only when it
+ * starts, so local mode's gateway answers before the databases and services have loaded.
+ */
+
+const kernelRuntime = () => import("./kernel/runtime.js");
+
+export interface LaunchContext {
+  readonly env: Env;
+  /** Shared adapters (local mode); each service opens its own from `env` otherwise. */
+  readonly broker?: IMessageBroker;
+  readonly cache?: ICache;
+  /** Keys to verify access tokens with, when identity runs in the same process. */
+  readonly jwtKeys?: JWTVerifyGetKey;
+  /** Identity's signing key, when the caller already loaded it. */
+  readonly signingKey?: SigningKey;
+  /** @default the service's port from `PORT`, else `platform.ts` */
+  readonly port?: number;
+}
+
+export interface Launched {
+  readonly name: ServiceName;
+  readonly port: number;
+  /** Publishes what the service's outbox still holds; resolves when it is empty. */
+  drain(): Promise<void>;
+  /** Stops listening, consumers and timers, then releases what the service opened. */
+  close(): Promise<void>;
+}
+
+type Launcher = (ctx: LaunchContext) => Promise<Launched>;
+
+/**
+ * `openRuntime` names each service's cache view `<namespace>:<service>`, which the cache
+ * adapters refuse (a namespace may not contain ":"). Until the runtime uses a permitted
+ * separator, the cache it receives maps ":" in a view's name to ".".
+ */
+function permittedNamespaces(cache: ICache): ICache {
+  return new Proxy(cache, {
+    get(target, property) {
+      if (property === "withNamespace") {
+        return (namespace: string) => target.withNamespace(namespace.replaceAll(":", "."));
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+async function runtimeFor(
+  name: ServiceName,
+  ctx: LaunchContext,
+  migrations: MigrationSource[],
+): Promise<ServiceRuntime> {
+  const cache = ctx.cache ?? (await createCache(ctx.env));
+  try {
+    const { openRuntime } = await kernelRuntime();
+    const runtime = await openRuntime(name, ctx.env, {
+      migrations,
+      cache: permittedNamespaces(cache),
+      ...(ctx.broker ? { broker: ctx.broker } : {}),
+      ...(ctx.jwtKeys ? { jwtKeys: ctx.jwtKeys } : {}),
+    });
+    if (ctx.cache) return runtime;
+    // The cache was opened here, so it is closed here, after the runtime.
+    return {
+      ...runtime,
+      async close() {
+        await runtime.close();
+        await cache.close();
+      },
+    };
+  } catch (error) {
+    if (!ctx.cache) await cache.close();
+    throw error;
+  }
+}
+
+const portOf = (ctx: LaunchContext, runtime: { env: { PORT?: number | undefined } }, name: ServiceName) =>
+  ctx.port ?? runtime.env.PORT ?? serviceByName(name).port;
+
+/** A runtime-backed service: its HTTP server, what else it stops, and its runtime. */
+async function served(
+  name: ServiceName,
+  runtime: ServiceRuntime,
+  port: number,
+  start: () => Promise<{ port: number; close(): Promise<void> }>,
+): Promise<Launched> {
+  try {
+    const started = await start();
+    runtime.log.info({ port: started.port }, `${name} service listening`);
+    return {
+      name,
+      port: started.port,
+      drain: () => runtime.relay.flush(),
+      async close() {
+        await started.close();
+        await runtime.relay.flush().catch((error) => runtime.log.warn({ err: error }, "outbox not drained"));
+        await runtime.close();
+      },
+    };
+  } catch (error) {
+    await runtime.close();
+    throw new Error(`[taskflow] [${name}] cannot start on port ${port}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Comma-separated emails that become admins when they register (identity only). */
+const adminEmails = (env: Env) =>
+  (env.TASKFLOW_ADMIN_EMAILS ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
+
+export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
+  async gateway(ctx) {
+    const env = parseServiceEnv({ ...ctx.env, SERVICE_NAME: "gateway" });
+    const log = createLogger({ service: "gateway", level: env.LOG_LEVEL });
+    initTracing({
+      serviceName: "gateway",
+      ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+    });
+    const cache = ctx.cache ?? (await createCache(ctx.env));
+    const upstreams = env.UPSTREAM_URLS
+      ? (JSON.parse(env.UPSTREAM_URLS) as Record<UpstreamName, string>)
+      : (Object.fromEntries(
+          platform.services.filter((s) => s.name !== "gateway").map((s) => [s.name, `http://127.0.0.1:${s.port}`]),
+        ) as Record<UpstreamName, string>);
+    const keys = ctx.jwtKeys;
+    if (!keys && !env.JWT_JWKS_URL)
+      throw new Error("[taskflow] [gateway] JWT_JWKS_URL is required to verify access tokens");
+    const gateway = createGateway({
+      upstreams,
+      cache,
+      log,
+      identity: jwtIdentitySource({
+        ...(keys ? { keys } : { jwksUrl: env.JWT_JWKS_URL! }),
+        issuer: env.JWT_ISSUER,
+        audience: env.JWT_AUDIENCE,
+      }),
+    });
+    const port = ctx.port ?? env.PORT ?? serviceByName("gateway").port;
+    const { listen } = await kernelRuntime();
+    const server = await listen(gateway.app, port, env.CLOUD_PROVIDER === "local" ? "127.0.0.1" : "0.0.0.0");
+    log.info({ port: server.port }, "gateway listening");
+    return {
+      name: "gateway",
+      port: server.port,
+      drain: async () => {},
+      async close() {
+        await server.close();
+        gateway.close();
+        if (!ctx.cache) await cache.close();
+      },
+    };
+  },
+
+  async identity(ctx) {
+    const { createIdentityService, IDENTITY_MIGRATIONS, resolveSigningKey } = await import("./identity/service.js");
+    const { listen } = await kernelRuntime();
+    const runtime = await runtimeFor("identity", ctx, [IDENTITY_MIGRATIONS]);
+    const port = portOf(ctx, runtime, "identity");
+    return served("identity", runtime, port, async () => {
+      const service = await createIdentityService(
+        { ...runtime, notifyRelay: () => runtime.relay.notify() },
+        { key: ctx.signingKey ?? (await resolveSigningKey(runtime.env)), adminEmails: adminEmails(ctx.env) },
+      );
+      const server = await listen(service.app, port, bindHost(runtime));
+      return {
+        port: server.port,
+        async close() {
+          await server.close();
+          await service.stop();
+        },
+      };
+    });
+  },
+
+  async notifications(ctx) {
+    const { createNotificationsService, NOTIFICATIONS_MIGRATIONS } = await import("./notifications/service.js");
+    const { listen } = await kernelRuntime();
+    const runtime = await runtimeFor("notifications", ctx, [NOTIFICATIONS_MIGRATIONS]);
+    const port = portOf(ctx, runtime, "notifications");
+    return served("notifications", runtime, port, async () => {
+      const service = await createNotificationsService(runtime);
+      const server = await listen(service.app, port, bindHost(runtime));
+      return {
+        port: server.port,
+        async close() {
+          await server.close();
+          await service.stop();
+        },
+      };
+    });
+  },
+
+  async tasks(ctx) {
+    const { startTasksService, TASKS_MIGRATIONS } = await import("./tasks/service.js");
+    const runtime = await runtimeFor("tasks", ctx, [TASKS_MIGRATIONS]);
+    const port = portOf(ctx, runtime, "tasks");
+    return served("tasks", runtime, port, () => startTasksService(runtime, port));
+  },
+
+  async users() {
+    throw new Error("[taskflow] [users] the users service is not part of this build yet");
+  },
+};
+
+/** Local mode listens on loopback only; a container listens on every interface. */
+function bindHost(runtime: ServiceRuntime): string {
+  return runtime.env.CLOUD_PROVIDER === "local" ? "127.0.0.1" : "0.0.0.0";
+}

@@ -1,0 +1,97 @@
+import { mkdir } from "node:fs/promises";
+import { createLocalJWKSet } from "jose";
+import { MemoryCache } from "../adapters/memory/cache.js";
+import { MemoryBroker } from "../adapters/memory/message-broker.js";
+import { jwks, LOCAL_SIGNING_KEY_FILE, loadOrCreateSigningKey } from "./identity/domain/signing-key.js";
+import { LAUNCHERS, type Launched } from "./launchers.js";
+import { platform, type ServiceName } from "./platform.js";
+
+/**
+ * Local mode (`npm start`): every service of `platform.ts` in this one process, on its
+ * declared port, sharing one in-memory broker (so events flow between services) and one
+ * in-memory cache; each service's database is an embedded PostgreSQL under `.taskflow/`, so
+ * data survives a restart. The gateway starts first and answers while the others open their
+ * databases. Ctrl-C publishes what the outboxes still hold, then stops everything.
+ */
+
+const DATA_DIR = ".taskflow";
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
+/**
+ * Ports: those of `platform.ts`, or `TASKFLOW_PORTS` (a JSON map of service name to port) to
+ * run a second copy beside one already running, as the end-to-end test does.
+ */
+function ports(): Record<ServiceName, number> {
+  const declared = Object.fromEntries(platform.services.map((s) => [s.name, s.port])) as Record<ServiceName, number>;
+  const override = process.env.TASKFLOW_PORTS;
+  if (!override) return declared;
+  try {
+    return { ...declared, ...(JSON.parse(override) as Partial<Record<ServiceName, number>>) };
+  } catch (error) {
+    throw new Error(
+      `[taskflow] [local] TASKFLOW_PORTS must be a JSON object such as {"gateway":17000}: ${(error as Error).message}`,
+    );
+  }
+}
+
+async function main() {
+  await mkdir(DATA_DIR, { recursive: true });
+  const port = ports();
+  const upstreams = Object.fromEntries(
+    platform.services.filter((s) => s.name !== "gateway").map((s) => [s.name, `http://127.0.0.1:${port[s.name]}`]),
+  );
+  const env = { LOG_LEVEL: "warn", ...process.env, CLOUD_PROVIDER: "local", UPSTREAM_URLS: JSON.stringify(upstreams) };
+  const broker = new MemoryBroker();
+  const cache = new MemoryCache({ namespace: "taskflow", maxEntries: 200_000 });
+  const signingKey = await loadOrCreateSigningKey(LOCAL_SIGNING_KEY_FILE);
+  const jwtKeys = createLocalJWKSet(jwks([signingKey]));
+  const shared = { env, broker, cache, jwtKeys, signingKey };
+
+  const gateway = await LAUNCHERS.gateway({ ...shared, port: port.gateway });
+  print(
+    `taskflow gateway  http://127.0.0.1:${gateway.port}  (answering ${Math.round(performance.now())} ms after launch)`,
+  );
+
+  const others = platform.services.filter((s) => s.name !== "gateway");
+  const results = await Promise.allSettled(others.map((s) => LAUNCHERS[s.name]({ ...shared, port: port[s.name] })));
+  const running: Launched[] = [];
+  for (const [index, result] of results.entries()) {
+    const name = others[index]!.name;
+    if (result.status === "fulfilled") {
+      running.push(result.value);
+      print(`taskflow ${name.padEnd(13)} http://127.0.0.1:${result.value.port}`);
+    } else {
+      print(`taskflow ${name.padEnd(13)} failed to start: ${(result.reason as Error).message}`);
+    }
+  }
+  print(`all services up ${Math.round(performance.now())} ms after launch; data in ${DATA_DIR}/; Ctrl-C to stop`);
+  print(`try: curl http://127.0.0.1:${gateway.port}/health/ready   (walkthrough: docs/walkthrough.md)`);
+
+  let stopping = false;
+  const stop = async (signal: string, exitCode = 0) => {
+    if (stopping) return;
+    stopping = true;
+    print(`\n${signal}: stopping; publishing what the outboxes hold`);
+    await gateway.close();
+    // Publish while every consumer still runs; their effects may write new outbox rows, so repeat until quiet.
+    for (let round = 0; round < 5; round++) {
+      const drained = await Promise.allSettled(running.map((s) => s.drain()));
+      if (drained.every((d) => d.status === "fulfilled")) break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await Promise.all(running.map((s) => s.drain().catch(() => {})));
+    await Promise.allSettled(running.map((s) => s.close()));
+    await broker.close();
+    await cache.close();
+    print("stopped");
+    process.exit(exitCode);
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  if (results.some((r) => r.status === "rejected")) await stop("start-up failure", 1);
+}
+
+main().catch((error) => {
+  process.stderr.write(`[taskflow] [local] cannot start: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});
