@@ -16,15 +16,15 @@ export interface AdapterColumn {
   /** The name the adapter's test file passes to `runBrokerContract`. */
   readonly suite: string;
   readonly folder: string;
-  /** The exported constant; when absent, the module's one capability-shaped export. */
-  readonly exportName?: string;
+  /** The capability constant the folder's `index.ts` exports. */
+  readonly exportName: string;
 }
 
 export const ADAPTERS: readonly AdapterColumn[] = [
   { suite: "memory", folder: "memory", exportName: "MEMORY_BROKER_CAPABILITIES" },
   { suite: "aws-sns-sqs", folder: "aws-sns-sqs", exportName: "STANDARD_CAPABILITIES" },
   { suite: "aws-sns-sqs (FIFO)", folder: "aws-sns-sqs", exportName: "FIFO_CAPABILITIES" },
-  { suite: "gcp-pubsub", folder: "gcp-pubsub" },
+  { suite: "gcp-pubsub", folder: "gcp-pubsub", exportName: "PUBSUB_CAPABILITIES" },
   { suite: "azure-service-bus", folder: "azure-service-bus", exportName: "SERVICE_BUS_CAPABILITIES" },
   { suite: "kafka", folder: "kafka", exportName: "KAFKA_CAPABILITIES" },
   { suite: "rabbitmq", folder: "rabbitmq", exportName: "RABBITMQ_CAPABILITIES" },
@@ -218,13 +218,10 @@ export async function loadColumns(): Promise<{ suite: string; capabilities?: Bro
       columns.push({ suite: adapter.suite });
       continue;
     }
-    const candidates = adapter.exportName
-      ? [module[adapter.exportName]]
-      : Object.entries(module)
-          .filter(([name]) => name.endsWith("_CAPABILITIES"))
-          .map(([, value]) => value);
-    const found = candidates.filter(isBrokerCapabilities);
-    columns.push(found.length === 1 ? { suite: adapter.suite, capabilities: found[0] } : { suite: adapter.suite });
+    const declared = module[adapter.exportName];
+    columns.push(
+      isBrokerCapabilities(declared) ? { suite: adapter.suite, capabilities: declared } : { suite: adapter.suite },
+    );
   }
   return columns;
 }
