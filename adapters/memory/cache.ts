@@ -236,8 +236,11 @@ export class MemoryCache implements ICache {
     }
   }
 
-  #checkOpen(what: string): void {
-    if (this.#closed || this.#store.closed) throw new ClosedError(COMPONENT, what);
+  /** The message is only built when it is thrown: this runs on every call. */
+  #checkOpen(what: string, key?: string): void {
+    if (this.#closed || this.#store.closed) {
+      throw new ClosedError(COMPONENT, key === undefined ? what : `${what} "${key}"`);
+    }
   }
 
   /**
@@ -245,7 +248,7 @@ export class MemoryCache implements ICache {
    * fault switch is on: true in degrade mode (counted), a `CacheUnavailableError` in strict.
    */
   #unavailable(what: string, key: string): boolean {
-    this.#checkOpen(`${what} "${key}"`);
+    this.#checkOpen(what, key);
     if (!this.#faults?.unavailable) return false;
     if (this.#strict) {
       throw new CacheUnavailableError(COMPONENT, `cannot ${what} "${key}": the store is marked unavailable`);
