@@ -30,6 +30,12 @@ export interface ContainerServiceArgs {
   readonly publishes: readonly TopicRef[];
   /** The only subscriptions this service's identity may consume from (and dead-letter to). */
   readonly consumes: readonly SubscriptionRef[];
+  /**
+   * The broker adapter's health check lists topics, which no cloud lets a policy scope to one
+   * resource; services that use the broker get that listing (metadata only) and nothing more.
+   * Derived from `publishes` and `consumes` when unset.
+   */
+  readonly listsTopics?: boolean;
   /** Where its logs go (see Logs.destinations). */
   readonly logDestination: pulumi.Output<string>;
   /**

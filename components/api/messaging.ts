@@ -42,4 +42,9 @@ export interface SubscriptionRef {
 export interface Messaging {
   readonly topics: Readonly<Record<string, TopicRef>>;
   readonly subscriptions: Readonly<Record<string, SubscriptionRef>>;
+  /**
+   * Settings the broker adapter needs beside BROKER_TOPICS and BROKER_SUBSCRIPTIONS, given to
+   * every service that publishes or consumes (AWS: SNS_SQS_FIFO when the topics are FIFO).
+   */
+  readonly adapterEnvironment: Readonly<Record<string, string>>;
 }

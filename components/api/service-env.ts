@@ -61,6 +61,8 @@ export function buildServiceEnvironment(inputs: ServiceEnvInputs): ServiceEnviro
     LOG_LEVEL: inputs.logLevel,
     ...inputs.providerEnvironment,
   };
+  if (service.publishes.length > 0 || service.consumes.length > 0)
+    Object.assign(environment, messaging.adapterEnvironment);
   if (service.publishes.length > 0) environment.BROKER_TOPICS = pick(messaging.topics, service.publishes);
   if (service.consumes.length > 0) environment.BROKER_SUBSCRIPTIONS = pick(messaging.subscriptions, service.consumes);
   if (!service.signsTokens) {

@@ -96,6 +96,15 @@ export class AwsContainerService extends pulumi.ComponentResource implements Con
   /** The application's own identity: only its topics, its queues and their dead-letter queues. */
   private createTaskRole(): aws.iam.Role {
     const statements: unknown[] = [];
+    if (this.args.listsTopics ?? (this.args.publishes.length > 0 || this.args.consumes.length > 0)) {
+      statements.push({
+        // The adapter's health check lists topics; SNS cannot scope ListTopics to a resource.
+        Sid: "BrokerHealthCheck",
+        Effect: "Allow",
+        Action: ["sns:ListTopics"],
+        Resource: "*",
+      });
+    }
     if (this.args.publishes.length > 0) {
       statements.push({
         Sid: "PublishOwnTopics",

@@ -21,12 +21,14 @@ const DAY_SECONDS = 86_400;
 /**
  * SNS topics fanning out to one SQS queue per subscription, each with its own dead-letter
  * queue after `maxAttempts` receives. Ordered topics are FIFO end to end (SNS FIFO only
- * delivers to FIFO queues), keyed by the message's ordering key as MessageGroupId. Queues use
+ * delivers to FIFO queues), keyed by the message's ordering key as MessageGroupId and
+ * de-duplicated by message id. Queues use
  * SQS-managed encryption; SNS holds messages only in flight.
  */
 export class AwsMessaging extends pulumi.ComponentResource implements Messaging {
   readonly topics: Record<string, TopicRef> = {};
   readonly subscriptions: Record<string, SubscriptionRef> = {};
+  readonly adapterEnvironment: Record<string, string>;
 
   constructor(
     private readonly name: string,
@@ -34,10 +36,14 @@ export class AwsMessaging extends pulumi.ComponentResource implements Messaging 
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("taskflow:aws:Messaging", name, {}, opts);
+    // The SNS/SQS adapter runs FIFO or standard for all its topics at once, so one ordered topic
+    // makes every topic and queue FIFO.
+    const fifo = args.topics.some((t) => t.ordered);
+    this.adapterEnvironment = fifo ? { SNS_SQS_FIFO: "true" } : {};
     const topics = new Map<string, { topic: aws.sns.Topic; fifo: boolean }>();
     for (const declaration of args.topics) {
-      const topic = this.createTopic(declaration);
-      topics.set(declaration.name, { topic, fifo: declaration.ordered });
+      const topic = this.createTopic(declaration, fifo);
+      topics.set(declaration.name, { topic, fifo });
       this.topics[declaration.name] = { address: topic.arn, id: topic.arn };
     }
     for (const declaration of args.subscriptions) {
@@ -52,15 +58,13 @@ export class AwsMessaging extends pulumi.ComponentResource implements Messaging 
     this.registerOutputs({ topics: this.topics, subscriptions: this.subscriptions });
   }
 
-  private createTopic(declaration: TopicDeclaration): aws.sns.Topic {
+  private createTopic(declaration: TopicDeclaration, fifo: boolean): aws.sns.Topic {
     const base = physicalName(NAME_RULES.awsTopic, this.name, declaration.name);
     return new aws.sns.Topic(
       ...transformed(
         this.args.transform?.topic,
         `${this.name}-${declaration.name}`,
-        declaration.ordered
-          ? { name: `${base}.fifo`, fifoTopic: true, contentBasedDeduplication: false }
-          : { name: base },
+        fifo ? { name: `${base}.fifo`, fifoTopic: true, contentBasedDeduplication: false } : { name: base },
         { parent: this },
       ),
     );

@@ -80,6 +80,17 @@ export class GcpContainerService extends pulumi.ComponentResource implements Con
         ),
       );
     }
+    if (args.listsTopics ?? (args.publishes.length > 0 || args.consumes.length > 0)) {
+      // The adapter's health check lists the project's topics, and it reads its subscription's
+      // dead-letter policy; listing has no per-topic scope. Metadata only: no publish, no pull.
+      grants.push(
+        new gcp.projects.IAMMember(
+          `${this.name}-list-topics`,
+          { project: args.project, role: "roles/pubsub.viewer", member },
+          opts,
+        ),
+      );
+    }
     args.publishes.forEach((topic, i) => {
       grants.push(
         new gcp.pubsub.TopicIAMMember(
@@ -94,12 +105,6 @@ export class GcpContainerService extends pulumi.ComponentResource implements Con
         new gcp.pubsub.SubscriptionIAMMember(
           `${this.name}-consume-${i}`,
           { subscription: subscription.id, project: args.project, role: "roles/pubsub.subscriber", member },
-          opts,
-        ),
-        // The adapter reads the subscription's dead-letter policy to find where deadLetter() sends.
-        new gcp.pubsub.SubscriptionIAMMember(
-          `${this.name}-inspect-${i}`,
-          { subscription: subscription.id, project: args.project, role: "roles/pubsub.viewer", member },
           opts,
         ),
         // An explicit deadLetter() from the handler publishes straight to the dead-letter topic.

@@ -22,13 +22,16 @@ const ACK_DEADLINE = { min: 10, max: 600 } as const;
 /**
  * Pub/Sub topics and one subscription per declared subscription, each with its own
  * dead-letter topic after `maxAttempts` deliveries. A dead-letter topic gets a subscription of
- * its own, because Pub/Sub drops messages published to a topic nobody subscribes to. The Pub/Sub
+ * its own, named like the topic (where the adapter looks for it), because Pub/Sub drops
+ * messages published to a topic nobody subscribes to. The Pub/Sub
  * service agent is granted exactly what dead-lettering needs: publish on the dead-letter topic,
  * subscribe on the source subscription.
  */
 export class GcpMessaging extends pulumi.ComponentResource implements Messaging {
   readonly topics: Record<string, TopicRef> = {};
   readonly subscriptions: Record<string, SubscriptionRef> = {};
+  /** The Pub/Sub adapter takes full resource paths from BROKER_TOPICS/BROKER_SUBSCRIPTIONS and needs nothing else. */
+  readonly adapterEnvironment: Record<string, string> = {};
   private readonly serviceAgent: pulumi.Output<string>;
 
   constructor(
@@ -51,7 +54,7 @@ export class GcpMessaging extends pulumi.ComponentResource implements Messaging 
         ),
       );
       topics.set(declaration.name, topic);
-      this.topics[declaration.name] = { address: topic.name, id: topic.id };
+      this.topics[declaration.name] = { address: topic.id, id: topic.id };
     }
     for (const declaration of args.subscriptions) {
       const topic = topics.get(declaration.topic);
@@ -108,6 +111,9 @@ export class GcpMessaging extends pulumi.ComponentResource implements Messaging 
             maximumBackoff: `${DEFAULTS.retryBackoff.maxSeconds}s`,
           },
           deadLetterPolicy: { deadLetterTopic: deadLetterTopic.id, maxDeliveryAttempts: declaration.maxAttempts },
+          // The adapter reads these to dead-letter itself after exactly maxAttempts and to keep the
+          // declared lock time where Pub/Sub rounds ack deadlines to whole seconds.
+          labels: { tf_max_attempts: String(declaration.maxAttempts), tf_lock_ms: String(declaration.lockMs) },
         },
         { parent: this },
       ),
@@ -128,9 +134,9 @@ export class GcpMessaging extends pulumi.ComponentResource implements Messaging 
       { parent: this },
     );
     return {
-      address: subscription.name,
+      address: subscription.id,
       id: subscription.id,
-      deadLetter: { address: deadLetterTopic.name, id: deadLetterTopic.id },
+      deadLetter: { address: deadLetterTopic.id, id: deadLetterTopic.id },
     };
   }
 }

@@ -104,6 +104,9 @@ export function readAws(run: StackRun, declaration: PlatformDeclaration): CloudR
     const secretNames = secretRefs.filter((s) => secretEnvName(s.valueFrom) === s.name).map((s) => s.name);
     const readable = new Set(resourcesFor(executionStatements, "secretsmanager:GetSecretValue").map(secretEnvName));
     const inVpc = at(ecs.inputs, "networkConfiguration", "assignPublicIp") === false;
+    // The one unscoped grant allowed: listing topic names for the adapter's health check.
+    const isListing = (s: Statement) =>
+      asArray(s.Resource).join() === "*" && asArray(s.Action).join() === "sns:ListTopics" && s.Effect === "Allow";
 
     services.push({
       service: name,
@@ -121,15 +124,18 @@ export function readAws(run: StackRun, declaration: PlatformDeclaration): CloudR
       database: inVpc && secretNames.includes("DATABASE_URL") && readable.has("DATABASE_URL"),
       cache: inVpc && secretNames.includes("CACHE_URL") && readable.has("CACHE_URL"),
       publishes: resourcesFor(taskStatements, "sns:Publish").map(topicName),
+      listsTopics: taskStatements.some(isListing),
       consumes: resourcesFor(taskStatements, "sqs:ReceiveMessage").map(queueName),
       deadLetters: resourcesFor(taskStatements, "sqs:SendMessage")
         .map(queueName)
         .map((q) => (q.endsWith("-dlq") ? q.slice(0, -4) : `not-a-dlq:${q}`)),
       secretRefs: secretNames.filter((n) => readable.has(n)),
     });
-    grants[name] = [...taskStatements, ...executionStatements].flatMap((s) =>
-      (asArray(s.Resource) as string[]).map((resource) => ({ resource, access: asArray(s.Action).join(",") })),
-    );
+    grants[name] = [...taskStatements, ...executionStatements]
+      .filter((s) => !isListing(s))
+      .flatMap((s) =>
+        (asArray(s.Resource) as string[]).map((resource) => ({ resource, access: asArray(s.Action).join(",") })),
+      );
     ownResources[name] = ownedBy(graph, app, declaration, name);
   }
 

@@ -20,6 +20,8 @@ export interface ServiceCapabilities {
   readonly publishes: readonly string[];
   /** Logical subscriptions its identity may consume. */
   readonly consumes: readonly string[];
+  /** May list topic metadata (the broker adapter's health check), which no cloud scopes to one topic. */
+  readonly listsTopics: boolean;
   /** Subscriptions whose dead-letter destination its identity may write (explicit deadLetter()). */
   readonly deadLetters: readonly string[];
   /** Environment variables filled from the secret store, by name. */
@@ -103,6 +105,7 @@ export function expectedCapabilities(declaration: PlatformDeclaration): Capabili
       cache: s.cache,
       publishes: s.publishes,
       consumes: s.consumes,
+      listsTopics: s.publishes.length > 0 || s.consumes.length > 0,
       deadLetters: s.consumes,
       secretRefs: secretVariables(s),
     })),
@@ -154,6 +157,7 @@ export function capabilityRows(unsorted: Capabilities): [subject: string, value:
       [`${p}: publishes`, list(s.publishes)],
       [`${p}: consumes`, list(s.consumes)],
       [`${p}: may dead-letter`, list(s.deadLetters)],
+      [`${p}: may list topics (broker health check)`, yes(s.listsTopics)],
       [`${p}: secret references`, list(s.secretRefs)],
     );
   }

@@ -20,6 +20,7 @@ const T = {
   subscriptionIam: "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember",
   secret: "gcp:secretmanager/secret:Secret",
   secretIam: "gcp:secretmanager/secretIamMember:SecretIamMember",
+  projectIam: "gcp:projects/iAMMember:IAMMember",
   sql: "gcp:sql/databaseInstance:DatabaseInstance",
   redis: "gcp:redis/instance:Instance",
 } as const;
@@ -76,7 +77,10 @@ export function readGcp(run: StackRun, declaration: PlatformDeclaration): CloudR
       ...graph.ofType(T.topicIam),
       ...graph.ofType(T.subscriptionIam),
       ...graph.ofType(T.secretIam),
+      ...graph.ofType(T.projectIam),
     ].filter((b) => b.inputs.member === member);
+    // The one project-wide role allowed: Pub/Sub metadata for the adapter's health check.
+    const isListing = (b: RecordedResource) => b.type === T.projectIam && b.inputs.role === "roles/pubsub.viewer";
     const boundTo = (type: string, role: string, key: string) =>
       bindings.filter((b) => b.type === type && b.inputs.role === role).map((b) => String(b.inputs[key]));
     const published = boundTo(T.topicIam, "roles/pubsub.publisher", "topic").map(topicName);
@@ -111,13 +115,18 @@ export function readGcp(run: StackRun, declaration: PlatformDeclaration): CloudR
       cache: egress && secretNames.includes("CACHE_URL") && readable.has("CACHE_URL"),
       publishes: published.filter((t) => !t.endsWith("-dlq")),
       consumes: boundTo(T.subscriptionIam, "roles/pubsub.subscriber", "subscription").map(subscriptionName),
+      listsTopics: bindings.some(isListing),
       deadLetters: published.filter((t) => t.endsWith("-dlq")).map((t) => t.slice(0, -4)),
       secretRefs: secretNames.filter((n) => readable.has(n)),
     });
-    grants[name] = bindings.map((b) => ({
-      resource: String(b.inputs.topic ?? b.inputs.subscription ?? b.inputs.secretId),
-      access: String(b.inputs.role),
-    }));
+    grants[name] = bindings
+      .filter((b) => !isListing(b))
+      .map((b) => ({
+        resource: String(
+          b.inputs.topic ?? b.inputs.subscription ?? b.inputs.secretId ?? `projects/${b.inputs.project}`,
+        ),
+        access: String(b.inputs.role),
+      }));
     ownResources[name] = ownedBy(graph, app, declaration, name);
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { platform } from "../../services/platform.js";
 import { describePlatformChecks, useMockedStack } from "../testing/checks.js";
 import { asArray, at, Graph } from "../testing/graph.js";
-import { MOCK_PROJECT_NUMBER } from "../testing/mocks.js";
+import { MOCK_PROJECT, MOCK_PROJECT_NUMBER } from "../testing/mocks.js";
 
 describe("GCP stack under mocks", () => {
   const stack = useMockedStack("gcp");
@@ -87,6 +87,22 @@ describe("GCP stack under mocks", () => {
     }
     const invokers = graph().ofType("gcp:cloudrunv2/serviceIamMember:ServiceIamMember");
     expect(invokers.map((i) => [i.name, i.inputs.member])).toEqual([[`${app()}-gateway-public`, "allUsers"]]);
+  });
+
+  it("gives the Pub/Sub adapter full topic and subscription paths, and labels it reads", () => {
+    const tasks = stack().reading.environments.tasks?.plain ?? {};
+    expect(JSON.parse(tasks.BROKER_TOPICS ?? "{}")["task-events"]).toBe(
+      `projects/${MOCK_PROJECT}/topics/${app()}-broker-task-events`,
+    );
+    expect(JSON.parse(tasks.BROKER_SUBSCRIPTIONS ?? "{}")["tasks-activity"]).toBe(
+      `projects/${MOCK_PROJECT}/subscriptions/${app()}-broker-tasks-activity`,
+    );
+    const sub = graph().named("gcp:pubsub/subscription:Subscription", `${app()}-broker-tasks-activity`);
+    expect(sub.inputs.labels).toEqual({ tf_max_attempts: "5", tf_lock_ms: "30000" });
+    // The adapter finds a dead-letter subscription under the dead-letter topic's own name.
+    const dlqTopic = graph().named("gcp:pubsub/topic:Topic", `${app()}-broker-tasks-activity-dlq`);
+    const dlqSub = graph().named("gcp:pubsub/subscription:Subscription", `${app()}-broker-tasks-activity-dlq`);
+    expect(dlqSub.inputs.name).toBe(dlqTopic.inputs.name);
   });
 
   it("reads secrets by pinned version through secretKeyRef", () => {

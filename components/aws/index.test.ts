@@ -91,6 +91,15 @@ describe("AWS stack under mocks", () => {
     }
   });
 
+  it("tells the SNS/SQS adapter its topics are FIFO and gives it topic ARNs and queue URLs", () => {
+    const tasks = stack().reading.environments.tasks?.plain ?? {};
+    expect(tasks.SNS_SQS_FIFO).toBe("true");
+    expect(JSON.parse(tasks.BROKER_TOPICS ?? "{}")["task-events"]).toMatch(/^arn:aws:sns:.*\.fifo$/);
+    expect(JSON.parse(tasks.BROKER_SUBSCRIPTIONS ?? "{}")["tasks-activity"]).toMatch(/^https:\/\/sqs\..*\.fifo$/);
+    // The gateway uses no broker, so it gets neither the setting nor the topic listing.
+    expect(stack().reading.environments.gateway?.plain.SNS_SQS_FIFO).toBeUndefined();
+  });
+
   it("puts only the gateway behind the internet-facing load balancer", () => {
     const lbs = graph().ofType("aws:lb/loadBalancer:LoadBalancer");
     const internetFacing = lbs.filter((lb) => lb.inputs.internal === false);
