@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { connect } from "amqplib";
 import { createRabbitMqBroker } from "../../adapters/rabbitmq/index.js";
-import { compareThroughput, type Operation, type Throughput } from "../lib/measure.js";
+import { measureInterleaved, type Operation, type Throughput } from "../lib/measure.js";
+import type { BenchResult } from "../lib/report.js";
 
 /**
  * Publish + consume through the RabbitMQ adapter against raw amqplib doing the same work in
@@ -15,15 +16,15 @@ export interface RabbitMqCaseOptions {
   readonly concurrency?: number;
   /** @default 2_000 */
   readonly opsPerRound?: number;
-  /** @default 5 */
+  /** @default 7 */
   readonly rounds?: number;
 }
 
 export interface RabbitMqCaseResult {
   readonly adapter: Throughput;
   readonly raw: Throughput;
-  /** Adapter time per message over raw amqplib's: 1.10 means 10 % overhead. */
-  readonly overhead: number;
+  /** Wall-clock and client-CPU rows, each with raw amqplib as its baseline (ratio = adapter / raw). */
+  readonly results: readonly BenchResult[];
 }
 
 const HEADERS = { traceparent: `00-${"ab".repeat(16)}-${"cd".repeat(8)}-01`, "x-correlation-id": "bench" };
@@ -109,12 +110,26 @@ export async function runRabbitMqCase(options: RabbitMqCaseOptions): Promise<Rab
   const adapter = await adapterSide(options.url, concurrency);
   const raw = await rawSide(options.url, concurrency);
   try {
-    const { subject, baseline } = await compareThroughput(adapter.op, raw.op, {
-      concurrency,
-      opsPerRound: options.opsPerRound ?? 2_000,
-      rounds: options.rounds ?? 5,
-    });
-    return { adapter: subject, raw: baseline, overhead: subject.usPerOp / baseline.usPerOp };
+    const measured = await measureInterleaved(
+      { adapter: adapter.op, raw: raw.op },
+      { concurrency, opsPerRound: options.opsPerRound ?? 2_000, rounds: options.rounds ?? 7 },
+    );
+    const label = `rabbitmq publish + consume, ${concurrency} in flight`;
+    const results: BenchResult[] = [
+      {
+        name: `${label}, wall clock`,
+        value: measured.adapter.usPerOp,
+        unit: "wall µs/msg (lower is better)",
+        baseline: { name: "raw amqplib", value: measured.raw.usPerOp },
+      },
+      {
+        name: `${label}, client CPU`,
+        value: measured.adapter.cpuUsPerOp,
+        unit: "CPU µs/msg (lower is better)",
+        baseline: { name: "raw amqplib", value: measured.raw.cpuUsPerOp },
+      },
+    ];
+    return { adapter: measured.adapter, raw: measured.raw, results };
   } finally {
     await adapter.close();
     await raw.close();
