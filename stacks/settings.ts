@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULTS } from "../components/api/defaults.js";
 import { CLOUD_PROVIDERS, type CloudProvider, type PlacementArgs } from "../components/api/platform.js";
 
 /**
@@ -47,7 +48,7 @@ const taskflowSchema = z.object({
   databaseInstance: z.string().min(1).optional(),
   deletionProtection: bool.optional(),
   cacheReplicas: int(0, 5).optional(),
-  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default(DEFAULTS.logLevel),
   logRetentionDays: int(1, 3653).optional(),
   otelEndpoint: z.string().url().optional(),
 });

@@ -7,7 +7,10 @@ export interface ContainerServiceArgs {
   /** The logical service name from services/platform.ts. */
   readonly service: string;
   readonly image: pulumi.Input<string>;
-  /** Extra arguments after the image's entry point (which service bundle to run). */
+  /**
+   * Arguments after the image's entry point: which service bundle to run.
+   * @default the image's own command
+   */
   readonly command?: readonly string[];
   readonly port: number;
   /** vCPU and MiB the service asks for; each cloud rounds up to a size it offers. */
@@ -33,7 +36,7 @@ export interface ContainerServiceArgs {
   /**
    * The broker adapter's health check lists topics, which no cloud lets a policy scope to one
    * resource; services that use the broker get that listing (metadata only) and nothing more.
-   * Derived from `publishes` and `consumes` when unset.
+   * @default true when the service publishes or consumes
    */
   readonly listsTopics?: boolean;
   /** Where its logs go (see Logs.destinations). */

@@ -15,7 +15,7 @@ export const DEFAULTS = {
   logRetentionDays: 30,
   /** Images the registry keeps; older ones are deleted by a lifecycle rule. */
   keepImages: 20,
-  /** Days an undelivered message stays on a dead-letter queue (the maximum both clouds allow is 14 or more). */
+  /** Days a dead-lettered message is kept for inspection and redrive (SQS allows at most 14). */
   deadLetterRetentionDays: 14,
   /** Days an undelivered message stays on a subscription. */
   messageRetentionDays: 7,

@@ -9,6 +9,10 @@ import { elastiCacheNodeType } from "../api/sizing.js";
 import { type Transform, transformed } from "../api/transform.js";
 
 export interface AwsCacheArgs extends CacheArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     readonly securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
     readonly subnetGroup?: Transform<aws.elasticache.SubnetGroupArgs>;

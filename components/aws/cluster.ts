@@ -9,6 +9,10 @@ import { type Transform, transformed } from "../api/transform.js";
 import { AwsContainerService, type AwsContainerServiceTransforms } from "./container-service.js";
 
 export interface AwsClusterArgs extends ClusterArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     readonly cluster?: Transform<aws.ecs.ClusterArgs>;
     readonly publicLoadBalancer?: Transform<aws.lb.LoadBalancerArgs>;

@@ -16,6 +16,10 @@ export interface AwsContainerServiceTransforms {
 
 export interface AwsContainerServiceArgs extends ContainerServiceArgs {
   readonly attachment: AwsClusterAttachment;
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: AwsContainerServiceTransforms;
 }
 

@@ -8,6 +8,10 @@ import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 
 export interface AwsDatabaseArgs extends DatabaseArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     readonly securityGroup?: Transform<aws.ec2.SecurityGroupArgs>;
     readonly subnetGroup?: Transform<aws.rds.SubnetGroupArgs>;

@@ -6,6 +6,10 @@ import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 
 export interface AwsLogsArgs extends LogsArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     readonly logGroup?: Transform<aws.cloudwatch.LogGroupArgs>;
   };

@@ -8,6 +8,10 @@ import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 
 export interface AwsMessagingArgs extends MessagingArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     readonly topic?: Transform<aws.sns.TopicArgs>;
     readonly queue?: Transform<aws.sqs.QueueArgs>;

@@ -7,6 +7,10 @@ import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 
 export interface AwsNetworkArgs extends NetworkArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     readonly vpc?: Transform<aws.ec2.VpcArgs>;
     readonly publicSubnet?: Transform<aws.ec2.SubnetArgs>;

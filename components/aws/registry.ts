@@ -6,6 +6,10 @@ import type { Registry, RegistryArgs } from "../api/registry.js";
 import { type Transform, transformed } from "../api/transform.js";
 
 export interface AwsRegistryArgs extends RegistryArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     readonly repository?: Transform<aws.ecr.RepositoryArgs>;
     readonly lifecyclePolicy?: Transform<aws.ecr.LifecyclePolicyArgs>;

@@ -5,6 +5,10 @@ import type { Secret, SecretArgs } from "../api/secrets.js";
 import { type Transform, transformed } from "../api/transform.js";
 
 export interface AwsSecretArgs extends SecretArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     readonly secret?: Transform<aws.secretsmanager.SecretArgs>;
   };

@@ -8,6 +8,10 @@ import { memorystoreSizeGb } from "../api/sizing.js";
 import { type Transform, transformed } from "../api/transform.js";
 
 export interface GcpCacheArgs extends CacheArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     readonly instance?: Transform<gcp.redis.InstanceArgs>;
   };

@@ -6,6 +6,10 @@ import { GcpContainerService, type GcpContainerServiceTransforms } from "./conta
 import { requireProject } from "./project.js";
 
 export interface GcpClusterArgs extends ClusterArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     /** Applied to every service added to this cluster. */
     readonly service?: GcpContainerServiceTransforms;

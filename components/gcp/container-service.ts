@@ -18,8 +18,15 @@ export interface GcpContainerServiceArgs extends ContainerServiceArgs {
   readonly project: string;
   readonly networkId: pulumi.Output<string>;
   readonly subnetId: pulumi.Output<string>;
-  /** A custom domain mapped to this (public) service, with a Google-managed certificate. */
+  /**
+   * A custom domain mapped to this (public) service, with a Google-managed certificate.
+   * @default none: the service's run.app address
+   */
   readonly domain?: string;
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: GcpContainerServiceTransforms;
 }
 

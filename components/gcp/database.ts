@@ -8,6 +8,10 @@ import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 
 export interface GcpDatabaseArgs extends DatabaseArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     readonly instance?: Transform<gcp.sql.DatabaseInstanceArgs>;
     readonly user?: Transform<gcp.sql.UserArgs>;

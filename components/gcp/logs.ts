@@ -8,6 +8,10 @@ import { type Transform, transformed } from "../api/transform.js";
 import { requireProject } from "./project.js";
 
 export interface GcpLogsArgs extends LogsArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     readonly bucket?: Transform<gcp.logging.ProjectBucketConfigArgs>;
     readonly sink?: Transform<gcp.logging.ProjectSinkArgs>;

@@ -8,6 +8,10 @@ import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 
 export interface GcpMessagingArgs extends MessagingArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     readonly topic?: Transform<gcp.pubsub.TopicArgs>;
     readonly subscription?: Transform<gcp.pubsub.SubscriptionArgs>;

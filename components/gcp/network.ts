@@ -7,6 +7,10 @@ import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 
 export interface GcpNetworkArgs extends NetworkArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     readonly network?: Transform<gcp.compute.NetworkArgs>;
     readonly subnetwork?: Transform<gcp.compute.SubnetworkArgs>;

@@ -7,6 +7,10 @@ import type { Registry, RegistryArgs } from "../api/registry.js";
 import { type Transform, transformed } from "../api/transform.js";
 
 export interface GcpRegistryArgs extends RegistryArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     readonly repository?: Transform<gcp.artifactregistry.RepositoryArgs>;
   };

@@ -6,6 +6,10 @@ import type { Secret, SecretArgs } from "../api/secrets.js";
 import { type Transform, transformed } from "../api/transform.js";
 
 export interface GcpSecretArgs extends SecretArgs, PlacementArgs {
+  /**
+   * Edits a child resource's arguments before it is created, one hook per child.
+   * @default none
+   */
   readonly transform?: {
     readonly secret?: Transform<gcp.secretmanager.SecretArgs>;
   };
