@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BrokerCapabilities } from "../adapters/core/capabilities.js";
-import { parseContractTest, parseReport, renderMatrix } from "./capabilities.js";
+import { commonTitle, parseContractTest, parseReport, renderMatrix } from "./capabilities.js";
 
 const CAPS: BrokerCapabilities = {
   ordering: true,
@@ -65,6 +65,17 @@ describe("contract title parser", () => {
   });
 });
 
+describe("row titles", () => {
+  it("marks the words that differ between the variants of one test", () => {
+    expect(commonTitle(["capability ttl is refused", "capability delay is refused", "capability ttl is refused"])).toBe(
+      "capability * is refused",
+    );
+    expect(commonTitle(["round trip"])).toBe("round trip");
+    expect(commonTitle(["a b", "a b c"])).toBe("a b");
+    expect(commonTitle([])).toBeUndefined();
+  });
+});
+
 describe("capability matrix", () => {
   const page = renderMatrix({
     columns: [{ suite: "kafka", capabilities: CAPS }, { suite: "gcp-pubsub" }],
@@ -94,7 +105,7 @@ describe("capability matrix", () => {
   it("shows each result, numbered skip reasons, failures among repeated ids, and what did not run", () => {
     expect(lineOf("| B01 ")).toBe("| B01 round trip | passed | not run here | passed |");
     expect(lineOf("| B10 ")).toBe("| B10 renewal | skipped [1] | not run here | not run here |");
-    expect(lineOf("| B28 ")).toBe("| B28 refuses ttl | **failed** (1 of 2) | not run here | not run here |");
+    expect(lineOf("| B28 ")).toBe("| B28 refuses * | **failed** (1 of 2) | not run here | not run here |");
     expect(lineOf("| B02 |")).toBe("| B02 | not run here | not run here | not run here |");
     expect(page).toContain("## Skip reasons\n\n1. capability lockRenewal not declared\n");
   });

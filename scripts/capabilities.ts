@@ -143,6 +143,8 @@ export function renderMatrix({ columns, outcomes, source }: MatrixInput): string
     `recorded in ${source};`,
     '"not run here" means that run holds no result for the adapter (its suite was not part of it).',
     "A capability that is not declared is skipped by name, and B28 checks that the adapter refuses it.",
+    "To refresh: a CI run (`CI=true npm test`) writes `.taskflow/test-results.json`; or run only the",
+    "contract suites with `--reporter=json --outputFile.json=<file>` and pass `-- --results <file>`.",
     "",
     "## Declared capabilities",
     "",
@@ -170,7 +172,7 @@ export function renderMatrix({ columns, outcomes, source }: MatrixInput): string
   ];
   for (const id of ids) {
     const forId = outcomes.filter((outcome) => outcome.id === id);
-    const title = forId.find((outcome) => outcome.status !== "skipped")?.title ?? forId[0]?.title;
+    const title = commonTitle(forId.map((outcome) => outcome.title));
     const cells = suites.map((suite) =>
       cell(
         forId.filter((outcome) => outcome.suite === suite),
@@ -187,6 +189,19 @@ export function renderMatrix({ columns, outcomes, source }: MatrixInput): string
     });
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * One label for the titles of one id: B28 runs once per undeclared capability, with titles
+ * that differ in one word ("undeclared capability ttl is refused"), shown as "*".
+ */
+export function commonTitle(titles: readonly string[]): string | undefined {
+  const distinct = [...new Set(titles)];
+  if (distinct.length <= 1) return distinct[0];
+  const split = distinct.map((title) => title.split(" "));
+  const length = split[0]!.length;
+  if (split.some((words) => words.length !== length)) return distinct[0];
+  return split[0]!.map((word, index) => (split.every((words) => words[index] === word) ? word : "*")).join(" ");
 }
 
 /** One adapter's outcome for one id; B28 runs once per undeclared capability. */
