@@ -1,0 +1,142 @@
+import { randomUUID } from "node:crypto";
+import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { createSnsSqsBroker } from "../../adapters/aws-sns-sqs/index.js";
+import { type RunningEmulator, startFauxqs } from "../../scripts/emulators.js";
+import { measureInterleaved, type Operation } from "../lib/measure.js";
+import { Arrivals, BENCH_HEADERS, type BrokerCase, benchBody, rows } from "./case.js";
+
+/**
+ * SNS → SQS on fauxqs, started here. One operation is one message published to the topic
+ * and seen by the consumer of its queue. The adapter side is `publish()` and `subscribe()`;
+ * the raw side is what a careful hand-written client does with the same SDK: one SNS Publish
+ * per message with the id and headers as message attributes, long-polling receivers of 10,
+ * a JSON parse per message and one DeleteMessageBatch per receive.
+ */
+const CONCURRENCY = 64;
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+
+async function adapterSide(endpoint: string) {
+  const broker = createSnsSqsBroker({ region: "us-east-1", endpoint, credentials, waitTimeSeconds: 1 });
+  const topic = `bench-adapter-${randomUUID().slice(0, 8)}`;
+  const arrivals = new Arrivals();
+  const subscription = await broker.subscribe(topic, "bench", (message) => arrivals.arrived(message.id), {
+    maxConcurrency: CONCURRENCY,
+  });
+  const op: Operation = async (i) => {
+    const id = randomUUID();
+    const seen = arrivals.expect(id);
+    await broker.publish(topic, { id, headers: BENCH_HEADERS, body: benchBody(i) });
+    await seen;
+  };
+  const close = async () => {
+    await subscription.close();
+    await broker.close();
+  };
+  return { op, close };
+}
+
+async function rawSide(endpoint: string) {
+  const client = { region: "us-east-1", endpoint, credentials };
+  const sns = new SNSClient(client);
+  const sqs = new SQSClient(client);
+  const name = `bench-raw-${randomUUID().slice(0, 8)}`;
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name }));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn,
+      Protocol: "sqs",
+      Endpoint: Attributes?.QueueArn,
+      Attributes: { RawMessageDelivery: "true" },
+    }),
+  );
+  const arrivals = new Arrivals();
+  let open = true;
+  const poll = async () => {
+    while (open) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+          MessageAttributeNames: ["All"],
+        }),
+      );
+      if (Messages.length === 0) continue;
+      for (const message of Messages) {
+        JSON.parse(message.Body ?? "null");
+        arrivals.arrived(message.MessageAttributes?.id?.StringValue ?? "");
+      }
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl,
+          Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+        }),
+      );
+    }
+  };
+  const pollers = Array.from({ length: Math.ceil(CONCURRENCY / 10) }, poll);
+  const attributes = Object.fromEntries(
+    Object.entries(BENCH_HEADERS).map(([key, value]) => [key, { DataType: "String", StringValue: value }]),
+  );
+  const op: Operation = async (i) => {
+    const id = randomUUID();
+    const seen = arrivals.expect(id);
+    await sns.send(
+      new PublishCommand({
+        TopicArn,
+        Message: JSON.stringify(benchBody(i)),
+        MessageAttributes: { ...attributes, id: { DataType: "String", StringValue: id } },
+      }),
+    );
+    await seen;
+  };
+  const close = async () => {
+    open = false;
+    await Promise.allSettled(pollers);
+    sns.destroy();
+    sqs.destroy();
+  };
+  return { op, close };
+}
+
+export const sqsCase: BrokerCase = {
+  name: "aws-sns-sqs",
+  async run() {
+    let emulator: RunningEmulator;
+    try {
+      emulator = await startFauxqs();
+    } catch (error) {
+      return { skipped: error instanceof Error ? error.message : String(error) };
+    }
+    try {
+      const adapter = await adapterSide(emulator.address);
+      const raw = await rawSide(emulator.address);
+      try {
+        const measured = await measureInterleaved(
+          { adapter: adapter.op, raw: raw.op },
+          { concurrency: CONCURRENCY, opsPerRound: 2_000, rounds: 5 },
+        );
+        return rows(
+          `aws-sns-sqs (fauxqs) publish + consume, ${CONCURRENCY} in flight`,
+          "raw SNS Publish + SQS receive/delete",
+          measured.adapter,
+          measured.raw,
+        );
+      } finally {
+        await adapter.close();
+        await raw.close();
+      }
+    } finally {
+      await emulator.stop();
+    }
+  },
+};
