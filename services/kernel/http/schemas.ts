@@ -28,17 +28,15 @@ export function pageOf<T extends z.ZodType>(item: T) {
 }
 
 /** RFC 9457 problem document, as `http/problem.ts` writes it. */
-export const problemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    instance: z.string(),
-    requestId: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-  })
-  .meta({ id: "Problem" });
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  instance: z.string(),
+  requestId: z.string().optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
 
 /** Optional client-chosen command id: the same id never acts twice (idempotent commands). */
 export const commandId = z
