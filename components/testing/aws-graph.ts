@@ -111,7 +111,8 @@ export function readAws(run: StackRun, declaration: PlatformDeclaration): CloudR
     services.push({
       service: name,
       compute: at(task.inputs, "requiresCompatibilities", 0) === "FARGATE" && Number(ecs.inputs.desiredCount) >= 0,
-      public: isPublicTarget(targetGroup.state.arn as string),
+      // Reachable from the internet: behind the internet-facing balancer, or tasks with public IPs.
+      public: isPublicTarget(targetGroup.state.arn as string) || !inVpc,
       scaling: {
         min: Number(scaling?.inputs.minCapacity),
         max: Number(scaling?.inputs.maxCapacity),

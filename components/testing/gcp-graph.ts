@@ -101,7 +101,10 @@ export function readGcp(run: StackRun, declaration: PlatformDeclaration): CloudR
     services.push({
       service: name,
       compute: typeof at(container, "image") === "string",
-      public: service.inputs.ingress === "INGRESS_TRAFFIC_ALL" && publicInvoker,
+      // Reachable from the internet: all ingress, and anyone may invoke (allUsers, or no IAM check at all).
+      public:
+        service.inputs.ingress === "INGRESS_TRAFFIC_ALL" &&
+        (publicInvoker || service.inputs.invokerIamDisabled === true),
       scaling: {
         min: Number(at(template, "scaling", "minInstanceCount")),
         max: Number(at(template, "scaling", "maxInstanceCount")),
