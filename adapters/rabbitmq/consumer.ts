@@ -25,15 +25,32 @@ interface Attachment {
   open: boolean;
 }
 
-/** A handler in progress; `controller` exists once the handler asked for its signal. */
-interface Running {
-  controller: AbortController | undefined;
-  aborted: boolean;
-}
+/**
+ * The context of one handler call, and the record of it while it runs. Its abort controller
+ * is made only if the handler reads `signal`: most never do, and one per message costs.
+ */
+class Running implements DeliveryContext {
+  deadReason: string | undefined;
+  private controller: AbortController | undefined;
+  private aborted = false;
 
-function abort(running: Running): void {
-  running.aborted = true;
-  running.controller?.abort();
+  /** A property, not a method, so a handler may destructure it from the context. */
+  readonly deadLetter = (reason: string): void => {
+    this.deadReason ??= reason;
+  };
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.controller?.abort();
+  }
 }
 
 const ignore = () => {};
@@ -149,33 +166,19 @@ export class RabbitMqConsumer implements Subscription {
   }
 
   private async handle(attachment: Attachment, delivery: ConsumeMessage): Promise<void> {
-    // The abort controller is made only if the handler reads its signal: most never do.
-    const running: Running = { controller: undefined, aborted: false };
+    const running = new Running();
     this.running.add(running);
-    let deadReason: string | undefined;
     let failure: { error: unknown } | undefined;
     try {
-      const message = decodeDelivery(delivery, this.settings.topic);
-      const context: DeliveryContext = {
-        deadLetter: (reason) => {
-          deadReason ??= reason;
-        },
-        get signal() {
-          if (!running.controller) {
-            running.controller = new AbortController();
-            if (running.aborted) running.controller.abort();
-          }
-          return running.controller.signal;
-        },
-      };
-      await this.handler(message, context);
+      await this.handler(decodeDelivery(delivery, this.settings.topic), running);
     } catch (error) {
       failure = { error };
-      if (error instanceof UndecodableMessageError) deadReason ??= error.message;
+      if (error instanceof UndecodableMessageError) running.deadLetter(error.message);
     }
     try {
       // A channel lost while the handler ran has already returned the message to the queue.
       if (!attachment.open) return;
+      const { deadReason } = running;
       if (deadReason === undefined && failure === undefined) safely(() => attachment.channel.ack(delivery));
       else await this.settleFailure(attachment, delivery, deadReason, failure?.error);
     } finally {
@@ -219,7 +222,7 @@ export class RabbitMqConsumer implements Subscription {
   }
 
   private abortRunning(): void {
-    for (const running of this.running) abort(running);
+    for (const running of this.running) running.abort();
   }
 
   private async shutdown(): Promise<void> {
@@ -231,7 +234,7 @@ export class RabbitMqConsumer implements Subscription {
       await attachment.channel.cancel(attachment.consumerTag).catch(ignore);
     }
     // Running handlers finish and are acked; the signal tells them the consumer is stopping.
-    for (const running of this.running) abort(running);
+    for (const running of this.running) running.abort();
     if (this.running.size > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     if (attachment?.open) await attachment.channel.close().catch(ignore);
   }
