@@ -1,7 +1,6 @@
-import { tcpReachable } from "../adapters/testing/servers.js";
 import type { BrokerCase } from "./brokers/case.js";
 import { pubSubCase } from "./brokers/pubsub.js";
-import { runRabbitMqCase } from "./brokers/rabbitmq.js";
+import { rabbitMqCase } from "./brokers/rabbitmq.js";
 import { sqsCase } from "./brokers/sqs.js";
 import { type BenchResult, writeReport } from "./lib/report.js";
 import { skipBench } from "./lib/skip.js";
@@ -12,21 +11,7 @@ import { skipBench } from "./lib/skip.js";
  * raw; target ≤ 1.15). The emulators are started and stopped by their cases. One line per
  * broker below; each case lives in `bench/brokers/`.
  */
-const RABBITMQ_URL = process.env.RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
-
-const CASES: readonly BrokerCase[] = [
-  sqsCase,
-  pubSubCase,
-  {
-    name: "rabbitmq",
-    async run() {
-      const { hostname, port } = new URL(RABBITMQ_URL);
-      if (!(await tcpReachable(hostname, Number(port || 5672))))
-        return { skipped: `RabbitMQ not reachable at ${hostname}` };
-      return (await runRabbitMqCase({ url: RABBITMQ_URL })).results;
-    },
-  },
-];
+const CASES: readonly BrokerCase[] = [sqsCase, pubSubCase, rabbitMqCase];
 
 async function main(): Promise<void> {
   const only = new Set(process.env.BENCH_BROKERS?.split(",").filter(Boolean));

@@ -1,14 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { connect } from "amqplib";
 import { createRabbitMqBroker } from "../../adapters/rabbitmq/index.js";
+import { tcpReachable } from "../../adapters/testing/servers.js";
 import { measureInterleaved, type Operation, type Throughput } from "../lib/measure.js";
 import type { BenchResult } from "../lib/report.js";
+import { Arrivals, BENCH_HEADERS, type BrokerCase, benchBody, rows } from "./case.js";
 
 /**
- * Publish + consume through the RabbitMQ adapter against raw amqplib doing the same work in
- * the same run: a durable topic exchange and queue, a persistent JSON message with an id and
- * headers, a publisher confirm awaited per message, a consumer with the same prefetch that
- * parses and acks. One operation is one message published and seen by its consumer.
+ * RabbitMQ on the machine's server (or `RABBITMQ_URL`). One operation is one message
+ * published and seen by its consumer. The adapter side is `publish()` and `subscribe()`; the
+ * raw side is what a careful hand-written amqplib client does for the same guarantees: a
+ * durable topic exchange and queue, a persistent JSON message with its id and headers as AMQP
+ * properties, a publisher confirm awaited per message, a consumer with the same prefetch that
+ * parses and acks each message.
  */
 export interface RabbitMqCaseOptions {
   readonly url: string;
@@ -27,22 +31,6 @@ export interface RabbitMqCaseResult {
   readonly results: readonly BenchResult[];
 }
 
-const HEADERS = { traceparent: `00-${"ab".repeat(16)}-${"cd".repeat(8)}-01`, "x-correlation-id": "bench" };
-const body = (i: number) => ({ i, kind: "task.updated", data: { title: `task ${i}`, tags: ["a", "b"] } });
-
-/** Resolves the wait of each message id when its consumer sees it. */
-class Arrivals {
-  private readonly waiting = new Map<string, () => void>();
-  expect(id: string): Promise<void> {
-    return new Promise((resolve) => this.waiting.set(id, resolve));
-  }
-  arrived(id: string): void {
-    const resolve = this.waiting.get(id);
-    this.waiting.delete(id);
-    resolve?.();
-  }
-}
-
 async function adapterSide(url: string, concurrency: number) {
   const broker = await createRabbitMqBroker({ url });
   const topic = `tf-bench-adapter-${randomUUID().slice(0, 8)}`;
@@ -53,7 +41,7 @@ async function adapterSide(url: string, concurrency: number) {
   const op: Operation = async (i) => {
     const id = randomUUID();
     const seen = arrivals.expect(id);
-    await broker.publish(topic, { id, headers: HEADERS, body: body(i) });
+    await broker.publish(topic, { id, headers: BENCH_HEADERS, body: benchBody(i) });
     await seen;
   };
   const close = async () => {
@@ -85,13 +73,13 @@ async function rawSide(url: string, concurrency: number) {
   const op: Operation = async (i) => {
     const id = randomUUID();
     const seen = arrivals.expect(id);
-    const content = Buffer.from(JSON.stringify(body(i)), "utf8");
+    const content = Buffer.from(JSON.stringify(benchBody(i)), "utf8");
     await new Promise<void>((resolve, reject) => {
       publisher.publish(
         exchange,
         "",
         content,
-        { messageId: id, persistent: true, contentType: "application/json", headers: HEADERS },
+        { messageId: id, persistent: true, contentType: "application/json", headers: BENCH_HEADERS },
         (error) => (error ? reject(error) : resolve()),
       );
     });
@@ -115,23 +103,25 @@ export async function runRabbitMqCase(options: RabbitMqCaseOptions): Promise<Rab
       { concurrency, opsPerRound: options.opsPerRound ?? 2_000, rounds: options.rounds ?? 7 },
     );
     const label = `rabbitmq publish + consume, ${concurrency} in flight`;
-    const results: BenchResult[] = [
-      {
-        name: `${label}, wall clock`,
-        value: measured.adapter.usPerOp,
-        unit: "wall µs/msg (lower is better)",
-        baseline: { name: "raw amqplib", value: measured.raw.usPerOp },
-      },
-      {
-        name: `${label}, client CPU`,
-        value: measured.adapter.cpuUsPerOp,
-        unit: "CPU µs/msg (lower is better)",
-        baseline: { name: "raw amqplib", value: measured.raw.cpuUsPerOp },
-      },
-    ];
+    const results = rows(label, "raw amqplib, confirm per message", measured.adapter, measured.raw);
     return { adapter: measured.adapter, raw: measured.raw, results };
   } finally {
     await adapter.close();
     await raw.close();
   }
 }
+
+const URL_OF_SERVER = process.env.RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
+
+export const rabbitMqCase: BrokerCase = {
+  name: "rabbitmq",
+  async run() {
+    const { hostname, port } = new URL(URL_OF_SERVER);
+    if (!(await tcpReachable(hostname, Number(port || 5672)))) {
+      return {
+        skipped: `RabbitMQ not reachable at ${hostname}:${port || 5672}; start it with rabbitmq-server -detached`,
+      };
+    }
+    return (await runRabbitMqCase({ url: URL_OF_SERVER })).results;
+  },
+};
