@@ -65,6 +65,10 @@ export interface KafkaGroupJoinEvent {
   payload: { memberAssignment: { [topic: string]: number[] } };
 }
 
+export interface KafkaCrashEvent {
+  payload: { error: Error; groupId: string; restart: boolean };
+}
+
 export interface KafkaConsumerLike {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
@@ -76,6 +80,8 @@ export interface KafkaConsumerLike {
   }): Promise<void>;
   commitOffsets(offsets: { topic: string; partition: number; offset: string }[]): Promise<void>;
   on(event: "consumer.group_join", listener: (event: KafkaGroupJoinEvent) => void): () => void;
+  /** The consumer stopped on an error; kafkajs restarts it when `restart` is true. */
+  on(event: "consumer.crash", listener: (event: KafkaCrashEvent) => void): () => void;
 }
 
 export interface KafkaConsumerSettings {

@@ -3,6 +3,7 @@ import type {
   KafkaClientLike,
   KafkaConsumerLike,
   KafkaConsumerSettings,
+  KafkaCrashEvent,
   KafkaEachMessagePayload,
   KafkaGroupJoinEvent,
   KafkaOutgoingRecord,
@@ -34,7 +35,7 @@ interface StoredRecord {
   timestamp: string;
 }
 
-interface Group {
+export interface Group {
   committed: Map<string, number>;
   members: FakeConsumer[];
 }
@@ -153,13 +154,14 @@ export class FakeKafkaCluster implements KafkaClientLike {
   }
 }
 
-class FakeConsumer implements KafkaConsumerLike {
+export class FakeConsumer implements KafkaConsumerLike {
   topics: string[] = [];
   assigned: { topic: string; partition: number }[] = [];
   private fromBeginning = false;
   private readonly positions = new Map<string, number>();
   private readonly busy = new Set<string>();
   private listeners: ((event: KafkaGroupJoinEvent) => void)[] = [];
+  private crashListeners: ((event: KafkaCrashEvent) => void)[] = [];
   private timer?: NodeJS.Timeout;
   private running = new Set<Promise<void>>();
 
@@ -214,11 +216,26 @@ class FakeConsumer implements KafkaConsumerLike {
     }
   }
 
-  on(_event: "consumer.group_join", listener: (event: KafkaGroupJoinEvent) => void): () => void {
-    this.listeners.push(listener);
+  on(event: "consumer.group_join", listener: (event: KafkaGroupJoinEvent) => void): () => void;
+  on(event: "consumer.crash", listener: (event: KafkaCrashEvent) => void): () => void;
+  on(event: string, listener: ((event: KafkaGroupJoinEvent) => void) | ((event: KafkaCrashEvent) => void)): () => void {
+    if (event === "consumer.crash") {
+      const crash = listener as (event: KafkaCrashEvent) => void;
+      this.crashListeners.push(crash);
+      return () => {
+        this.crashListeners = this.crashListeners.filter((other) => other !== crash);
+      };
+    }
+    const join = listener as (event: KafkaGroupJoinEvent) => void;
+    this.listeners.push(join);
     return () => {
-      this.listeners = this.listeners.filter((other) => other !== listener);
+      this.listeners = this.listeners.filter((other) => other !== join);
     };
+  }
+
+  /** Reports a crash as kafkajs does, for tests of how the adapter surfaces it. */
+  crash(error: Error, restart: boolean): void {
+    for (const listener of this.crashListeners) listener({ payload: { error, groupId: this.groupId, restart } });
   }
 
   async disconnect(): Promise<void> {

@@ -389,6 +389,15 @@ describe("kafka subscribe", () => {
     await second.close();
   });
 
+  it("reports a consumer crash through onError", async () => {
+    const { cluster, broker, errors } = setup();
+    await broker.subscribe("t", "s", () => {});
+    cluster.group("t.s").members[0]!.crash(new Error("coordinator not available"), true);
+    expect(errors.map((error) => error.message)).toEqual([
+      '[taskflow] [kafka] the consumer of subscription "s" stopped and is restarting: coordinator not available',
+    ]);
+  });
+
   it("reports a failed commit without failing the consumer; the message is delivered again", async () => {
     const { cluster, broker, errors } = setup({ partitions: 1 });
     let fail = true;

@@ -9,7 +9,7 @@ import { fromRecord, toDeadLetterRecord } from "./records.js";
 /** kafkajs evicts a member after 30 s without a heartbeat; a long handler or wait beats more often. */
 const HEARTBEAT_EVERY_MS = 3_000;
 
-export interface KafkaConsumerSettings {
+export interface KafkaSubscriptionSettings {
   readonly consumer: KafkaConsumerLike;
   /** Kafka topic the consumer reads. */
   readonly kafkaTopic: string;
@@ -54,8 +54,9 @@ export class KafkaSubscription implements Subscription {
   private readonly inflight = new Set<Promise<void>>();
   private readonly closing = new AbortController();
   private closed?: Promise<void>;
+  private stopCrashReports?: () => void;
 
-  constructor(private readonly settings: KafkaConsumerSettings) {
+  constructor(private readonly settings: KafkaSubscriptionSettings) {
     this.topic = settings.topic;
     this.name = settings.name;
   }
@@ -68,6 +69,12 @@ export class KafkaSubscription implements Subscription {
       joined = resolve;
     });
     const stopListening = consumer.on("consumer.group_join", () => joined());
+    this.stopCrashReports = consumer.on("consumer.crash", ({ payload }) => {
+      const what = payload.restart ? "stopped and is restarting" : "stopped and will not restart";
+      this.settings.onError(
+        new TaskflowError(COMPONENT, `the consumer of subscription "${this.name}" ${what}`, { cause: payload.error }),
+      );
+    });
     let timer: NodeJS.Timeout | undefined;
     try {
       await consumer.connect();
@@ -97,6 +104,7 @@ export class KafkaSubscription implements Subscription {
   private async shutdown(): Promise<void> {
     this.closing.abort(new Error("the subscription is closing"));
     await Promise.allSettled([...this.inflight]);
+    this.stopCrashReports?.();
     try {
       await this.settings.consumer.disconnect();
     } catch (error) {
