@@ -14,3 +14,4 @@ export type { Secret, SecretArgs, SecretRef } from "./secrets.js";
 export * from "./service-env.js";
 export * from "./sizing.js";
 export * from "./transform.js";
+export * from "./versions.js";

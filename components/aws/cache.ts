@@ -7,6 +7,7 @@ import { NAME_RULES, physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
 import { elastiCacheNodeType } from "../api/sizing.js";
 import { type Transform, transformed } from "../api/transform.js";
+import { elastiCacheEngineVersion } from "../api/versions.js";
 
 export interface AwsCacheArgs extends CacheArgs, PlacementArgs {
   /**
@@ -92,7 +93,7 @@ export class AwsCache extends pulumi.ComponentResource implements Cache {
           replicationGroupId: physicalName(NAME_RULES.awsCache, this.name),
           description: `${this.name} cache`,
           engine: "redis",
-          engineVersion: this.args.engineVersion,
+          engineVersion: elastiCacheEngineVersion(this.args.engineVersion),
           nodeType: elastiCacheNodeType(this.args.memoryMb),
           numCacheClusters: 1 + replicas,
           automaticFailoverEnabled: replicas > 0,

@@ -6,6 +6,7 @@ import { DEFAULTS } from "../api/defaults.js";
 import { NAME_RULES, physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
+import { rdsPostgres } from "../api/versions.js";
 
 export interface AwsDatabaseArgs extends DatabaseArgs, PlacementArgs {
   /**
@@ -94,12 +95,11 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
   }
 
   private createParameterGroup(): aws.rds.ParameterGroup {
-    const major = this.args.engineVersion.split(".")[0];
     return new aws.rds.ParameterGroup(
       ...transformed(
         this.args.transform?.parameterGroup,
         `${this.name}-params`,
-        { family: `postgres${major}`, parameters: [{ name: "rds.force_ssl", value: "1" }] },
+        { family: rdsPostgres(this.args.engineVersion).family, parameters: [{ name: "rds.force_ssl", value: "1" }] },
         { parent: this },
       ),
     );
@@ -120,7 +120,7 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
         {
           identifier,
           engine: "postgres",
-          engineVersion: this.args.engineVersion,
+          engineVersion: rdsPostgres(this.args.engineVersion).engineVersion,
           instanceClass: this.args.instanceSize ?? AWS_DATABASE_DEFAULTS.instanceSize,
           allocatedStorage: this.args.storageGb,
           storageType: "gp3",

@@ -58,7 +58,7 @@ describe("AWS stack under mocks", () => {
     const db = graph().named("aws:rds/instance:Instance", `${app()}-db-instance`);
     expect(db.inputs).toMatchObject({
       engine: "postgres",
-      engineVersion: platform.database.engineVersion,
+      engineVersion: "16",
       publiclyAccessible: false,
       storageEncrypted: true,
       multiAz: true,
@@ -76,6 +76,7 @@ describe("AWS stack under mocks", () => {
       automaticFailoverEnabled: true,
       numCacheClusters: 2,
       nodeType: "cache.t4g.small",
+      engineVersion: "7.1",
     });
     expect(String(redis.inputs.authToken)).toHaveLength(32);
   });

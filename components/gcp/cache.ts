@@ -6,6 +6,9 @@ import { NAME_RULES, physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
 import { memorystoreSizeGb } from "../api/sizing.js";
 import { type Transform, transformed } from "../api/transform.js";
+import { memorystoreRedisVersion } from "../api/versions.js";
+
+const READ_REPLICAS_MIN_GB = 5;
 
 export interface GcpCacheArgs extends CacheArgs, PlacementArgs {
   /**
@@ -29,6 +32,12 @@ export class GcpCache extends pulumi.ComponentResource implements Cache {
   constructor(name: string, args: GcpCacheArgs, opts?: pulumi.ComponentResourceOptions) {
     super("taskflow:gcp:Cache", name, {}, opts);
     const replicas = args.replicas ?? DEFAULTS.cacheReplicas;
+    const sizeGb = memorystoreSizeGb(args.memoryMb);
+    if (replicas > 1 && sizeGb < READ_REPLICAS_MIN_GB) {
+      throw new Error(
+        `[taskflow] [gcp] cache "${name}": ${replicas} replicas need read replicas, which Memorystore offers from ${READ_REPLICAS_MIN_GB} GB; this cache is ${sizeGb} GB`,
+      );
+    }
     const instance = new gcp.redis.Instance(
       ...transformed(
         args.transform?.instance,
@@ -37,10 +46,12 @@ export class GcpCache extends pulumi.ComponentResource implements Cache {
           name: physicalName(NAME_RULES.gcpRedis, name),
           region: args.region,
           project: args.project,
+          // Standard tier keeps one failover replica; more need read replicas, which Memorystore
+          // offers only from 5 GB.
           tier: replicas > 0 ? "STANDARD_HA" : "BASIC",
-          ...(replicas > 0 ? { replicaCount: replicas, readReplicasMode: "READ_REPLICAS_ENABLED" } : {}),
-          memorySizeGb: memorystoreSizeGb(args.memoryMb),
-          redisVersion: `REDIS_${args.engineVersion.replace(".", "_")}${args.engineVersion.includes(".") ? "" : "_0"}`,
+          ...(replicas > 1 ? { replicaCount: replicas, readReplicasMode: "READ_REPLICAS_ENABLED" } : {}),
+          memorySizeGb: sizeGb,
+          redisVersion: memorystoreRedisVersion(args.engineVersion),
           authorizedNetwork: args.network.networkId,
           connectMode: "PRIVATE_SERVICE_ACCESS",
           authEnabled: true,

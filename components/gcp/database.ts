@@ -6,6 +6,7 @@ import { DEFAULTS } from "../api/defaults.js";
 import { NAME_RULES, physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
+import { cloudSqlPostgresVersion } from "../api/versions.js";
 
 export interface GcpDatabaseArgs extends DatabaseArgs, PlacementArgs {
   /**
@@ -75,7 +76,7 @@ export class GcpDatabase extends pulumi.ComponentResource implements Database {
         `${this.name}-instance`,
         {
           name: physicalName(NAME_RULES.gcpSql, this.name),
-          databaseVersion: `POSTGRES_${args.engineVersion.split(".")[0]}`,
+          databaseVersion: cloudSqlPostgresVersion(args.engineVersion),
           region: args.region,
           project: args.project,
           deletionProtection: args.deletionProtection ?? DEFAULTS.deletionProtection,

@@ -35,7 +35,7 @@ describe("GCP stack under mocks", () => {
 
   it("gives Cloud SQL a private IP only, TLS required, backups with point-in-time recovery", () => {
     const sql = graph().named("gcp:sql/databaseInstance:DatabaseInstance", `${app()}-db-instance`);
-    expect(sql.inputs.databaseVersion).toBe(`POSTGRES_${platform.database.engineVersion}`);
+    expect(sql.inputs.databaseVersion).toBe("POSTGRES_16");
     expect(at(sql.inputs, "settings", "ipConfiguration")).toMatchObject({
       ipv4Enabled: false,
       sslMode: "ENCRYPTED_ONLY",
@@ -56,7 +56,10 @@ describe("GCP stack under mocks", () => {
       connectMode: "PRIVATE_SERVICE_ACCESS",
       tier: "STANDARD_HA",
       memorySizeGb: 1,
+      redisVersion: "REDIS_7_2",
     });
+    // One failover replica comes with the standard tier; read replicas would need 5 GB.
+    expect(redis.inputs.readReplicasMode).toBeUndefined();
   });
 
   it("dead-letters through the Pub/Sub service agent with exactly the two roles it needs", () => {
