@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { BrokerCapabilities } from "../core/capabilities.js";
 import { ClosedError, TaskflowError, TopicNotFoundError } from "../core/errors.js";
 import type { BatchPublishResult, DeadLetter, OutgoingMessage, PublishReceipt } from "../core/message.js";
@@ -12,6 +13,7 @@ import type {
 import { messageSize, validateOutgoing, validateSubscribeOptions } from "../core/validate.js";
 import type { KafkaAdminLike, KafkaClientLike, KafkaOutgoingRecord, KafkaProducerLike } from "./client.js";
 import type { KafkaBrokerSettings } from "./config.js";
+import { readDeadLetters } from "./dead-letters.js";
 import {
   COMPONENT,
   isGroupBusy,
@@ -20,7 +22,7 @@ import {
   mapPublishError,
   mapSubscriptionError,
 } from "./provider-errors.js";
-import { fromDeadLetterRecord, toRecord } from "./records.js";
+import { toRecord } from "./records.js";
 import { KafkaSubscription } from "./subscription.js";
 
 /**
@@ -231,39 +233,18 @@ export class KafkaMessageBroker implements IMessageBroker {
     const dlq = this.deadLetterTopic(topic, subscription);
     await this.connect();
     if (!(await this.admin.listTopics()).includes(dlq)) return [];
-    const consumer = this.client.consumer({ groupId: `${dlq}-reader`, allowAutoTopicCreation: false });
-    const letters: DeadLetter<T>[] = [];
-    let enough!: () => void;
-    const full = new Promise<void>((resolve) => {
-      enough = resolve;
-    });
-    let joined!: () => void;
-    const assigned = new Promise<void>((resolve) => {
-      joined = resolve;
-    });
-    const stopListening = consumer.on("consumer.group_join", () => joined());
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [dlq], fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ partition, message }) => {
-          // Past `max`, records stay uncommitted for the next call.
-          if (letters.length >= max) return;
-          letters.push(fromDeadLetterRecord<T>(topic, partition, message));
-          await consumer.commitOffsets([{ topic: dlq, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-          if (letters.length >= max) enough();
-        },
+      return await readDeadLetters<T>({
+        consumer: this.client.consumer({ groupId: `${dlq}-reader`, allowAutoTopicCreation: false }),
+        deadLetterTopic: dlq,
+        topic,
+        max,
+        waitMs,
+        joinTimeoutMs: this.joinTimeoutMs,
       });
-      await Promise.race([assigned, sleep(this.joinTimeoutMs)]);
-      await Promise.race([full, sleep(waitMs)]);
     } catch (error) {
       throw mapSubscriptionError(topic, subscription, "read the dead letters of", error);
-    } finally {
-      stopListening();
-      await consumer.disconnect().catch(() => undefined);
     }
-    return letters.slice(0, max);
   }
 
   /** Answers within 2 s: kafkajs retries a refused connection for much longer than a probe may wait. */
@@ -274,7 +255,7 @@ export class KafkaMessageBroker implements IMessageBroker {
       await this.admin.listTopics();
       return true;
     })();
-    return Promise.race([answer, sleep(2_000).then(() => false)]).catch(() => false);
+    return Promise.race([answer, sleep(2_000, false, { ref: false })]).catch(() => false);
   }
 
   close(): Promise<void> {
@@ -411,8 +392,4 @@ export class KafkaMessageBroker implements IMessageBroker {
   private deadLetterTopic(topic: string, subscription: string): string {
     return `${this.groupId(topic, subscription)}.dlq`;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
