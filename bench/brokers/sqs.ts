@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import {
+  CreateTopicCommand,
+  PublishBatchCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+} from "@aws-sdk/client-sns";
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -17,7 +23,9 @@ import { Arrivals, BENCH_HEADERS, type BrokerCase, benchBody, rows } from "./cas
  * and seen by the consumer of its queue. The adapter side is `publish()` and `subscribe()`;
  * the raw side is what a careful hand-written client does with the same SDK: one SNS Publish
  * per message with the id and headers as message attributes, long-polling receivers of 10,
- * a JSON parse per message and one DeleteMessageBatch per receive.
+ * a JSON parse per message and one DeleteMessageBatch per receive. The adapter sends single
+ * publishes made in the same turn as one PublishBatch, which the raw side does not; a second
+ * pair of rows compares both publishing batches of 10, where they do the same calls.
  */
 const CONCURRENCY = 64;
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -35,11 +43,23 @@ async function adapterSide(endpoint: string) {
     await broker.publish(topic, { id, headers: BENCH_HEADERS, body: benchBody(i) });
     await seen;
   };
+  /** Ten messages in one `publishBatch`, all seen. */
+  const batchOp: Operation = async (i) => {
+    const messages = Array.from({ length: 10 }, (_, j) => ({
+      id: randomUUID(),
+      headers: BENCH_HEADERS,
+      body: benchBody(i * 10 + j),
+    }));
+    const seen = Promise.all(messages.map((message) => arrivals.expect(message.id)));
+    const result = await broker.publishBatch(topic, messages);
+    if (result.failed.length > 0) throw result.failed[0]!.error;
+    await seen;
+  };
   const close = async () => {
     await subscription.close();
     await broker.close();
   };
-  return { op, close };
+  return { op, batchOp, close };
 }
 
 async function rawSide(endpoint: string) {
@@ -99,13 +119,30 @@ async function rawSide(endpoint: string) {
     );
     await seen;
   };
+  /** Ten messages in one PublishBatch call, all seen. */
+  const batchOp: Operation = async (i) => {
+    const ids = Array.from({ length: 10 }, () => randomUUID());
+    const seen = Promise.all(ids.map((id) => arrivals.expect(id)));
+    const result = await sns.send(
+      new PublishBatchCommand({
+        TopicArn,
+        PublishBatchRequestEntries: ids.map((id, j) => ({
+          Id: String(j),
+          Message: JSON.stringify(benchBody(i * 10 + j)),
+          MessageAttributes: { ...attributes, id: { DataType: "String", StringValue: id } },
+        })),
+      }),
+    );
+    if ((result.Failed ?? []).length > 0) throw new Error(`raw PublishBatch failed: ${result.Failed?.[0]?.Message}`);
+    await seen;
+  };
   const close = async () => {
     open = false;
     await Promise.allSettled(pollers);
     sns.destroy();
     sqs.destroy();
   };
-  return { op, close };
+  return { op, batchOp, close };
 }
 
 export const sqsCase: BrokerCase = {
@@ -125,12 +162,29 @@ export const sqsCase: BrokerCase = {
           { adapter: adapter.op, raw: raw.op },
           { concurrency: CONCURRENCY, opsPerRound: 2_000, rounds: 5 },
         );
-        return rows(
-          `aws-sns-sqs (fauxqs) publish + consume, ${CONCURRENCY} in flight`,
-          "raw SNS Publish + SQS receive/delete",
-          measured.adapter,
-          measured.raw,
+        // Batches of 10: both sides send the same PublishBatch calls, so the ratio is the adapter's own cost.
+        const batches = await measureInterleaved(
+          { adapter: adapter.batchOp, raw: raw.batchOp },
+          { concurrency: CONCURRENCY / 8, opsPerRound: 200, rounds: 5 },
         );
+        const perMessage = (t: { usPerOp: number; cpuUsPerOp: number }) => ({
+          usPerOp: t.usPerOp / 10,
+          cpuUsPerOp: t.cpuUsPerOp / 10,
+        });
+        return [
+          ...rows(
+            `aws-sns-sqs (fauxqs) publish + consume, ${CONCURRENCY} in flight`,
+            "raw SNS Publish per message + SQS receive/delete",
+            measured.adapter,
+            measured.raw,
+          ),
+          ...rows(
+            `aws-sns-sqs (fauxqs) publishBatch of 10 + consume, ${CONCURRENCY / 8} batches in flight`,
+            "raw SNS PublishBatch of 10 + SQS receive/delete",
+            perMessage(batches.adapter),
+            perMessage(batches.raw),
+          ),
+        ];
       } finally {
         await adapter.close();
         await raw.close();
