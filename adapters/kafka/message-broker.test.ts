@@ -136,6 +136,8 @@ describe("kafka publish", () => {
     expect(result.published).toHaveLength(599);
     // 599 entries over the 500-record limit of one send.
     expect(cluster.sends.map((send) => send.messages.length)).toEqual([500, 99]);
+    // Sent one after the other, in the batch's order.
+    expect(cluster.sends.map((send) => JSON.parse(send.messages[0]!.value))).toEqual([0, 501]);
 
     let calls = 0;
     cluster.failSend = () => {

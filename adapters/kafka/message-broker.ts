@@ -129,23 +129,19 @@ export class KafkaMessageBroker implements IMessageBroker {
       }
     }
     if (chunk.length > 0) chunks.push(chunk);
-    await this.track(
-      Promise.all(
-        chunks.map(async (entries) => {
-          const size = Math.max(...entries.map((entry) => entry.size));
-          try {
-            await this.send(
-              topic,
-              entries.map((entry) => entry.record),
-              size,
-            );
-            for (const { index, id } of entries) published.push({ index, id });
-          } catch (error) {
-            for (const { index, id } of entries) failed.push({ index, id, error: error as Error });
-          }
-        }),
-      ),
-    );
+    // One chunk after another, so messages of one key keep the batch's order.
+    const sendAll = async () => {
+      for (const entries of chunks) {
+        const records = entries.map((entry) => entry.record);
+        try {
+          await this.send(topic, records, Math.max(...entries.map((entry) => entry.size)));
+          for (const { index, id } of entries) published.push({ index, id });
+        } catch (error) {
+          for (const { index, id } of entries) failed.push({ index, id, error: error as Error });
+        }
+      }
+    };
+    await this.track(sendAll());
     published.sort((a, b) => a.index - b.index);
     failed.sort((a, b) => a.index - b.index);
     return { published, failed };
