@@ -1,9 +1,9 @@
 /**
  * Bundles each service for the container image: one ESM bundle per service in
- * dist/services/<name>/main.js, the files its code locates with `new URL("...", import.meta.url)`
- * (SQL migrations) copied beside it, and dist/package.json listing only the npm packages the
- * bundles import, so the image installs runtime dependencies and nothing else (no Pulumi, no
- * test tools).
+ * dist/services/<name>/main.js, the folders its code locates with `new URL("...", import.meta.url)`
+ * (SQL migrations) copied beside it under assets/, and dist/package.json listing only the npm
+ * packages the bundles import, so the image installs runtime dependencies and nothing else (no
+ * Pulumi, no test tools).
  *
  *   npx tsx scripts/build-services.ts            # every service in services/platform.ts
  *
@@ -14,7 +14,7 @@ import { cp, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type Metafile } from "esbuild";
+import { build, type Metafile, type Plugin } from "esbuild";
 
 export interface BuildOptions {
   /** Service name → entry file. */
@@ -22,6 +22,8 @@ export interface BuildOptions {
   readonly outDir: string;
   /** Root package.json whose versions the generated one copies. */
   readonly packageJson: string;
+  /** Asset folders are placed under assets/<path relative to this>. @default the current directory */
+  readonly root?: string;
 }
 
 export interface BuildResult {
@@ -53,7 +55,9 @@ export async function buildServices(options: BuildOptions): Promise<BuildResult>
 
   for (const [service, entry] of Object.entries(options.entries)) {
     const outfile = join(options.outDir, "services", service, "main.js");
+    const found = new Map<string, string>();
     const result = await build({
+      plugins: [relocateAssets(resolve(options.root ?? "."), found)],
       entryPoints: [entry],
       outfile,
       bundle: true,
@@ -73,7 +77,12 @@ export async function buildServices(options: BuildOptions): Promise<BuildResult>
     bundles[service] = outfile;
     for (const specifier of importsOf(result.metafile))
       if (!BUILTINS.has(specifier)) external.add(packageOf(specifier));
-    assets.push(...(await copyAssets(result.metafile, dirname(outfile))));
+    for (const [source, path] of found) {
+      const target = join(dirname(outfile), path);
+      await mkdir(dirname(target), { recursive: true });
+      await cp(source, target, { recursive: true });
+      assets.push(`${relative(".", source)} -> ${relative(".", target)}`);
+    }
   }
 
   const dependencies: Record<string, string> = {};
@@ -101,33 +110,31 @@ function importsOf(metafile: Metafile): string[] {
 
 /**
  * Code that finds files relative to its own module (`new URL("./migrations/", import.meta.url)`)
- * finds them relative to the bundle once bundled, so each such folder is copied to the same
- * relative place beside the bundle. Two sources claiming one destination is an error.
+ * would look beside the bundle once bundled, where every service's "./migrations/" would land
+ * in the same place. Each such URL is rewritten to `./assets/<path of the folder in the repo>`,
+ * unique per source folder, and `found` records what to copy there.
  */
-async function copyAssets(metafile: Metafile, bundleDir: string): Promise<string[]> {
-  const claimed = new Map<string, string>();
-  for (const input of Object.keys(metafile.inputs)) {
-    if (input.includes("node_modules") || !/\.[cm]?[jt]s$/.test(input)) continue;
-    const text = await readFile(input, "utf8");
-    for (const match of text.matchAll(ASSET_URL)) {
-      const source = resolve(dirname(input), match[1] as string);
-      const target = resolve(bundleDir, match[1] as string);
-      const previous = claimed.get(target);
-      if (previous && previous !== source) {
-        throw new Error(
-          `[taskflow] [build] ${relative(".", previous)} and ${relative(".", source)} both bundle to ${relative(".", target)}`,
-        );
-      }
-      claimed.set(target, source);
-    }
-  }
-  const copied: string[] = [];
-  for (const [target, source] of claimed) {
-    await mkdir(dirname(target), { recursive: true });
-    await cp(source, target, { recursive: true });
-    copied.push(`${relative(".", source)} -> ${relative(".", target)}`);
-  }
-  return copied;
+function relocateAssets(root: string, found: Map<string, string>): Plugin {
+  return {
+    name: "relocate-import-meta-assets",
+    setup(esbuild) {
+      esbuild.onLoad({ filter: /\.[cm]?ts$/ }, async (args) => {
+        if (args.path.includes("node_modules")) return undefined;
+        const text = await readFile(args.path, "utf8");
+        if (!text.includes("import.meta.url")) return undefined;
+        const contents = text.replace(ASSET_URL, (_match, rel: string) => {
+          const source = resolve(dirname(args.path), rel);
+          const path = join("assets", relative(root, source));
+          if (path.split(/[\\/]/).includes("..")) {
+            throw new Error(`[taskflow] [build] ${args.path} locates ${rel}, outside ${root}`);
+          }
+          found.set(source, path);
+          return `new URL(${JSON.stringify(`./${path}${rel.endsWith("/") ? "/" : ""}`)}, import.meta.url)`;
+        });
+        return { contents, loader: "ts" };
+      });
+    },
+  };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -154,7 +161,12 @@ async function main(): Promise<void> {
       `[taskflow] [build] no process entry point for: ${missing.join(", ")} (and no shared services/main.ts)`,
     );
   }
-  const result = await buildServices({ entries, outDir: join(repo, "dist"), packageJson: join(repo, "package.json") });
+  const result = await buildServices({
+    entries,
+    outDir: join(repo, "dist"),
+    packageJson: join(repo, "package.json"),
+    root: repo,
+  });
   console.log(`bundled ${Object.keys(result.bundles).length} services into dist/services/<name>/main.js`);
   console.log(`runtime dependencies: ${Object.keys(result.dependencies).join(", ") || "none"}`);
   for (const asset of result.assets) console.log(`copied ${asset}`);
