@@ -34,10 +34,12 @@ class Running implements DeliveryContext {
   private controller: AbortController | undefined;
   private aborted = false;
 
-  /** A property, not a method, so a handler may destructure it from the context. */
-  readonly deadLetter = (reason: string): void => {
-    this.deadReason ??= reason;
-  };
+  /** Bound on first use, so a handler may also destructure it from the context. */
+  get deadLetter(): (reason: string) => void {
+    return (reason) => {
+      this.deadReason ??= reason;
+    };
+  }
 
   get signal(): AbortSignal {
     if (!this.controller) {
@@ -173,7 +175,7 @@ export class RabbitMqConsumer implements Subscription {
       await this.handler(decodeDelivery(delivery, this.settings.topic), running);
     } catch (error) {
       failure = { error };
-      if (error instanceof UndecodableMessageError) running.deadLetter(error.message);
+      if (error instanceof UndecodableMessageError) running.deadReason ??= error.message;
     }
     try {
       // A channel lost while the handler ran has already returned the message to the queue.

@@ -67,16 +67,12 @@ export interface EncodedMessage {
  * count means the first, so a first publish adds as little as it can to every message.
  */
 export function encodeOutgoing(message: OutgoingMessage, id: string, now: Date): EncodedMessage {
-  const headers: Record<string, string | number> = { ...message.headers };
-  headers[HEADER.publishedAt] = now.getTime();
+  const headers: Record<string, string> = { ...message.headers };
+  // A string, not a number: amqplib writes a millisecond time as a 64-bit integer through a
+  // BigInt on both ends, which costs more than the few bytes a string does.
+  headers[HEADER.publishedAt] = String(now.getTime());
   if (message.key !== undefined) headers[HEADER.key] = message.key;
-  const options: Options.Publish = {
-    messageId: id,
-    contentType: "application/json",
-    persistent: true,
-    timestamp: Math.floor(now.getTime() / 1000),
-    headers,
-  };
+  const options: Options.Publish = { messageId: id, contentType: "application/json", persistent: true, headers };
   if (message.ttlMs !== undefined) options.expiration = String(Math.max(1, Math.round(message.ttlMs)));
   return { content: Buffer.from(JSON.stringify(message.body), "utf8"), options };
 }

@@ -4,9 +4,22 @@ import { PublishError } from "../core/errors.js";
 import type { AmqpLink } from "./connection.js";
 import { COMPONENT } from "./naming.js";
 
-interface AwaitingConfirm {
-  readonly deadline: number;
-  readonly reject: (error: Error) => void;
+/** One publish waiting for its confirm; it leaves `awaiting` when settled either way. */
+class Confirmation {
+  constructor(
+    readonly deadline: number,
+    private readonly resolve: () => void,
+    readonly reject: (error: Error) => void,
+    private readonly awaiting: Set<Confirmation>,
+  ) {
+    awaiting.add(this);
+  }
+
+  settle(error: unknown): void {
+    this.awaiting.delete(this);
+    if (error) this.reject(error instanceof Error ? error : new Error(String(error)));
+    else this.resolve();
+  }
 }
 
 /** How often unconfirmed publishes are checked against their deadline. */
@@ -21,7 +34,7 @@ const SWEEP_MS = 100;
  */
 export class ConfirmPublisher {
   private drained: Promise<unknown> | undefined;
-  private readonly awaiting = new Set<AwaitingConfirm>();
+  private readonly awaiting = new Set<Confirmation>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
@@ -35,19 +48,13 @@ export class ConfirmPublisher {
     // Respect the socket's backpressure: a full write buffer holds new sends until it drains.
     if (this.drained) await this.drained;
     await new Promise<void>((resolve, reject) => {
-      const entry: AwaitingConfirm = { deadline, reject };
-      this.awaiting.add(entry);
+      const confirmation = new Confirmation(deadline, resolve, reject, this.awaiting);
       this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS);
-      const settle = (error: unknown) => {
-        this.awaiting.delete(entry);
-        if (error) reject(error instanceof Error ? error : new Error(String(error)));
-        else resolve();
-      };
       try {
-        const accepted = channel.publish(exchange, routingKey, content, options, settle);
+        const accepted = channel.publish(exchange, routingKey, content, options, (error) => confirmation.settle(error));
         if (!accepted) this.waitForDrain(channel);
       } catch (error) {
-        settle(error);
+        confirmation.settle(error);
       }
     });
   }
@@ -67,7 +74,12 @@ export class ConfirmPublisher {
 
   private waitForDrain(channel: ConfirmChannel): void {
     if (this.drained) return;
-    const drained = Promise.race([once(channel, "drain"), once(channel, "close")]).catch(() => {});
+    // Whichever event comes first, the listener waiting for the other is removed.
+    const stop = new AbortController();
+    const { signal } = stop;
+    const drained = Promise.race([once(channel, "drain", { signal }), once(channel, "close", { signal })])
+      .catch(() => {})
+      .finally(() => stop.abort());
     this.drained = drained;
     drained.then(() => {
       if (this.drained === drained) this.drained = undefined;
