@@ -23,14 +23,20 @@ export type ApiKeyExchange = (apiKey: string) => Promise<{ accessToken: string; 
  */
 export function createCallerResolver(verify: IdentitySource, exchange: ApiKeyExchange, cache: ICache) {
   const tokens = cache.withNamespace(`${cache.namespace}.apikey-token`);
+  const verified = createVerifiedTokens();
   const withToken = async (token: string): Promise<Caller | undefined> => {
+    const known = verified.get(token);
+    if (known) return known;
     const identity = await verify({ authorization: `Bearer ${token}` });
-    return identity && { ...identity, token };
+    const caller = identity && { ...identity, token };
+    if (caller) verified.add(token, caller);
+    return caller;
   };
   return async (headers: { authorization?: string; apiKey?: string }): Promise<Caller | undefined> => {
     if (headers.authorization !== undefined) {
-      const identity = await verify({ authorization: headers.authorization });
-      return identity && { ...identity, token: headers.authorization.replace(/^Bearer\s+/i, "") };
+      const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization);
+      if (!match) return verify({ authorization: headers.authorization }).then(() => undefined);
+      return withToken(match[1]!);
     }
     if (headers.apiKey === undefined) return undefined;
     const digest = createHash("sha256").update(headers.apiKey).digest("base64url");
@@ -48,3 +54,37 @@ export function createCallerResolver(verify: IdentitySource, exchange: ApiKeyExc
 }
 
 export type CallerResolver = ReturnType<typeof createCallerResolver>;
+
+/**
+ * Tokens this gateway has verified, until they expire. A signature check costs far more than
+ * the proxying itself, and a client sends the same token with every request. Bounded: when
+ * full, it starts over.
+ */
+function createVerifiedTokens(max = 10_000) {
+  const entries = new Map<string, { caller: Caller; expiresAt: number }>();
+  return {
+    get(token: string): Caller | undefined {
+      const entry = entries.get(token);
+      if (!entry) return undefined;
+      if (entry.expiresAt > Date.now()) return entry.caller;
+      entries.delete(token);
+      return undefined;
+    },
+    add(token: string, caller: Caller): void {
+      const exp = expiryOf(token);
+      if (exp === undefined) return;
+      if (entries.size >= max) entries.clear();
+      entries.set(token, { caller, expiresAt: exp });
+    },
+  };
+}
+
+/** The `exp` claim of a token already verified, in ms. */
+function expiryOf(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as { exp?: unknown };
+    return typeof payload.exp === "number" ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,191 @@
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import autocannon from "autocannon";
+import { freePort, startLocalMode } from "../services/e2e/local-process.js";
+import { type BenchResult, writeReport } from "./lib/report.js";
+
+/**
+ * Through the gateway in local mode (`services/local.ts` in its own process, every service
+ * behind the gateway): login, POST a task, GET a task, GET the task details view. The
+ * baseline is bare express answering a small JSON body, in its own process, measured in the
+ * same run with the same load generator. Figures: the highest rate reached (requests/s,
+ * ratio = gateway / bare express, target for GET ≥ 0.30) and the latency at half that rate
+ * (target p99 ≤ 30 ms for GET).
+ */
+
+const CONNECTIONS = 20;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+
+interface Run {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+  readonly non2xx: number;
+}
+
+async function load(options: autocannon.Options): Promise<Run> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+/** Highest rate, then latency at half of it, as a user with a steady load would see it. */
+async function profile(name: string, options: autocannon.Options): Promise<{ max: Run; half: Run }> {
+  const max = await load(options);
+  const half = await load({ ...options, overallRate: Math.max(1, Math.floor(max.rps / 2)) });
+  console.log(
+    `[bench] ${name}: max ${max.rps.toFixed(0)} req/s (p50 ${max.p50} ms, p99 ${max.p99} ms, non-2xx ${max.non2xx}, errors ${max.errors}); ` +
+      `at half rate p50 ${half.p50} ms, p99 ${half.p99} ms`,
+  );
+  if (max.non2xx > 0 || max.errors > 0)
+    throw new Error(`[taskflow] [bench] ${name}: ${max.non2xx} non-2xx, ${max.errors} errors`);
+  return { max, half };
+}
+
+async function bareExpress(): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const program = `
+    import express from "express";
+    const app = express();
+    app.disable("x-powered-by");
+    app.get("/api/v1/tasks/:id", (req, res) => res.json({ id: req.params.id, title: "Write the release notes", status: "doing" }));
+    app.listen(${port}, "127.0.0.1", () => console.log("ready"));`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", program], {
+    cwd: process.cwd(),
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+const local = await startLocalMode({
+  waitFor: ["gateway", "tasks", "identity", "notifications"],
+  env: {
+    LOG_LEVEL: "silent",
+    TASKFLOW_RATE_LIMIT_PER_MINUTE: "100000000",
+    TASKFLOW_SIGNIN_LIMIT_PER_MINUTE: "100000000",
+  },
+});
+const bare = await bareExpress();
+try {
+  const json = { "content-type": "application/json" };
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${local.base}${path}`, {
+      method,
+      headers: { ...json, ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`[taskflow] [bench] ${method} ${path} answered ${res.status}: ${text}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+  const user = {
+    email: `bench-${randomUUID()}@example.test`,
+    password: "bench-password-long-enough",
+    displayName: "Bench User",
+  };
+  await call("POST", "/api/v1/auth/register", user);
+  const login = await call("POST", "/api/v1/auth/login", { email: user.email, password: user.password });
+  const auth = { authorization: `Bearer ${login.accessToken}` };
+  const board = await call("POST", "/api/v1/boards", { projectId: randomUUID(), name: "Bench board" }, auth);
+  const card = await call("POST", `/api/v1/boards/${board.id}/cards`, { name: "To do", type: "todo" }, auth);
+  const task = await call(
+    "POST",
+    `/api/v1/boards/${board.id}/tasks`,
+    { cardId: card.id, title: "Benchmark task" },
+    auth,
+  );
+
+  const bareGet = await profile("bare express GET", { url: `${bare.url}/api/v1/tasks/${task.id}` });
+  const gatewayGet = await profile("gateway GET task", { url: `${local.base}/api/v1/tasks/${task.id}`, headers: auth });
+  const details = await profile("gateway GET task details", {
+    url: `${local.base}/api/v1/tasks/${task.id}/details`,
+    headers: auth,
+  });
+  const login2 = await profile("gateway login", {
+    url: `${local.base}/api/v1/auth/login`,
+    method: "POST",
+    headers: json,
+    body: JSON.stringify({ email: user.email, password: user.password }),
+  });
+  // A board holds at most 1000 tasks with unique titles: POSTs go to fresh boards, a bounded number per board.
+  const boards: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    const b = await call("POST", "/api/v1/boards", { projectId: randomUUID(), name: `Bench board ${i}` }, auth);
+    const c = await call("POST", `/api/v1/boards/${b.id}/cards`, { name: "To do", type: "todo" }, auth);
+    boards.push(`${b.id}|${c.id}`);
+  }
+  let n = 0;
+  const postTask = (overallRate?: number) =>
+    load({
+      url: local.base,
+      amount: overallRate ? Math.min(900, overallRate * SECONDS) : 900,
+      ...(overallRate ? { overallRate } : {}),
+      requests: [
+        {
+          method: "POST",
+          setupRequest: (req) => {
+            const i = n++;
+            const [boardId, cardId] = boards[Math.floor(i / 950) % boards.length]!.split("|");
+            return {
+              ...req,
+              path: `/api/v1/boards/${boardId}/tasks`,
+              headers: { ...json, ...auth },
+              body: JSON.stringify({ cardId, title: `Bench task ${i}` }),
+            };
+          },
+        },
+      ],
+    });
+  const postMax = await postTask();
+  const postHalf = await postTask(Math.max(1, Math.floor(postMax.rps / 2)));
+  console.log(
+    `[bench] gateway POST task: max ${postMax.rps.toFixed(0)} req/s; at half rate p50 ${postHalf.p50} ms, p99 ${postHalf.p99} ms (non-2xx ${postMax.non2xx})`,
+  );
+
+  const results: BenchResult[] = [
+    { name: "bare express GET (max rate)", value: bareGet.max.rps, unit: "req/s" },
+    {
+      name: "gateway GET task (max rate)",
+      value: gatewayGet.max.rps,
+      unit: "req/s",
+      baseline: { name: "bare express GET", value: bareGet.max.rps },
+    },
+    {
+      name: "gateway GET task details view (max rate)",
+      value: details.max.rps,
+      unit: "req/s",
+      baseline: { name: "bare express GET", value: bareGet.max.rps },
+    },
+    { name: "gateway login (max rate)", value: login2.max.rps, unit: "req/s" },
+    { name: "gateway POST task (max rate)", value: postMax.rps, unit: "req/s" },
+    { name: "bare express GET p50 at half rate", value: bareGet.half.p50, unit: "ms" },
+    { name: "bare express GET p99 at half rate", value: bareGet.half.p99, unit: "ms" },
+    { name: "gateway GET task p50 at half rate", value: gatewayGet.half.p50, unit: "ms" },
+    {
+      name: "gateway GET task p99 at half rate",
+      value: gatewayGet.half.p99,
+      unit: "ms",
+      baseline: { name: "target", value: 30 },
+    },
+    {
+      name: "gateway GET task details p99 at half rate",
+      value: details.half.p99,
+      unit: "ms",
+      baseline: { name: "target", value: 30 },
+    },
+    { name: "gateway login p99 at half rate", value: login2.half.p99, unit: "ms" },
+    { name: "gateway POST task p99 at half rate", value: postHalf.p99, unit: "ms" },
+  ];
+  await writeReport("gateway", results);
+  console.log("[bench] wrote bench/results/gateway.{json,md}");
+} finally {
+  bare.stop();
+  await local.stop();
+}
