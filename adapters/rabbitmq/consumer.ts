@@ -34,7 +34,7 @@ class Running implements DeliveryContext {
   private controller: AbortController | undefined;
   private aborted = false;
 
-  /** Bound on first use, so a handler may also destructure it from the context. */
+  /** A fresh function on each read, bound to this delivery, so a handler may destructure it. */
   get deadLetter(): (reason: string) => void {
     return (reason) => {
       this.deadReason ??= reason;
