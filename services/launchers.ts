@@ -232,8 +232,11 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
     return served("tasks", runtime, port, () => startTasksService(runtime, port));
   },
 
-  async users() {
-    throw new Error("[taskflow] [users] the users service is not part of this build yet");
+  async users(ctx) {
+    const { startUsersService, USERS_MIGRATIONS } = await import("./users/service.js");
+    const runtime = await runtimeFor("users", ctx, [USERS_MIGRATIONS]);
+    const port = portOf(ctx, runtime, "users");
+    return served("users", runtime, port, () => startUsersService(runtime, port));
   },
 };
 
