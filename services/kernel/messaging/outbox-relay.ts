@@ -75,28 +75,38 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         [batchSize],
       );
       if (rows.length === 0) return sent;
-      for (const row of rows) {
-        try {
-          await policy.execute(() =>
-            broker.publish(resolveTopic(row.topic), {
-              id: row.message_id,
-              ...(row.key ? { key: row.key } : {}),
-              headers: row.headers,
-              body: row.body,
-            }),
-          );
-        } catch (error) {
-          await db
-            .query("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1", [
-              row.id,
-              String((error as Error)?.message ?? error).slice(0, 500),
-            ])
-            .catch(() => {});
-          options.onError?.(error, row.message_id);
-          throw error;
+      // Rows are marked sent per pass, not per row: a crash in between republishes a few, which the inbox absorbs.
+      const published: number[] = [];
+      try {
+        for (const row of rows) {
+          try {
+            await policy.execute(() =>
+              broker.publish(resolveTopic(row.topic), {
+                id: row.message_id,
+                ...(row.key ? { key: row.key } : {}),
+                headers: row.headers,
+                body: row.body,
+              }),
+            );
+          } catch (error) {
+            await db
+              .query("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1", [
+                row.id,
+                String((error as Error)?.message ?? error).slice(0, 500),
+              ])
+              .catch(() => {});
+            options.onError?.(error, row.message_id);
+            throw error;
+          }
+          published.push(row.id);
         }
-        await db.query("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1", [row.id]);
-        sent += 1;
+      } finally {
+        if (published.length > 0) {
+          await db.query("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])", [
+            published,
+          ]);
+          sent += published.length;
+        }
       }
     }
   }

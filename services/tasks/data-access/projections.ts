@@ -12,14 +12,22 @@ import type { TaskSnapshot } from "../domain/model.js";
 
 type Event<T extends TaskEventType> = Pick<StoredEvent, "version" | "occurredAt"> & { type: T; data: TaskEventData[T] };
 
-/** Opens a gap at `position` in a card's ordering. */
-async function insertAt(tx: Queryable, cardId: string, position: number): Promise<void> {
-  await tx.query("UPDATE tasks SET position = position + 1 WHERE card_id = $1 AND position >= $2", [cardId, position]);
+/** Opens a gap at `position` in a card's ordering; returns the ids of the tasks it shifted. */
+async function insertAt(tx: Queryable, cardId: string, position: number): Promise<string[]> {
+  const rows = await tx.query<{ id: string }>(
+    "UPDATE tasks SET position = position + 1 WHERE card_id = $1 AND position >= $2 RETURNING id",
+    [cardId, position],
+  );
+  return rows.map((r) => r.id);
 }
 
-/** Closes the gap a task left at `position`. */
-async function removeAt(tx: Queryable, cardId: string, position: number): Promise<void> {
-  await tx.query("UPDATE tasks SET position = position - 1 WHERE card_id = $1 AND position > $2", [cardId, position]);
+/** Closes the gap a task left at `position`; returns the ids of the tasks it shifted. */
+async function removeAt(tx: Queryable, cardId: string, position: number): Promise<string[]> {
+  const rows = await tx.query<{ id: string }>(
+    "UPDATE tasks SET position = position - 1 WHERE card_id = $1 AND position > $2 RETURNING id",
+    [cardId, position],
+  );
+  return rows.map((r) => r.id);
 }
 
 async function writeTask(tx: Queryable, task: TaskSnapshot, version: number): Promise<void> {
@@ -69,8 +77,14 @@ async function moveCard(tx: Queryable, boardId: string, cardId: string, from: nu
   ]);
 }
 
-/** Applies one event of the tasks service to the boards/cards/tasks/comments read models. */
-export async function project(tx: Queryable, stored: Pick<StoredEvent, "type" | "data" | "version" | "occurredAt">) {
+/**
+ * Applies one event of the tasks service to the boards/cards/tasks/comments read models.
+ * Returns the ids of other tasks whose position the event shifted (their cached copies are stale).
+ */
+export async function project(
+  tx: Queryable,
+  stored: Pick<StoredEvent, "type" | "data" | "version" | "occurredAt">,
+): Promise<string[]> {
   const at = stored.occurredAt;
   const e = stored as Event<TaskEventType>;
   switch (e.type) {
@@ -80,7 +94,7 @@ export async function project(tx: Queryable, stored: Pick<StoredEvent, "type" | 
         "INSERT INTO boards (id, project_id, owner_id, name, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
         [data.boardId, data.projectId, data.ownerId, data.name, e.version, at],
       );
-      return;
+      return [];
     }
     case "board-renamed": {
       const { data } = e as Event<"board-renamed">;
@@ -90,14 +104,14 @@ export async function project(tx: Queryable, stored: Pick<StoredEvent, "type" | 
         e.version,
         at,
       ]);
-      return;
+      return [];
     }
     case "board-deleted": {
       const { data } = e as Event<"board-deleted">;
       // Tasks reference cards without a cascade of their own; remove them first.
       await tx.query("DELETE FROM tasks WHERE board_id = $1", [data.boardId]);
       await tx.query("DELETE FROM boards WHERE id = $1", [data.boardId]);
-      return;
+      return [];
     }
     case "card-created": {
       const { data } = e as Event<"card-created">;
@@ -106,7 +120,7 @@ export async function project(tx: Queryable, stored: Pick<StoredEvent, "type" | 
         "INSERT INTO cards (id, board_id, name, type, position, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         [data.cardId, data.boardId, data.name, data.type, data.position, e.version, at],
       );
-      return;
+      return [];
     }
     case "card-updated": {
       const { data } = e as Event<"card-updated">;
@@ -117,7 +131,7 @@ export async function project(tx: Queryable, stored: Pick<StoredEvent, "type" | 
         "UPDATE cards SET name = $2, type = $3, position = $4, version = $5, updated_at = $6 WHERE id = $1",
         [data.cardId, data.name, data.type, data.position, e.version, at],
       );
-      return;
+      return [];
     }
     case "card-deleted": {
       const { data } = e as Event<"card-deleted">;
@@ -130,29 +144,29 @@ export async function project(tx: Queryable, stored: Pick<StoredEvent, "type" | 
           row.position,
         ]);
       }
-      return;
+      return [];
     }
     case "task-created": {
       const { data } = e as Event<"task-created">;
-      await insertAt(tx, data.task.cardId, data.task.position);
+      const shifted = await insertAt(tx, data.task.cardId, data.task.position);
       await writeTask(tx, data.task, e.version);
-      return;
+      return shifted;
     }
     case "task-moved": {
       const { data } = e as Event<"task-moved">;
       // Park the task outside every ordering while the others close and open their gaps.
       await tx.query("UPDATE tasks SET position = -1 WHERE id = $1", [data.task.id]);
-      await removeAt(tx, data.fromCardId, data.fromPosition);
-      await insertAt(tx, data.task.cardId, data.task.position);
+      const closed = await removeAt(tx, data.fromCardId, data.fromPosition);
+      const opened = await insertAt(tx, data.task.cardId, data.task.position);
       await writeTask(tx, data.task, e.version);
-      return;
+      return [...closed, ...opened];
     }
     case "task-updated":
     case "task-assigned":
     case "task-cancelled": {
       const { data } = e as Event<"task-updated">;
       await writeTask(tx, data.task, e.version);
-      return;
+      return [];
     }
     case "comment-added": {
       const { data } = e as Event<"comment-added">;
@@ -161,7 +175,7 @@ export async function project(tx: Queryable, stored: Pick<StoredEvent, "type" | 
         "INSERT INTO comments (id, task_id, author_id, body, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         [c.id, c.taskId, c.authorId, c.body, e.version, c.createdAt, c.updatedAt],
       );
-      return;
+      return [];
     }
     case "comment-edited": {
       const { data } = e as Event<"comment-edited">;
@@ -171,12 +185,12 @@ export async function project(tx: Queryable, stored: Pick<StoredEvent, "type" | 
         e.version,
         data.comment.updatedAt,
       ]);
-      return;
+      return [];
     }
     case "comment-deleted": {
       const { data } = e as Event<"comment-deleted">;
       await tx.query("DELETE FROM comments WHERE id = $1", [data.comment.id]);
-      return;
+      return [];
     }
   }
 }

@@ -99,7 +99,11 @@ export async function updateCard(
     const card = await lockedCard(w.tx, caller, id);
     checkVersion("card", id, card.version, ifMatch);
     // Tasks take their status from their card's type, so a card with tasks keeps its type.
-    if (input.type && input.type !== card.type && (await countTasks(w.tx, { cardId: id })) > 0) {
+    if (
+      input.type &&
+      input.type !== card.type &&
+      (await countTasks(w.tx, { boardId: card.boardId, cardId: id })).card > 0
+    ) {
       throw new ConflictError(`card "${id}" has tasks; move them out before changing its type`, {
         fields: [{ field: "body.type", message: "cannot change while the card has tasks" }],
       });
@@ -125,7 +129,7 @@ export async function deleteCard(
   await change(ctx, { name: "DeleteCard", actor: caller.userId }, async (w) => {
     const card = await lockedCard(w.tx, caller, id);
     checkVersion("card", id, card.version, ifMatch);
-    if ((await countTasks(w.tx, { cardId: id })) > 0) {
+    if ((await countTasks(w.tx, { boardId: card.boardId, cardId: id })).card > 0) {
       throw new ConflictError(`card "${id}" still has tasks; move or cancel them first`);
     }
     await w.append(`card:${id}`, card.version, "card-deleted", { cardId: id, boardId: card.boardId });

@@ -34,7 +34,7 @@ export interface Writer {
     data: TaskEventData[T],
     options?: { key?: string },
   ): Promise<number>;
-  /** Marks more aggregates as changed (rows a projection shifted), for cache invalidation. */
+  /** Marks more aggregates as changed (rows a projection removed), for cache invalidation. */
   touch(...ids: readonly string[]): void;
 }
 
@@ -70,7 +70,7 @@ export async function change<R>(
               ...(options.key ? { key: options.key } : {}),
               now: clock(ctx),
             });
-            await project(tx, stored!);
+            for (const shifted of await project(tx, stored!)) touched.add(shifted);
             touched.add(streamId.slice(streamId.indexOf(":") + 1));
             return stored!.version;
           },
@@ -88,12 +88,6 @@ export async function change<R>(
   }
   await ctx.onCommitted?.([...touched]);
   return result;
-}
-
-/** Marks every task of the given cards as changed: their positions shift with a create or move. */
-export async function touchCardTasks(w: Writer, cardIds: readonly string[]): Promise<void> {
-  const rows = await w.tx.query<{ id: string }>("SELECT id FROM tasks WHERE card_id = ANY($1::uuid[])", [cardIds]);
-  w.touch(...rows.map((r) => r.id));
 }
 
 /** `If-Match` against the current version (undefined: no precondition). */

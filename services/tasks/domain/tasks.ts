@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { CallerIdentity } from "../../kernel/auth/caller.js";
 import type { Page } from "../../kernel/http/schemas.js";
 import { countTasks, findCard, findTask, listTasks, type TaskFilter } from "../data-access/store.js";
-import { change, checkVersion, clock, ownBoard, type TasksContext, touchCardTasks, visibleTask } from "./context.js";
+import { change, checkVersion, clock, ownBoard, type TasksContext, visibleTask } from "./context.js";
 import type { Priority, Task, TaskSnapshot } from "./model.js";
 import {
   assertCancellable,
@@ -55,7 +55,8 @@ export async function createTask(
   const now = clock(ctx);
   return change(ctx, { name: "CreateTask", actor: caller.userId, commandId: input.commandId }, async (w) => {
     await ownBoard(w.tx, caller, boardId, true);
-    assertRoomForTask(await countTasks(w.tx, { boardId }));
+    const counts = await countTasks(w.tx, { boardId, cardId: input.cardId });
+    assertRoomForTask(counts.board);
     const card = await findCard(w.tx, input.cardId);
     assertCardOnBoard(card, boardId, input.cardId);
     assertDescriptionDiffers(input.title, input.description);
@@ -71,16 +72,15 @@ export async function createTask(
       assigneeId: input.assigneeId ?? null,
       dueDate: normalizeDate(input.dueDate),
       tags: [...(input.tags ?? [])],
-      position: clampPosition(input.position, await countTasks(w.tx, { cardId: card.id })),
+      position: clampPosition(input.position, counts.card),
       completedAt: completedAtFor(card.type, null, now),
       cancelledAt: null,
       createdBy: caller.userId,
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
-    await w.append(`task:${id}`, 0, "task-created", { task });
-    await touchCardTasks(w, [task.cardId]);
-    return (await findTask(w.tx, id))!;
+    const version = await w.append(`task:${id}`, 0, "task-created", { task });
+    return { ...task, version };
   });
 }
 
@@ -143,7 +143,9 @@ export async function moveTask(
     assertWritable(current);
     const card = await findCard(w.tx, input.cardId);
     assertCardOnBoard(card, current.boardId, input.cardId);
-    const others = (await countTasks(w.tx, { cardId: card.id })) - (card.id === current.cardId ? 1 : 0);
+    const others =
+      (await countTasks(w.tx, { boardId: current.boardId, cardId: card.id })).card -
+      (card.id === current.cardId ? 1 : 0);
     const position = clampPosition(input.position, others);
     if (card.id === current.cardId && position === current.position) return current;
     await w.append(`task:${id}`, current.version, "task-moved", {
@@ -159,7 +161,6 @@ export async function moveTask(
       fromPosition: current.position,
       fromStatus: current.status,
     });
-    await touchCardTasks(w, [current.cardId, card.id]);
     return (await findTask(w.tx, id))!;
   });
 }

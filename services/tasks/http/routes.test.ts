@@ -367,6 +367,9 @@ describe("tasks HTTP API", () => {
     expect((await call("alice", "GET", `/api/v1/tasks/${t.id}`)).status).toBe(200);
     await call("alice", "PATCH", `/api/v1/tasks/${t.id}`, { title: "Cached and changed" }, { "if-match": '"1"' });
     expect((await call("alice", "GET", `/api/v1/tasks/${t.id}`)).body).toMatchObject({ title: "Cached and changed" });
+    // A task inserted in front shifts this one: its cached copy must not keep the old position.
+    await call("alice", "POST", `/api/v1/boards/${b.id}/tasks`, { cardId: todo.id, title: "In front", position: 0 });
+    expect((await call("alice", "GET", `/api/v1/tasks/${t.id}`)).body).toMatchObject({ position: 1 });
     faults.unavailable = true;
     try {
       const started = Date.now();

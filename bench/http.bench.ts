@@ -1,0 +1,191 @@
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import autocannon from "autocannon";
+import { MemoryCache } from "../adapters/memory/cache.js";
+import { MemoryBroker } from "../adapters/memory/message-broker.js";
+import { devHeaderIdentitySource } from "../services/kernel/auth/caller.js";
+import { migrate } from "../services/kernel/db/migrate.js";
+import { openDatabase } from "../services/kernel/db/open-database.js";
+import { createOutboxRelay } from "../services/kernel/messaging/outbox-relay.js";
+import { createLogger } from "../services/kernel/observability/logger.js";
+import { initTracing } from "../services/kernel/observability/tracing.js";
+import { listen } from "../services/kernel/runtime.js";
+import { createTasksApp, startActivityConsumer, TASKS_MIGRATIONS } from "../services/tasks/service.js";
+import { type BenchResult, writeReport } from "./lib/report.js";
+
+/**
+ * The tasks service in local mode (in-memory broker and cache, PGlite in memory, outbox relay
+ * and activity consumer running), in its own process, against bare express answering a small
+ * JSON body in another process, both loaded by autocannon from this one in the same run.
+ * Cases: GET one task (cached), POST a task (a transaction: event, outbox, projection), list a
+ * board's tasks (20 a page). Figures: the highest rate (requests/s, ratio to bare express;
+ * targets POST ≥ 0.25, cached GET ≥ 0.50), p50/p99 latency at that rate and at half of it
+ * (target p99 ≤ 25 ms at half rate), and the service's resident memory afterwards.
+ * Logs are at "silent" so that the figures measure the service, not stdout.
+ */
+
+const CONNECTIONS = 10;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+
+if (process.argv[2] === "serve") {
+  await serve(Number(process.argv[3]));
+} else {
+  await main();
+}
+
+/** The service process: the tasks app as local mode wires it. */
+async function serve(port: number): Promise<void> {
+  initTracing({ serviceName: "tasks" });
+  const db = await openDatabase("pglite:memory");
+  await migrate(db, [TASKS_MIGRATIONS]);
+  const broker = new MemoryBroker();
+  const relay = createOutboxRelay({ db, broker });
+  const { app } = createTasksApp({
+    db,
+    cache: new MemoryCache({ namespace: "tasks" }),
+    log: createLogger({ service: "tasks", level: "silent" }),
+    identity: devHeaderIdentitySource(),
+    notifyRelay: () => relay.notify(),
+  });
+  await startActivityConsumer({ db, broker });
+  relay.start();
+  await listen(app, port);
+  console.log("ready");
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+async function child(args: string[]): Promise<{ pid: number; stop(): void }> {
+  const proc = spawn(process.execPath, args, { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    proc.stdout!.once("data", () => resolve());
+    proc.once("exit", (code) => reject(new Error(`[taskflow] [bench] server exited early with code ${code}`)));
+  });
+  return { pid: proc.pid!, stop: () => proc.kill() };
+}
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+interface Run {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+async function load(name: string, options: autocannon.Options): Promise<Run> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
+  const failed = result.errors + result.timeouts + result.non2xx;
+  if (failed > 0) throw new Error(`[taskflow] [bench] ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+async function profile(name: string, options: autocannon.Options): Promise<{ max: Run; half: Run }> {
+  const max = await load(name, options);
+  const half = await load(name, { ...options, overallRate: Math.max(1, Math.floor(max.rps / 2)) });
+  console.log(
+    `[bench] ${name}: max ${max.rps.toFixed(0)} req/s (p50 ${max.p50} ms, p99 ${max.p99} ms); at half rate p50 ${half.p50} ms, p99 ${half.p99} ms`,
+  );
+  return { max, half };
+}
+
+async function main(): Promise<void> {
+  const barePort = await freePort();
+  const program = `
+    import express from "express";
+    const app = express();
+    app.disable("x-powered-by");
+    app.get("/hello", (req, res) => res.json({ id: "00000000-0000-4000-8000-000000000000", title: "Write the release notes", status: "doing" }));
+    app.listen(${barePort}, "127.0.0.1", () => console.log("ready"));`;
+  const bare = await child(["--input-type=module", "-e", program]);
+  const tasksPort = await freePort();
+  const tasks = await child(["--import", "tsx", "bench/http.bench.ts", "serve", String(tasksPort)]);
+  try {
+    const base = `http://127.0.0.1:${tasksPort}`;
+    const headers = { "x-dev-user": "bench-user", "content-type": "application/json" };
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${base}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+      if (res.status !== 201) throw new Error(`[taskflow] [bench] setup ${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { id: string };
+    };
+    // A board holds at most 1000 tasks, so POSTs rotate over many boards.
+    const boards: { board: string; card: string }[] = [];
+    const projectId = randomUUID();
+    for (let i = 0; i < 60; i++) {
+      const board = await post("/api/v1/boards", { projectId, name: `Bench board ${i}` });
+      const card = await post(`/api/v1/boards/${board.id}/cards`, { name: "To do", type: "todo" });
+      boards.push({ board: board.id, card: card.id });
+    }
+    const first = boards[0]!;
+    let task = { id: "" };
+    for (let i = 0; i < 50; i++)
+      task = await post(`/api/v1/boards/${first.board}/tasks`, { cardId: first.card, title: `Listed ${i}` });
+
+    const hello = await profile("bare express GET", { url: `http://127.0.0.1:${barePort}/hello` });
+    const get = await profile("GET one task (cached)", { url: `${base}/api/v1/tasks/${task.id}`, headers });
+    const list = await profile("list tasks (page of 20)", {
+      url: `${base}/api/v1/tasks?boardId=${first.board}&pageSize=20`,
+      headers,
+    });
+    let n = 0;
+    const postOptions = (): autocannon.Options => ({
+      url: base,
+      requests: [
+        {
+          method: "POST",
+          setupRequest: (req) => {
+            n += 1;
+            const target = boards[1 + (n % (boards.length - 1))]!;
+            return {
+              ...req,
+              path: `/api/v1/boards/${target.board}/tasks`,
+              headers,
+              body: JSON.stringify({ cardId: target.card, title: `Bench task ${n}`, priority: "high" }),
+            };
+          },
+        },
+      ],
+    });
+    const created = await profile("POST a task", postOptions());
+    const memory = await rssMb(tasks.pid);
+    console.log(`[bench] tasks service resident memory ${memory.toFixed(1)} MB after ${n} POSTs`);
+
+    const baseline = { name: "bare express GET req/s", value: hello.max.rps };
+    const results: BenchResult[] = [
+      { name: "bare express GET req/s", value: hello.max.rps, unit: "req/s" },
+      { name: "bare express GET p99 at half rate", value: hello.half.p99, unit: "ms" },
+    ];
+    for (const [name, run] of [
+      ["GET one task (cached)", get],
+      ["POST a task", created],
+      ["list tasks (page of 20)", list],
+    ] as const) {
+      results.push(
+        { name: `${name} req/s`, value: run.max.rps, unit: "req/s", baseline },
+        { name: `${name} p50 at max rate`, value: run.max.p50, unit: "ms" },
+        { name: `${name} p99 at max rate`, value: run.max.p99, unit: "ms" },
+        { name: `${name} p50 at half rate`, value: run.half.p50, unit: "ms" },
+        { name: `${name} p99 at half rate`, value: run.half.p99, unit: "ms" },
+      );
+    }
+    results.push({ name: "tasks service resident memory", value: memory, unit: "MB" });
+    await writeReport("http", results);
+  } finally {
+    tasks.stop();
+    bare.stop();
+  }
+}
