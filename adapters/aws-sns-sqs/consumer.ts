@@ -86,8 +86,10 @@ export class SqsConsumer implements Subscription {
 
   private async poll(): Promise<void> {
     while (!this.closed) {
-      const free = this.settings.maxConcurrency - this.running.size - this.reserved;
-      if (free <= 0) {
+      const busy = this.running.size + this.reserved;
+      const free = this.settings.maxConcurrency - busy;
+      // A receive asks for a full batch when it can: fewer, fuller calls cost less on both ends.
+      if (free <= 0 || (free < Math.min(10, this.settings.maxConcurrency) && busy > 0)) {
         await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
         continue;
       }
@@ -226,7 +228,7 @@ export class SqsConsumer implements Subscription {
       return true;
     }
     if (!failed) {
-      await this.deletes.delete(raw.ReceiptHandle ?? "");
+      this.ack(raw);
       return true;
     }
     if (attempt >= this.queue.maxAttempts) {
@@ -263,6 +265,17 @@ export class SqsConsumer implements Subscription {
       }),
     );
     await this.deletes.delete(raw.ReceiptHandle ?? "");
+  }
+
+  /**
+   * Deletes in the background, batched with other acks: the slot is free for the next
+   * message at once, and `close()` waits for every delete. A delete that fails means the
+   * message is delivered again, which consumers absorb by message id.
+   */
+  private ack(raw: SqsMessage): void {
+    this.deletes.delete(raw.ReceiptHandle ?? "").catch((error: unknown) => {
+      this.settings.onError(wrap("cannot delete an acked message; it will be delivered again", error));
+    });
   }
 
   private async release(raw: SqsMessage, seconds: number): Promise<void> {

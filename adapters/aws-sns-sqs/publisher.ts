@@ -29,6 +29,9 @@ export function prepareMessage(capabilities: BrokerCapabilities, message: Outgoi
   return { index, id, key: message.key, body, attributes, bytes };
 }
 
+/** PublishBatch calls at once per client; below the SDK's 50 sockets, so none waits for one. */
+const MAX_CALLS_IN_FLIGHT = 32;
+
 /** `undefined` when the entry was published, else why not. */
 export type EntryOutcome = TaskflowError | undefined;
 
@@ -47,6 +50,9 @@ interface Waiting {
 export class SnsPublisher {
   private readonly waiting = new Map<string, { topic: string; entries: Waiting[] }>();
   private scheduled = false;
+  /** Calls queued behind the in-flight limit, so a burst waits here rather than in the HTTP agent. */
+  private readonly queuedCalls: (() => void)[] = [];
+  private callsInFlight = 0;
 
   constructor(
     private readonly sns: SNSClient,
@@ -68,6 +74,10 @@ export class SnsPublisher {
 
   /** Publishes `entries` (at most 10, within 256 KiB) in one call; one outcome per entry, in order. */
   async sendBatch(topic: string, arn: string, entries: readonly Prepared[]): Promise<EntryOutcome[]> {
+    if (this.callsInFlight >= MAX_CALLS_IN_FLIGHT) {
+      await new Promise<void>((resolve) => this.queuedCalls.push(resolve));
+    }
+    this.callsInFlight++;
     try {
       const result = await this.sns.send(
         new PublishBatchCommand({
@@ -95,6 +105,9 @@ export class SnsPublisher {
     } catch (error) {
       const mapped = mapPublishError(topic, error);
       return entries.map(() => mapped);
+    } finally {
+      this.callsInFlight--;
+      this.queuedCalls.shift()?.();
     }
   }
 

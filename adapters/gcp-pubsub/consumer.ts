@@ -113,8 +113,10 @@ export class PubSubConsumer implements Subscription {
 
   private async poll(): Promise<void> {
     while (!this.closed) {
-      const free = this.settings.maxConcurrency - this.running.size - this.reserved;
-      if (free <= 0) {
+      const busy = this.running.size + this.reserved;
+      const free = this.settings.maxConcurrency - busy;
+      // A pull asks for a fair batch when it can: fewer, fuller calls cost less on both ends.
+      if (free <= 0 || (free < Math.min(10, this.settings.maxConcurrency) && busy > 0)) {
         await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
         continue;
       }
@@ -267,7 +269,7 @@ export class PubSubConsumer implements Subscription {
         }
         if (!failed) {
           this.seen.delete(messageId);
-          await this.acks.ack(pulled.ackId ?? "");
+          this.ack(pulled);
           return SETTLED;
         }
         if (attempt >= this.info.maxAttempts) {
@@ -291,6 +293,17 @@ export class PubSubConsumer implements Subscription {
       clearInterval(heartbeat);
       this.abort.signal.removeEventListener("abort", stopOnClose);
     }
+  }
+
+  /**
+   * Acks in the background, batched with other acks: the slot is free for the next message
+   * at once, and `close()` waits for every ack. A lost ack means the message is delivered
+   * again, which consumers absorb by message id.
+   */
+  private ack(pulled: PulledMessage): void {
+    this.acks.ack(pulled.ackId ?? "").catch((error: unknown) => {
+      this.settings.onError(wrap("cannot ack a message; it will be delivered again", error));
+    });
   }
 
   /** Pub/Sub's count where the subscription has a dead-letter policy, else this consumer's own. */
