@@ -11,7 +11,14 @@ import {
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from "@opentelemetry/sdk-trace-node";
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  NodeTracerProvider,
+  ParentBasedSampler,
+  type SpanProcessor,
+} from "@opentelemetry/sdk-trace-node";
 
 /**
  * Trace context across HTTP hops and broker messages (W3C `traceparent`). A tracer provider is
@@ -37,9 +44,13 @@ export function initTracing(options: TracingOptions): { shutdown(): Promise<void
       const url = `${options.otlpEndpoint.replace(/\/$/, "")}/v1/traces`;
       processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
     }
+    // Without anywhere to send spans, record none: every request still gets a trace id (for
+    // logs and outgoing headers), but no span objects are built for nobody to read.
+    const recording = processors.length > 0;
     provider = new NodeTracerProvider({
       resource: resourceFromAttributes({ "service.name": options.serviceName }),
       spanProcessors: processors,
+      sampler: new ParentBasedSampler({ root: recording ? new AlwaysOnSampler() : new AlwaysOffSampler() }),
     });
     provider.register({ propagator: new W3CTraceContextPropagator() });
   }
