@@ -70,7 +70,7 @@ export async function openRuntime(name: ServiceName, rawEnv: Env, options: Runti
 
     const rootCache = options.cache ?? (await createCache(rawEnv));
     if (!options.cache) opened.push(() => rootCache.close());
-    const cache = rootCache.withNamespace(`${rootCache.namespace}:${name}`);
+    const cache = rootCache.withNamespace(`${rootCache.namespace}.${name}`);
 
     const broker = options.broker ?? (await createBroker(rawEnv));
     if (!options.broker) opened.push(() => broker.close());
