@@ -45,6 +45,11 @@ export class SqsConsumer implements Subscription {
   private pollers: Promise<void>[] = [];
   private reserved = 0;
   private closing: Promise<void> | undefined;
+  /**
+   * Free slots worth a receive while others are busy: a quarter of `maxConcurrency`, at most
+   * a full batch of 10, so one slow handler never holds the rest back.
+   */
+  private readonly batchFloor: number;
 
   constructor(
     private readonly sqs: SQSClient,
@@ -56,6 +61,7 @@ export class SqsConsumer implements Subscription {
     private readonly onClosed: (consumer: SqsConsumer) => void,
   ) {
     this.deletes = new DeleteBatcher(sqs, queue.url);
+    this.batchFloor = Math.min(10, Math.max(1, Math.floor(settings.maxConcurrency / 4)));
   }
 
   start(): void {
@@ -88,8 +94,8 @@ export class SqsConsumer implements Subscription {
     while (!this.closed) {
       const busy = this.running.size + this.reserved;
       const free = this.settings.maxConcurrency - busy;
-      // A receive asks for a full batch when it can: fewer, fuller calls cost less on both ends.
-      if (free <= 0 || (free < Math.min(10, this.settings.maxConcurrency) && busy > 0)) {
+      // Waiting for a few free slots makes fewer, fuller receives, which cost less on both ends.
+      if (free <= 0 || (free < this.batchFloor && busy > 0)) {
         await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
         continue;
       }

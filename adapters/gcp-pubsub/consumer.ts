@@ -73,6 +73,11 @@ export class PubSubConsumer implements Subscription {
   private pollers: Promise<void>[] = [];
   private reserved = 0;
   private closing: Promise<void> | undefined;
+  /**
+   * Free slots worth a receive while others are busy: a quarter of `maxConcurrency`, at most
+   * a full batch of 10, so one slow handler never holds the rest back.
+   */
+  private readonly batchFloor: number;
 
   constructor(
     private readonly client: v1.SubscriberClient,
@@ -84,6 +89,7 @@ export class PubSubConsumer implements Subscription {
     private readonly onClosed: (consumer: PubSubConsumer) => void,
   ) {
     this.acks = new AckBatcher(client, info.path);
+    this.batchFloor = Math.min(10, Math.max(1, Math.floor(settings.maxConcurrency / 4)));
   }
 
   start(): void {
@@ -115,8 +121,8 @@ export class PubSubConsumer implements Subscription {
     while (!this.closed) {
       const busy = this.running.size + this.reserved;
       const free = this.settings.maxConcurrency - busy;
-      // A pull asks for a fair batch when it can: fewer, fuller calls cost less on both ends.
-      if (free <= 0 || (free < Math.min(10, this.settings.maxConcurrency) && busy > 0)) {
+      // Waiting for a few free slots makes fewer, fuller pulls, which cost less on both ends.
+      if (free <= 0 || (free < this.batchFloor && busy > 0)) {
         await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
         continue;
       }
