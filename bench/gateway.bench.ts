@@ -66,6 +66,48 @@ async function bareExpress(): Promise<{ url: string; stop(): void }> {
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
+/**
+ * The gateway alone in its own process, in front of the bare express server: what the gateway
+ * itself costs (token check, rate limit, proxy hop), without the tasks service behind it.
+ */
+async function gatewayOver(upstream: string): Promise<{ url: string; token: string; stop(): void }> {
+  const port = await freePort();
+  const root = new URL("../", import.meta.url).href;
+  const program = `
+    import { createLocalJWKSet } from "jose";
+    import { MemoryCache } from "${root}adapters/memory/cache.ts";
+    import { createGateway } from "${root}services/gateway/app.ts";
+    import { generateSigningKeyPem, jwks, signingKeyFromPem } from "${root}services/identity/domain/signing-key.ts";
+    import { signAccessToken } from "${root}services/identity/domain/tokens.ts";
+    import { jwtIdentitySource } from "${root}services/kernel/auth/caller.ts";
+    import { createLogger } from "${root}services/kernel/observability/logger.ts";
+    import { listen } from "${root}services/kernel/runtime.ts";
+    const key = await signingKeyFromPem(generateSigningKeyPem());
+    const tokens = { issuer: "taskflow-identity", audience: "taskflow" };
+    const up = ${JSON.stringify(upstream)};
+    const gateway = createGateway({
+      upstreams: { tasks: up, users: up, identity: up, notifications: up },
+      cache: new MemoryCache({ namespace: "bench" }),
+      identity: jwtIdentitySource({ keys: createLocalJWKSet(jwks([key])), ...tokens }),
+      log: createLogger({ service: "gateway", level: "silent" }),
+      rateLimit: { limit: 100000000, windowMs: 60000 },
+    });
+    await listen(gateway.app, ${port});
+    console.log(await signAccessToken(key, tokens, { sub: "bench", email: "bench@example.test", roles: ["user"] }));`;
+  const child = spawn(
+    process.execPath,
+    ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", program],
+    {
+      cwd: process.cwd(),
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const token = await new Promise<string>((resolve) =>
+    child.stdout!.once("data", (chunk) => resolve(String(chunk).trim())),
+  );
+  return { url: `http://127.0.0.1:${port}`, token, stop: () => child.kill() };
+}
+
 const local = await startLocalMode({
   waitFor: ["gateway", "tasks", "identity", "notifications"],
   env: {
@@ -105,6 +147,16 @@ try {
   );
 
   const bareGet = await profile("bare express GET", { url: `${bare.url}/api/v1/tasks/${task.id}` });
+  const alone = await gatewayOver(bare.url);
+  let overBare: { max: Run; half: Run };
+  try {
+    overBare = await profile("gateway GET over bare express", {
+      url: `${alone.url}/api/v1/tasks/${task.id}`,
+      headers: { authorization: `Bearer ${alone.token}` },
+    });
+  } finally {
+    alone.stop();
+  }
   const gatewayGet = await profile("gateway GET task", { url: `${local.base}/api/v1/tasks/${task.id}`, headers: auth });
   const details = await profile("gateway GET task details", {
     url: `${local.base}/api/v1/tasks/${task.id}/details`,
@@ -157,6 +209,18 @@ try {
     // The machine is shared: its load says how far these figures are from an idle machine's.
     { name: "machine load average (1 min, 2 cores) at the end", value: loadavg()[0]!, unit: "load" },
     { name: "bare express GET (max rate)", value: bareGet.max.rps, unit: "req/s" },
+    {
+      name: "gateway GET over bare express (max rate)",
+      value: overBare.max.rps,
+      unit: "req/s",
+      baseline: { name: "bare express GET", value: bareGet.max.rps },
+    },
+    {
+      name: "gateway GET over bare express p99 at half rate",
+      value: overBare.half.p99,
+      unit: "ms",
+      baseline: { name: "target", value: 30 },
+    },
     {
       name: "gateway GET task (max rate)",
       value: gatewayGet.max.rps,

@@ -6,13 +6,14 @@ import { AppError, ForbiddenError, UnauthorizedError } from "../kernel/errors.js
 import { createHttpApp, type HttpApp } from "../kernel/http/app.js";
 import type { Logger } from "../kernel/observability/logger.js";
 import { traceHeaders } from "../kernel/observability/tracing.js";
-import { createUpstreamPolicy, type UpstreamPolicyOptions } from "../kernel/resilience.js";
+import type { UpstreamPolicyOptions } from "../kernel/resilience.js";
 import type { ServiceName } from "../platform.js";
 import { type Caller, createCallerResolver } from "./caller.js";
 import { type CorsOptions, cors, securityHeaders } from "./edge.js";
 import { createUpstream, forward, forwardableHeaders, stream, type Upstream, type UpstreamResponse } from "./proxy.js";
 import { createRateLimiter, type RateLimitPolicy, rateLimitHeaders } from "./rate-limiter.js";
 import { type GatewayRoute, isWrite, matchRoute, splitVersion } from "./route-table.js";
+import { createGatewayUpstreamPolicy } from "./upstream-policy.js";
 import { composeView, type PartOutcome, VIEWS } from "./views.js";
 
 /**
@@ -47,9 +48,6 @@ export interface Gateway extends HttpApp {
   close(): void;
 }
 
-/** The kernel policy's default, which the gateway needs to know to fail fast while a circuit is open. */
-const DEFAULT_HALF_OPEN_AFTER_MS = 5_000;
-
 /** Credentials the gateway replaces with its own and never passes on. */
 const STRIPPED = ["authorization", "x-api-key", "x-dev-user", "x-dev-roles", "cookie", "x-forwarded-for"];
 
@@ -58,12 +56,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const upstreams = Object.fromEntries(
     Object.entries(options.upstreams).map(([name, url]) => [
       name,
-      createUpstream(
-        name,
-        url,
-        createUpstreamPolicy(name, options.upstreamPolicy),
-        options.upstreamPolicy?.halfOpenAfterMs ?? DEFAULT_HALF_OPEN_AFTER_MS,
-      ),
+      createUpstream(name, url, createGatewayUpstreamPolicy(name, options.upstreamPolicy)),
     ]),
   ) as Record<UpstreamName, Upstream>;
   const limiter = createRateLimiter(options.cache, options.rateLimit ?? { limit: 600, windowMs: 60_000 });
@@ -186,7 +179,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   async function proxy(req: Request, res: Response, upstream: Upstream, caller: Caller | undefined) {
     const headers = upstreamHeaders(req, caller);
     if (req.method === "GET" && String(req.headers.accept ?? "").includes("text/event-stream")) {
-      failFast(upstream);
       await stream(upstream, { method: "GET", path: req.originalUrl, headers }, res).catch((error) => {
         throw unavailable(upstream, error);
       });
@@ -202,13 +194,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     send(res, answer);
   }
 
-  function failFast(upstream: Upstream) {
-    if (upstream.isOpen()) throw unavailable(upstream, new BrokenCircuitError());
-  }
-
   async function call(upstream: Upstream, request: Parameters<typeof forward>[1]): Promise<UpstreamResponse> {
-    // An open breaker answers at once instead of queueing behind retries.
-    failFast(upstream);
     try {
       return await forward(upstream, request);
     } catch (error) {

@@ -65,44 +65,11 @@ export interface Upstream {
   readonly baseUrl: URL;
   readonly policy: UpstreamPolicy;
   readonly agent: Agent;
-  /**
-   * True while the breaker is open and its half-open time has not passed. The breaker only
-   * moves to half-open when a call arrives, so its state alone would read "open" forever;
-   * and a call into an open breaker would sit through the retry backoff. This check lets the
-   * gateway answer at once while the circuit is open, and try again once the time is up.
-   */
-  isOpen(): boolean;
 }
 
-export function createUpstream(
-  name: string,
-  baseUrl: string,
-  policy: UpstreamPolicy,
-  halfOpenAfterMs: number,
-): Upstream {
-  let openedAt: number | undefined;
-  const observe = () => {
-    if (policy.state !== "open") openedAt = undefined;
-    else openedAt ??= Date.now();
-  };
-  const upstream: Upstream = {
-    name,
-    baseUrl: new URL(baseUrl),
-    // Keep-alive: without it every proxied request pays a TCP handshake to the upstream.
-    agent: new Agent({ keepAlive: true, maxSockets: 256 }),
-    policy: {
-      name: policy.name,
-      get state() {
-        return policy.state;
-      },
-      execute: (call, options) => policy.execute(call, options).finally(observe),
-    },
-    isOpen: () => {
-      observe();
-      return openedAt !== undefined && Date.now() - openedAt < halfOpenAfterMs;
-    },
-  };
-  return upstream;
+export function createUpstream(name: string, baseUrl: string, policy: UpstreamPolicy): Upstream {
+  // Keep-alive: without it every proxied request pays a TCP handshake to the upstream.
+  return { name, baseUrl: new URL(baseUrl), policy, agent: new Agent({ keepAlive: true, maxSockets: 256 }) };
 }
 
 function once(upstream: Upstream, req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
