@@ -3,8 +3,10 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import autocannon from "autocannon";
+import pg from "pg";
 import { MemoryCache } from "../adapters/memory/cache.js";
 import { MemoryBroker } from "../adapters/memory/message-broker.js";
+import { tcpReachable } from "../adapters/testing/servers.js";
 import { devHeaderIdentitySource } from "../services/kernel/auth/caller.js";
 import { migrate } from "../services/kernel/db/migrate.js";
 import { openDatabase } from "../services/kernel/db/open-database.js";
@@ -22,23 +24,18 @@ import { type BenchResult, writeReport } from "./lib/report.js";
  * Cases: GET one task (cached), POST a task (a transaction: event, outbox, projection), list a
  * board's tasks (20 a page). Figures: the highest rate (requests/s, ratio to bare express;
  * targets POST ≥ 0.25, cached GET ≥ 0.50), p50/p99 latency at that rate and at half of it
- * (target p99 ≤ 25 ms at half rate), and the service's resident memory afterwards.
+ * (target p99 ≤ 25 ms at half rate), and the service's resident memory afterwards. POST is
+ * also measured with the PostgreSQL server behind the service, when it is reachable.
  * Logs are at "silent" so that the figures measure the service, not stdout.
  */
 
 const CONNECTIONS = 10;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
-if (process.argv[2] === "serve") {
-  await serve(Number(process.argv[3]));
-} else {
-  await main();
-}
-
 /** The service process: the tasks app as local mode wires it. */
-async function serve(port: number): Promise<void> {
+async function serve(port: number, databaseUrl: string): Promise<void> {
   initTracing({ serviceName: "tasks" });
-  const db = await openDatabase("pglite:memory");
+  const db = await openDatabase(databaseUrl);
   await migrate(db, [TASKS_MIGRATIONS]);
   const broker = new MemoryBroker();
   const relay = createOutboxRelay({ db, broker });
@@ -103,6 +100,87 @@ async function profile(name: string, options: autocannon.Options): Promise<{ max
   return { max, half };
 }
 
+const headers = { "x-dev-user": "bench-user", "content-type": "application/json" };
+type Boards = { board: string; card: string }[];
+
+function poster(base: string) {
+  return async (path: string, body: unknown) => {
+    const res = await fetch(`${base}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+    if (res.status !== 201) throw new Error(`[taskflow] [bench] setup ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: string };
+  };
+}
+
+/** A board holds at most 1000 tasks, so POSTs rotate over many boards. */
+async function seedBoards(base: string): Promise<Boards> {
+  const post = poster(base);
+  const boards: Boards = [];
+  const projectId = randomUUID();
+  for (let i = 0; i < 60; i++) {
+    const board = await post("/api/v1/boards", { projectId, name: `Bench board ${i}` });
+    const card = await post(`/api/v1/boards/${board.id}/cards`, { name: "To do", type: "todo" });
+    boards.push({ board: board.id, card: card.id });
+  }
+  return boards;
+}
+
+let posted = 0;
+function postOptions(base: string, boards: Boards): autocannon.Options {
+  return {
+    url: base,
+    requests: [
+      {
+        method: "POST",
+        setupRequest: (req) => {
+          posted += 1;
+          const target = boards[1 + (posted % (boards.length - 1))]!;
+          return {
+            ...req,
+            path: `/api/v1/boards/${target.board}/tasks`,
+            // A copy: autocannon writes content-length into the object it is given.
+            headers: { ...headers },
+            body: JSON.stringify({ cardId: target.card, title: `Bench task ${posted}`, priority: "high" }),
+          };
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * The same POST against the same service on the PostgreSQL server (a pool of connections
+ * instead of PGlite's one), to show how much of the POST cost is the embedded database.
+ * Skipped when the server is not reachable.
+ */
+async function postOnPostgres(): Promise<{ max: Run; half: Run } | undefined> {
+  if (!(await tcpReachable("127.0.0.1", 5432))) {
+    console.log("[bench] PostgreSQL not reachable at 127.0.0.1:5432; the PostgreSQL POST figure is left out");
+    return undefined;
+  }
+  const name = `taskflow_bench_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: "postgres://postgres@127.0.0.1:5432/postgres" });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const port = await freePort();
+  const server = await child([
+    "--import",
+    "tsx",
+    "bench/http.bench.ts",
+    "serve",
+    String(port),
+    `postgres://postgres@127.0.0.1:5432/${name}`,
+  ]);
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    return await profile("POST a task on PostgreSQL", postOptions(base, await seedBoards(base)));
+  } finally {
+    server.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
 async function main(): Promise<void> {
   const barePort = await freePort();
   const program = `
@@ -116,53 +194,26 @@ async function main(): Promise<void> {
   const tasks = await child(["--import", "tsx", "bench/http.bench.ts", "serve", String(tasksPort)]);
   try {
     const base = `http://127.0.0.1:${tasksPort}`;
-    const headers = { "x-dev-user": "bench-user", "content-type": "application/json" };
-    const post = async (path: string, body: unknown) => {
-      const res = await fetch(`${base}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
-      if (res.status !== 201) throw new Error(`[taskflow] [bench] setup ${path}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as { id: string };
-    };
-    // A board holds at most 1000 tasks, so POSTs rotate over many boards.
-    const boards: { board: string; card: string }[] = [];
-    const projectId = randomUUID();
-    for (let i = 0; i < 60; i++) {
-      const board = await post("/api/v1/boards", { projectId, name: `Bench board ${i}` });
-      const card = await post(`/api/v1/boards/${board.id}/cards`, { name: "To do", type: "todo" });
-      boards.push({ board: board.id, card: card.id });
-    }
+    const boards = await seedBoards(base);
+    const post = poster(base);
     const first = boards[0]!;
     let task = { id: "" };
     for (let i = 0; i < 50; i++)
       task = await post(`/api/v1/boards/${first.board}/tasks`, { cardId: first.card, title: `Listed ${i}` });
 
     const hello = await profile("bare express GET", { url: `http://127.0.0.1:${barePort}/hello` });
-    const get = await profile("GET one task (cached)", { url: `${base}/api/v1/tasks/${task.id}`, headers });
+    const get = await profile("GET one task (cached)", {
+      url: `${base}/api/v1/tasks/${task.id}`,
+      headers: { ...headers },
+    });
     const list = await profile("list tasks (page of 20)", {
       url: `${base}/api/v1/tasks?boardId=${first.board}&pageSize=20`,
-      headers,
+      headers: { ...headers },
     });
-    let n = 0;
-    const postOptions = (): autocannon.Options => ({
-      url: base,
-      requests: [
-        {
-          method: "POST",
-          setupRequest: (req) => {
-            n += 1;
-            const target = boards[1 + (n % (boards.length - 1))]!;
-            return {
-              ...req,
-              path: `/api/v1/boards/${target.board}/tasks`,
-              headers,
-              body: JSON.stringify({ cardId: target.card, title: `Bench task ${n}`, priority: "high" }),
-            };
-          },
-        },
-      ],
-    });
-    const created = await profile("POST a task", postOptions());
+    const created = await profile("POST a task", postOptions(base, boards));
     const memory = await rssMb(tasks.pid);
-    console.log(`[bench] tasks service resident memory ${memory.toFixed(1)} MB after ${n} POSTs`);
+    console.log(`[bench] tasks service resident memory ${memory.toFixed(1)} MB`);
+    const onPostgres = await postOnPostgres();
 
     const baseline = { name: "bare express GET req/s", value: hello.max.rps };
     const results: BenchResult[] = [
@@ -183,9 +234,21 @@ async function main(): Promise<void> {
       );
     }
     results.push({ name: "tasks service resident memory", value: memory, unit: "MB" });
+    if (onPostgres) {
+      results.push(
+        { name: "POST a task on PostgreSQL req/s", value: onPostgres.max.rps, unit: "req/s", baseline },
+        { name: "POST a task on PostgreSQL p99 at half rate", value: onPostgres.half.p99, unit: "ms" },
+      );
+    }
     await writeReport("http", results);
   } finally {
     tasks.stop();
     bare.stop();
   }
+}
+
+if (process.argv[2] === "serve") {
+  await serve(Number(process.argv[3]), process.argv[4] ?? "pglite:memory");
+} else {
+  await main();
 }
