@@ -1,5 +1,5 @@
-import type { Queryable } from "./db/database.js";
-import { ConflictError } from "./errors.js";
+import { type Database, PG_UNIQUE_VIOLATION, type Queryable, sqlState, violatedConstraint } from "./db/database.js";
+import { ConflictError, PreconditionFailedError } from "./errors.js";
 
 /**
  * Idempotent commands: a command carries an id chosen by its sender; the first run records
@@ -29,4 +29,41 @@ export async function runCommandOnce<R>(
     JSON.stringify(result ?? null),
   ]);
   return result;
+}
+
+/** What a unique-constraint violation means to a caller: the field to name and why. */
+export type UniqueFields = Readonly<Record<string, { readonly field: string; readonly message: string }>>;
+
+/**
+ * Runs one command in one transaction: once per command id (when the sender gave one), with a
+ * violated unique constraint listed in `uniqueFields` turned into a 409 that names the field
+ * (natural keys). Other errors pass through unchanged.
+ */
+export async function executeCommand<R>(
+  db: Database,
+  command: {
+    readonly name: string;
+    readonly actor: string;
+    readonly commandId?: string | undefined;
+    readonly uniqueFields?: UniqueFields;
+  },
+  work: (tx: Queryable) => Promise<R>,
+): Promise<R> {
+  try {
+    return await db.transaction((tx) =>
+      runCommandOnce(tx, { id: command.commandId, name: command.name, actor: command.actor }, () => work(tx)),
+    );
+  } catch (error) {
+    const known =
+      sqlState(error) === PG_UNIQUE_VIOLATION ? command.uniqueFields?.[violatedConstraint(error) ?? ""] : undefined;
+    if (known) throw new ConflictError(known.message, { fields: [known], cause: error });
+    throw error;
+  }
+}
+
+/** Optimistic locking: `If-Match` (undefined when absent) against the current version. */
+export function checkVersion(what: string, id: string, current: number, ifMatch: number | undefined): void {
+  if (ifMatch !== undefined && ifMatch !== current) {
+    throw new PreconditionFailedError(`${what} "${id}" is at version ${current}, not ${ifMatch}; reload it and retry`);
+  }
 }

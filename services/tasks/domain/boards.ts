@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { CallerIdentity } from "../../kernel/auth/caller.js";
+import { checkVersion } from "../../kernel/commands.js";
 import type { Queryable } from "../../kernel/db/database.js";
 import { ConflictError, NotFoundError } from "../../kernel/errors.js";
 import { countCards, countTasks, findBoard, findCard, listCards } from "../data-access/store.js";
-import { change, checkVersion, ownBoard, type TasksContext } from "./context.js";
+import { change, ownBoard, type TasksContext } from "./context.js";
 import type { Board, Card, CardType } from "./model.js";
 import { assertRoomForCard, clampPosition } from "./rules.js";
 

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { CallerIdentity } from "../../kernel/auth/caller.js";
+import { checkVersion } from "../../kernel/commands.js";
 import type { Queryable } from "../../kernel/db/database.js";
 import { NotFoundError } from "../../kernel/errors.js";
 import type { Page } from "../../kernel/http/schemas.js";
 import { findComment, listActivities, listComments } from "../data-access/store.js";
-import { change, checkVersion, clock, type TasksContext, visibleTask } from "./context.js";
+import { change, clock, type TasksContext, visibleTask } from "./context.js";
 import type { Activity, Comment, CommentSnapshot } from "./model.js";
 import { assertCommentAuthor, assertWritable } from "./rules.js";
 

@@ -1,13 +1,7 @@
 import type { CallerIdentity } from "../../kernel/auth/caller.js";
-import { runCommandOnce } from "../../kernel/commands.js";
-import {
-  type Database,
-  PG_UNIQUE_VIOLATION,
-  type Queryable,
-  sqlState,
-  violatedConstraint,
-} from "../../kernel/db/database.js";
-import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from "../../kernel/errors.js";
+import { executeCommand, type UniqueFields } from "../../kernel/commands.js";
+import type { Database, Queryable } from "../../kernel/db/database.js";
+import { ForbiddenError, NotFoundError } from "../../kernel/errors.js";
 import { appendToStream } from "../../kernel/event-log.js";
 import { project } from "../data-access/projections.js";
 import { findBoard, findTask } from "../data-access/store.js";
@@ -38,7 +32,7 @@ export interface Writer {
   touch(...ids: readonly string[]): void;
 }
 
-const CONSTRAINT_FIELDS: Record<string, { field: string; message: string }> = {
+const UNIQUE_FIELDS: UniqueFields = {
   boards_name_per_project: { field: "body.name", message: "a board with this name already exists in the project" },
   cards_name_per_board: { field: "body.name", message: "a card with this name already exists on the board" },
   tasks_title_per_board: { field: "body.title", message: "a task with this title already exists on the board" },
@@ -54,47 +48,30 @@ export async function change<R>(
   work: (writer: Writer) => Promise<R>,
 ): Promise<R> {
   const touched = new Set<string>();
-  let result: R;
-  try {
-    result = await ctx.db.transaction((tx) =>
-      runCommandOnce(tx, { id: command.commandId, name: command.name, actor: command.actor }, () =>
-        work({
-          tx,
-          async append(streamId, expectedVersion, type, data, options = {}) {
-            const [stored] = await appendToStream(tx, {
-              streamId,
-              expectedVersion,
-              events: [{ type, data }],
-              actor: command.actor,
-              topic: TASK_EVENTS_TOPIC,
-              ...(options.key ? { key: options.key } : {}),
-              now: clock(ctx),
-            });
-            for (const shifted of await project(tx, stored!)) touched.add(shifted);
-            touched.add(streamId.slice(streamId.indexOf(":") + 1));
-            return stored!.version;
-          },
-          touch(...ids) {
-            for (const id of ids) touched.add(id);
-          },
-        }),
-      ),
-    );
-  } catch (error) {
-    const known =
-      sqlState(error) === PG_UNIQUE_VIOLATION ? CONSTRAINT_FIELDS[violatedConstraint(error) ?? ""] : undefined;
-    if (known) throw new ConflictError(known.message, { fields: [known], cause: error });
-    throw error;
-  }
+  const result = await executeCommand(ctx.db, { ...command, uniqueFields: UNIQUE_FIELDS }, (tx) =>
+    work({
+      tx,
+      async append(streamId, expectedVersion, type, data, options = {}) {
+        const [stored] = await appendToStream(tx, {
+          streamId,
+          expectedVersion,
+          events: [{ type, data }],
+          actor: command.actor,
+          topic: TASK_EVENTS_TOPIC,
+          ...(options.key ? { key: options.key } : {}),
+          now: clock(ctx),
+        });
+        for (const shifted of await project(tx, stored!)) touched.add(shifted);
+        touched.add(streamId.slice(streamId.indexOf(":") + 1));
+        return stored!.version;
+      },
+      touch(...ids) {
+        for (const id of ids) touched.add(id);
+      },
+    }),
+  );
   await ctx.onCommitted?.([...touched]);
   return result;
-}
-
-/** `If-Match` against the current version (undefined: no precondition). */
-export function checkVersion(what: string, id: string, current: number, ifMatch: number | undefined): void {
-  if (ifMatch !== undefined && ifMatch !== current) {
-    throw new PreconditionFailedError(`${what} "${id}" is at version ${current}, not ${ifMatch}; reload it and retry`);
-  }
 }
 
 /** The caller's board; anyone else's (or none) is a 404. */

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { CallerIdentity } from "../../kernel/auth/caller.js";
+import { checkVersion } from "../../kernel/commands.js";
 import type { Page } from "../../kernel/http/schemas.js";
 import { countTasks, findCard, findTask, listTasks, type TaskFilter } from "../data-access/store.js";
-import { change, checkVersion, clock, ownBoard, type TasksContext, visibleTask } from "./context.js";
+import { change, clock, ownBoard, type TasksContext, visibleTask } from "./context.js";
 import type { Priority, Task, TaskSnapshot } from "./model.js";
 import {
   assertCancellable,

@@ -1,12 +1,5 @@
-import { runCommandOnce } from "../../kernel/commands.js";
-import {
-  type Database,
-  PG_UNIQUE_VIOLATION,
-  type Queryable,
-  sqlState,
-  violatedConstraint,
-} from "../../kernel/db/database.js";
-import { ConflictError, PreconditionFailedError } from "../../kernel/errors.js";
+import { executeCommand, type UniqueFields } from "../../kernel/commands.js";
+import type { Database, Queryable } from "../../kernel/db/database.js";
 import { appendToStream } from "../../kernel/event-log.js";
 import { USER_EVENTS_TOPIC, type UserEventType } from "./model.js";
 
@@ -19,7 +12,7 @@ export interface UsersContext {
 
 export const clock = (ctx: UsersContext) => (ctx.now ? ctx.now() : new Date());
 
-const CONSTRAINT_FIELDS: Record<string, { field: string; message: string }> = {
+const UNIQUE_FIELDS: UniqueFields = {
   profiles_pkey: { field: "body.email", message: "this user already has a profile" },
   profiles_email_key: { field: "body.email", message: "a profile with this email already exists" },
   organizations_name_per_owner: { field: "body.name", message: "you already have an organization with this name" },
@@ -56,23 +49,7 @@ export async function change<R>(
   command: { name: string; actor: string; commandId?: string | undefined },
   work: (tx: Queryable) => Promise<R>,
 ): Promise<R> {
-  let result: R;
-  try {
-    result = await ctx.db.transaction((tx) =>
-      runCommandOnce(tx, { id: command.commandId, name: command.name, actor: command.actor }, () => work(tx)),
-    );
-  } catch (error) {
-    const known =
-      sqlState(error) === PG_UNIQUE_VIOLATION ? CONSTRAINT_FIELDS[violatedConstraint(error) ?? ""] : undefined;
-    if (known) throw new ConflictError(known.message, { fields: [known], cause: error });
-    throw error;
-  }
+  const result = await executeCommand(ctx.db, { ...command, uniqueFields: UNIQUE_FIELDS }, work);
   ctx.onCommitted?.();
   return result;
-}
-
-export function checkVersion(what: string, id: string, current: number, ifMatch: number | undefined): void {
-  if (ifMatch !== undefined && ifMatch !== current) {
-    throw new PreconditionFailedError(`${what} "${id}" is at version ${current}, not ${ifMatch}; reload it and retry`);
-  }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { CallerIdentity } from "../../kernel/auth/caller.js";
+import { checkVersion } from "../../kernel/commands.js";
 import type { Queryable } from "../../kernel/db/database.js";
 import { NotFoundError } from "../../kernel/errors.js";
 import type { Page } from "../../kernel/http/schemas.js";
@@ -15,7 +16,7 @@ import {
   saveOrganization,
   saveProject,
 } from "../data-access/store.js";
-import { change, checkVersion, clock, record, type UsersContext } from "./context.js";
+import { change, clock, record, type UsersContext } from "./context.js";
 import type { Organization, Project } from "./model.js";
 import { assertDescriptionDiffers, assertRoomForOrganization, assertRoomForProject } from "./rules.js";
 

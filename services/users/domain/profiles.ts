@@ -1,9 +1,10 @@
 import type { CallerIdentity } from "../../kernel/auth/caller.js";
+import { checkVersion } from "../../kernel/commands.js";
 import type { Queryable } from "../../kernel/db/database.js";
 import { ConflictError, NotFoundError } from "../../kernel/errors.js";
 import type { EventMessage } from "../../kernel/event-log.js";
 import { findProfile, findProfileByEmail, saveProfile } from "../data-access/store.js";
-import { change, checkVersion, clock, record, type UsersContext } from "./context.js";
+import { change, clock, record, type UsersContext } from "./context.js";
 import { type Profile, USER_LIMITS } from "./model.js";
 
 /**

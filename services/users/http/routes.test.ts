@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { devHeaderIdentitySource } from "../../kernel/auth/caller.js";
 import type { Database } from "../../kernel/db/database.js";
 import { openTestDatabase } from "../../kernel/db/testing.js";
+import { documentedOperations, servedApiRoutes } from "../../kernel/http/route-table.js";
 import { createLogger } from "../../kernel/observability/logger.js";
 import { listen } from "../../kernel/runtime.js";
 import { createUsersApp, USERS_MIGRATIONS } from "../service.js";
@@ -166,20 +167,8 @@ describe("users HTTP API", () => {
     const doc = (await (await fetch(`${base}/api/docs/openapi.json`)).json()) as { paths: Record<string, object> };
     const result = await new Validator().validate(doc as Parameters<Validator["validate"]>[0]);
     expect(result.valid).toBe(true);
-    const served = new Set<string>();
-    const walk = (routes: { path: unknown; methods?: string[]; router?: { listRoutes(): [] } }[]) => {
-      for (const r of routes) {
-        if (r.router) walk(r.router.listRoutes());
-        else if (typeof r.path === "string" && r.path.startsWith("/api/v")) {
-          for (const m of r.methods ?? [])
-            if (m !== "HEAD") served.add(`${m.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`);
-        }
-      }
-    };
-    walk((app.app.router as unknown as { listRoutes(): [] }).listRoutes());
-    const documented = new Set(
-      Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)),
-    );
+    const served = servedApiRoutes(app.app);
+    const documented = documentedOperations(doc as { paths: Record<string, object> });
     expect(served.size).toBe(13);
     expect(documented).toEqual(served);
   });
