@@ -1,7 +1,9 @@
 import { CreateTopicCommand, GetTopicAttributesCommand, ListTopicsCommand, SNSClient } from "@aws-sdk/client-sns";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { BatchOutcomes } from "../core/batch-outcomes.js";
 import type { BrokerCapabilities } from "../core/capabilities.js";
 import { ClosedError, TaskflowError, UnsupportedFeatureError } from "../core/errors.js";
+import { InFlight } from "../core/in-flight.js";
 import type { BatchPublishResult, DeadLetter, OutgoingMessage, PublishReceipt } from "../core/message.js";
 import type {
   IMessageBroker,
@@ -59,7 +61,7 @@ export class SnsSqsMessageBroker implements IMessageBroker {
   private readonly queues: QueueDirectory;
   private readonly publisher: SnsPublisher;
   private readonly consumers = new Set<SqsConsumer>();
-  private readonly publishing = new Set<Promise<unknown>>();
+  private readonly publishing = new InFlight();
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: SnsSqsBrokerOptions) {
@@ -86,7 +88,7 @@ export class SnsSqsMessageBroker implements IMessageBroker {
   async publish<T>(topic: string, message: OutgoingMessage<T>): Promise<PublishReceipt> {
     this.assertOpen("publish");
     const prepared = prepareMessage(this.capabilities, message, 0);
-    return this.track(
+    return this.publishing.track(
       (async () => {
         try {
           const arn = await this.topicArn(topic, this.autoCreate);
@@ -101,43 +103,40 @@ export class SnsSqsMessageBroker implements IMessageBroker {
 
   async publishBatch<T>(topic: string, messages: readonly OutgoingMessage<T>[]): Promise<BatchPublishResult> {
     this.assertOpen("publish a batch");
-    const published: { index: number; id: string }[] = [];
-    const failed: { index: number; id?: string; error: Error }[] = [];
+    const outcomes = new BatchOutcomes();
     const ready: Prepared[] = [];
     messages.forEach((message, index) => {
       try {
         ready.push(prepareMessage(this.capabilities, message, index));
       } catch (error) {
-        failed.push({ index, id: message.id, error: error as Error });
+        outcomes.failedWith(index, message.id, error);
       }
     });
     if (ready.length > 0) {
-      await this.track(
+      await this.publishing.track(
         (async () => {
           let arn: string;
           try {
             arn = await this.topicArn(topic, this.autoCreate);
           } catch (error) {
             const mapped = mapPublishError(topic, error);
-            for (const entry of ready) failed.push({ index: entry.index, id: entry.id, error: mapped });
+            for (const entry of ready) outcomes.failedWith(entry.index, entry.id, mapped);
             return;
           }
           await Promise.all(
             chunkBatch(ready).map(async (chunk) => {
-              const outcomes = await this.publisher.sendBatch(topic, arn, chunk);
+              const errors = await this.publisher.sendBatch(topic, arn, chunk);
               chunk.forEach((entry, position) => {
-                const error = outcomes[position];
-                if (error) failed.push({ index: entry.index, id: entry.id, error });
-                else published.push({ index: entry.index, id: entry.id });
+                const error = errors[position];
+                if (error) outcomes.failedWith(entry.index, entry.id, error);
+                else outcomes.succeeded(entry.index, entry.id);
               });
             }),
           );
         })(),
       );
     }
-    published.sort((a, b) => a.index - b.index);
-    failed.sort((a, b) => a.index - b.index);
-    return { published, failed };
+    return outcomes.result();
   }
 
   async subscribe<T>(
@@ -250,7 +249,7 @@ export class SnsSqsMessageBroker implements IMessageBroker {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.consumers].map((consumer) => consumer.close()));
-      while (this.publishing.size > 0) await Promise.allSettled([...this.publishing]);
+      await this.publishing.settled();
       this.sns.destroy();
       this.sqs.destroy();
     })();
@@ -307,15 +306,6 @@ export class SnsSqsMessageBroker implements IMessageBroker {
 
   private assertOpen(what: string): void {
     if (this.closing) throw new ClosedError(COMPONENT, what);
-  }
-
-  private track<R>(work: Promise<R>): Promise<R> {
-    this.publishing.add(work);
-    void work.then(
-      () => this.publishing.delete(work),
-      () => this.publishing.delete(work),
-    );
-    return work;
   }
 }
 

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { BatchOutcomes } from "../core/batch-outcomes.js";
 import type { BrokerCapabilities } from "../core/capabilities.js";
 import { ClosedError, MessageTooLargeError, type TaskflowError } from "../core/errors.js";
+import { InFlight } from "../core/in-flight.js";
 import type { BatchPublishResult, DeadLetter, OutgoingMessage, PublishReceipt } from "../core/message.js";
 import type {
   IMessageBroker,
@@ -60,7 +62,7 @@ export class ServiceBusMessageBroker implements IMessageBroker {
   private readonly topicsReady = new Map<string, Promise<void>>();
   private readonly subscriptionsReady = new Map<string, Promise<void>>();
   private readonly subscriptions = new Set<ServiceBusSubscription>();
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly pending = new InFlight();
   private closed?: Promise<void>;
 
   constructor(options: ServiceBusBrokerOptions) {
@@ -81,7 +83,7 @@ export class ServiceBusMessageBroker implements IMessageBroker {
     const id = message.id ?? randomUUID();
     const outgoing = toServiceBusMessage(id, message);
     const size = messageSize(message);
-    await this.track(
+    await this.pending.track(
       (async () => {
         try {
           await this.topicReady(topic);
@@ -100,8 +102,7 @@ export class ServiceBusMessageBroker implements IMessageBroker {
    */
   async publishBatch<T>(topic: string, messages: readonly OutgoingMessage<T>[]): Promise<BatchPublishResult> {
     this.assertOpen("publish");
-    const published: { index: number; id: string }[] = [];
-    const failed: { index: number; id?: string; error: Error }[] = [];
+    const outcomes = new BatchOutcomes();
     const valid: { index: number; id: string; size: number; outgoing: SbOutgoingMessage }[] = [];
     for (const [index, message] of messages.entries()) {
       const id = message.id ?? randomUUID();
@@ -109,17 +110,17 @@ export class ServiceBusMessageBroker implements IMessageBroker {
         validateOutgoing(COMPONENT, this.capabilities, message);
         valid.push({ index, id, size: messageSize(message), outgoing: toServiceBusMessage(id, message) });
       } catch (error) {
-        failed.push({ index, id, error: error as Error });
+        outcomes.failedWith(index, id, error);
       }
     }
-    await this.track(
+    await this.pending.track(
       (async () => {
         if (valid.length === 0) return;
         try {
           await this.topicReady(topic);
         } catch (error) {
           const mapped = mapPublishError(topic, error, 0, this.capabilities.maxMessageBytes);
-          for (const { index, id } of valid) failed.push({ index, id, error: mapped });
+          for (const { index, id } of valid) outcomes.failedWith(index, id, mapped);
           return;
         }
         const sender = this.sender(topic);
@@ -131,7 +132,7 @@ export class ServiceBusMessageBroker implements IMessageBroker {
           entries = [];
           try {
             await sender.sendMessages(batch);
-            for (const { index, id } of sent) published.push({ index, id });
+            for (const { index, id } of sent) outcomes.succeeded(index, id);
           } catch (error) {
             const mapped = mapPublishError(
               topic,
@@ -139,7 +140,7 @@ export class ServiceBusMessageBroker implements IMessageBroker {
               Math.max(...sent.map((e) => e.size)),
               this.capabilities.maxMessageBytes,
             );
-            for (const { index, id } of sent) failed.push({ index, id, error: mapped });
+            for (const { index, id } of sent) outcomes.failedWith(index, id, mapped);
           }
           batch = await sender.createMessageBatch();
         };
@@ -148,7 +149,7 @@ export class ServiceBusMessageBroker implements IMessageBroker {
             await flush();
             if (!batch.tryAddMessage(entry.outgoing)) {
               const error = new MessageTooLargeError(COMPONENT, entry.size, batch.maxSizeInBytes);
-              failed.push({ index: entry.index, id: entry.id, error });
+              outcomes.failedWith(entry.index, entry.id, error);
               continue;
             }
           }
@@ -157,9 +158,7 @@ export class ServiceBusMessageBroker implements IMessageBroker {
         await flush();
       })(),
     );
-    published.sort((a, b) => a.index - b.index);
-    failed.sort((a, b) => a.index - b.index);
-    return { published, failed };
+    return outcomes.result();
   }
 
   async subscribe<T>(
@@ -269,20 +268,13 @@ export class ServiceBusMessageBroker implements IMessageBroker {
 
   private async shutdown(): Promise<void> {
     await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.close()));
-    await Promise.allSettled([...this.pending]);
+    await this.pending.settled();
     await Promise.allSettled([...this.senders.values()].map((sender) => sender.close()));
     await this.client.close().catch((error: unknown) => this.onError(mapAdminError("close the client", error)));
   }
 
   private assertOpen(what: string): void {
     if (this.closed) throw new ClosedError(COMPONENT, what);
-  }
-
-  private track<T>(work: Promise<T>): Promise<T> {
-    this.pending.add(work);
-    const forget = () => this.pending.delete(work);
-    work.then(forget, forget);
-    return work;
   }
 
   private sender(topic: string): SbSenderLike {

@@ -1,6 +1,8 @@
 import { PubSub, type Topic, v1 } from "@google-cloud/pubsub";
+import { BatchOutcomes } from "../core/batch-outcomes.js";
 import type { BrokerCapabilities } from "../core/capabilities.js";
 import { ClosedError, MessageTooLargeError } from "../core/errors.js";
+import { InFlight } from "../core/in-flight.js";
 import type { BatchPublishResult, DeadLetter, OutgoingMessage, PublishReceipt } from "../core/message.js";
 import type {
   IMessageBroker,
@@ -59,7 +61,7 @@ export class PubSubMessageBroker implements IMessageBroker {
   private readonly publishers = new Map<string, Topic>();
   private readonly directory: SubscriptionDirectory;
   private readonly consumers = new Set<PubSubConsumer>();
-  private readonly publishing = new Set<Promise<unknown>>();
+  private readonly publishing = new InFlight();
   private clients: Promise<{ publisher: v1.PublisherClient; subscriber: v1.SubscriberClient }> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -87,7 +89,7 @@ export class PubSubMessageBroker implements IMessageBroker {
   async publish<T>(topic: string, message: OutgoingMessage<T>): Promise<PublishReceipt> {
     this.assertOpen("publish");
     const prepared = this.prepare(message);
-    return this.track(
+    return this.publishing.track(
       (async () => {
         try {
           await this.send(await this.topicPath(topic, this.autoCreate), prepared);
@@ -102,14 +104,9 @@ export class PubSubMessageBroker implements IMessageBroker {
   /** Each entry is its own publish; the client library packs them into calls of up to 100. */
   async publishBatch<T>(topic: string, messages: readonly OutgoingMessage<T>[]): Promise<BatchPublishResult> {
     this.assertOpen("publish a batch");
-    const outcomes = await Promise.allSettled(messages.map((message) => this.publish(topic, message)));
-    const published: { index: number; id: string }[] = [];
-    const failed: { index: number; id?: string; error: Error }[] = [];
-    outcomes.forEach((outcome, index) => {
-      if (outcome.status === "fulfilled") published.push({ index, id: outcome.value.id });
-      else failed.push({ index, id: messages[index]?.id, error: outcome.reason as Error });
-    });
-    return { published, failed };
+    const outcomes = new BatchOutcomes();
+    outcomes.settled(await Promise.allSettled(messages.map((message) => this.publish(topic, message))), messages);
+    return outcomes.result();
   }
 
   async subscribe<T>(
@@ -229,7 +226,7 @@ export class PubSubMessageBroker implements IMessageBroker {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.consumers].map((consumer) => consumer.close()));
-      while (this.publishing.size > 0) await Promise.allSettled([...this.publishing]);
+      await this.publishing.settled();
       await Promise.allSettled([...this.publishers.values()].map((topic) => topic.flush()));
       if (this.clients) {
         const { publisher, subscriber } = await this.clients;
@@ -335,15 +332,6 @@ export class PubSubMessageBroker implements IMessageBroker {
 
   private assertOpen(what: string): void {
     if (this.closing) throw new ClosedError(COMPONENT, what);
-  }
-
-  private track<R>(work: Promise<R>): Promise<R> {
-    this.publishing.add(work);
-    void work.then(
-      () => this.publishing.delete(work),
-      () => this.publishing.delete(work),
-    );
-    return work;
   }
 }
 

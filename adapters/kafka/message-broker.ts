@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { BatchOutcomes } from "../core/batch-outcomes.js";
 import type { BrokerCapabilities } from "../core/capabilities.js";
 import { ClosedError, TaskflowError, TopicNotFoundError } from "../core/errors.js";
+import { InFlight } from "../core/in-flight.js";
 import type { BatchPublishResult, DeadLetter, OutgoingMessage, PublishReceipt } from "../core/message.js";
 import type {
   IMessageBroker,
@@ -76,7 +78,7 @@ export class KafkaMessageBroker implements IMessageBroker {
   private readonly topicsReady = new Map<string, Promise<void>>();
   private readonly groupsReady = new Map<string, Promise<void>>();
   private readonly subscriptions = new Set<KafkaSubscription>();
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly pending = new InFlight();
   private closed?: Promise<void>;
 
   constructor(options: KafkaBrokerOptions) {
@@ -99,14 +101,13 @@ export class KafkaMessageBroker implements IMessageBroker {
     this.assertOpen("publish");
     validateOutgoing(COMPONENT, this.capabilities, message);
     const id = message.id ?? randomUUID();
-    await this.track(this.send(topic, [toRecord(id, message)], messageSize(message)));
+    await this.pending.track(this.send(topic, [toRecord(id, message)], messageSize(message)));
     return { id };
   }
 
   async publishBatch<T>(topic: string, messages: readonly OutgoingMessage<T>[]): Promise<BatchPublishResult> {
     this.assertOpen("publish");
-    const published: { index: number; id: string }[] = [];
-    const failed: { index: number; id?: string; error: Error }[] = [];
+    const outcomes = new BatchOutcomes();
     const chunks: { index: number; id: string; size: number; record: KafkaOutgoingRecord }[][] = [];
     let chunk: (typeof chunks)[number] = [];
     let chunkBytes = 0;
@@ -125,7 +126,7 @@ export class KafkaMessageBroker implements IMessageBroker {
         chunk.push({ index, id, size, record });
         chunkBytes += size;
       } catch (error) {
-        failed.push({ index, id, error: error as Error });
+        outcomes.failedWith(index, id, error);
       }
     }
     if (chunk.length > 0) chunks.push(chunk);
@@ -135,16 +136,14 @@ export class KafkaMessageBroker implements IMessageBroker {
         const records = entries.map((entry) => entry.record);
         try {
           await this.send(topic, records, Math.max(...entries.map((entry) => entry.size)));
-          for (const { index, id } of entries) published.push({ index, id });
+          for (const { index, id } of entries) outcomes.succeeded(index, id);
         } catch (error) {
-          for (const { index, id } of entries) failed.push({ index, id, error: error as Error });
+          for (const { index, id } of entries) outcomes.failedWith(index, id, error);
         }
       }
     };
-    await this.track(sendAll());
-    published.sort((a, b) => a.index - b.index);
-    failed.sort((a, b) => a.index - b.index);
-    return { published, failed };
+    await this.pending.track(sendAll());
+    return outcomes.result();
   }
 
   async subscribe<T>(
@@ -261,7 +260,7 @@ export class KafkaMessageBroker implements IMessageBroker {
 
   private async shutdown(): Promise<void> {
     await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.close()));
-    await Promise.allSettled([...this.pending]);
+    await this.pending.settled();
     if (this.connected) {
       await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
     }
@@ -269,13 +268,6 @@ export class KafkaMessageBroker implements IMessageBroker {
 
   private assertOpen(what: string): void {
     if (this.closed) throw new ClosedError(COMPONENT, what);
-  }
-
-  private track<T>(work: Promise<T>): Promise<T> {
-    this.pending.add(work);
-    const forget = () => this.pending.delete(work);
-    work.then(forget, forget);
-    return work;
   }
 
   private connect(): Promise<void> {

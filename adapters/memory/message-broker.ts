@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { BatchOutcomes } from "../core/batch-outcomes.js";
 import type { BrokerCapabilities } from "../core/capabilities.js";
 import type { Env } from "../core/config.js";
 import { ClosedError, SubscriptionNotFoundError, TaskflowError, TopicNotFoundError } from "../core/errors.js";
@@ -95,17 +96,15 @@ export class MemoryBroker implements IMessageBroker {
 
   async publishBatch<T>(topic: string, messages: readonly OutgoingMessage<T>[]): Promise<BatchPublishResult> {
     this.assertOpen(`publish a batch to topic "${topic}"`);
-    const published: { index: number; id: string }[] = [];
-    const failed: { index: number; id?: string; error: Error }[] = [];
+    const outcomes = new BatchOutcomes();
     messages.forEach((message, index) => {
       try {
-        published.push({ index, id: this.publishOne(topic, message) });
+        outcomes.succeeded(index, this.publishOne(topic, message));
       } catch (error) {
-        const cause = error instanceof Error ? error : new Error(String(error));
-        failed.push(message.id === undefined ? { index, error: cause } : { index, id: message.id, error: cause });
+        outcomes.failedWith(index, message.id, error);
       }
     });
-    return { published, failed };
+    return outcomes.result();
   }
 
   async subscribe<T>(

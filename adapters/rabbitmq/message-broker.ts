@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { BatchOutcomes } from "../core/batch-outcomes.js";
 import type { BrokerCapabilities } from "../core/capabilities.js";
 import { ClosedError, TaskflowError } from "../core/errors.js";
 import type { BatchPublishResult, DeadLetter, OutgoingMessage, PublishReceipt } from "../core/message.js";
@@ -101,21 +102,12 @@ export class RabbitMqBroker implements IMessageBroker {
 
   async publishBatch<T>(topic: string, messages: readonly OutgoingMessage<T>[]): Promise<BatchPublishResult> {
     this.assertOpen("publish");
-    const published: { index: number; id: string }[] = [];
-    const failed: { index: number; id?: string; error: Error }[] = [];
+    const outcomes = new BatchOutcomes();
     for (let start = 0; start < messages.length; start += this.capabilities.maxBatchSize) {
       const chunk = messages.slice(start, start + this.capabilities.maxBatchSize);
-      const outcomes = await Promise.allSettled(chunk.map((message) => this.publish(topic, message)));
-      outcomes.forEach((outcome, offset) => {
-        const index = start + offset;
-        if (outcome.status === "fulfilled") published.push({ index, id: outcome.value.id });
-        else {
-          const id = chunk[offset]?.id;
-          failed.push({ index, ...(id === undefined ? {} : { id }), error: outcome.reason as Error });
-        }
-      });
+      outcomes.settled(await Promise.allSettled(chunk.map((message) => this.publish(topic, message))), chunk, start);
     }
-    return { published, failed };
+    return outcomes.result();
   }
 
   async subscribe<T>(
