@@ -8,6 +8,7 @@ import {
 import { retryDelayMs } from "../core/backoff.js";
 import type { Message } from "../core/message.js";
 import type { BackoffOptions, MessageHandler, Subscription } from "../core/message-broker.js";
+import { describeError, PullLoop } from "../core/pull-loop.js";
 import { type DecodedEnvelope, decodeAttributes, encodeAttributes } from "./attributes.js";
 import { DeleteBatcher } from "./delete-batcher.js";
 import { deduplicationId, messageGroupId } from "./fifo.js";
@@ -38,18 +39,9 @@ export interface ConsumerSettings {
  * The queue's redrive policy remains the safety net for a consumer that dies mid-handler.
  */
 export class SqsConsumer implements Subscription {
-  private readonly abort = new AbortController();
+  private readonly loop: PullLoop<SqsMessage>;
   private readonly deletes: DeleteBatcher;
-  private readonly running = new Set<Promise<void>>();
-  private readonly slotWaiters: (() => void)[] = [];
-  private pollers: Promise<void>[] = [];
-  private reserved = 0;
   private closing: Promise<void> | undefined;
-  /**
-   * Free slots worth a receive while others are busy: a quarter of `maxConcurrency`, at most
-   * a full batch of 10, so one slow handler never holds the rest back.
-   */
-  private readonly batchFloor: number;
 
   constructor(
     private readonly sqs: SQSClient,
@@ -61,12 +53,23 @@ export class SqsConsumer implements Subscription {
     private readonly onClosed: (consumer: SqsConsumer) => void,
   ) {
     this.deletes = new DeleteBatcher(sqs, queue.url);
-    this.batchFloor = Math.min(10, Math.max(1, Math.floor(settings.maxConcurrency / 4)));
+    this.loop = new PullLoop<SqsMessage>({
+      component: "aws-sns-sqs",
+      maxConcurrency: settings.maxConcurrency,
+      pollers: Math.max(1, Math.min(10, Math.ceil(settings.maxConcurrency / 10))),
+      maxPerReceive: 10,
+      receive: (count) => this.receive(count),
+      receiveFailure: `cannot receive from subscription "${name}"`,
+      dispatch: (messages) => this.dispatch(messages),
+      giveBack: async (messages) => {
+        await Promise.allSettled(messages.map((message) => this.release(message, 0)));
+      },
+      onError: settings.onError,
+    });
   }
 
   start(): void {
-    const count = Math.max(1, Math.min(10, Math.ceil(this.settings.maxConcurrency / 10)));
-    this.pollers = Array.from({ length: count }, () => this.poll());
+    this.loop.start();
   }
 
   /**
@@ -76,10 +79,7 @@ export class SqsConsumer implements Subscription {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      this.abort.abort();
-      for (const wake of this.slotWaiters.splice(0)) wake();
-      await Promise.allSettled(this.pollers);
-      while (this.running.size > 0) await Promise.allSettled([...this.running]);
+      await this.loop.stop();
       await this.deletes.drain();
       this.onClosed(this);
     })();
@@ -87,47 +87,21 @@ export class SqsConsumer implements Subscription {
   }
 
   private get closed(): boolean {
-    return this.abort.signal.aborted;
+    return this.loop.closed;
   }
 
-  private async poll(): Promise<void> {
-    while (!this.closed) {
-      const busy = this.running.size + this.reserved;
-      const free = this.settings.maxConcurrency - busy;
-      // Waiting for a few free slots makes fewer, fuller receives, which cost less on both ends.
-      if (free <= 0 || (free < this.batchFloor && busy > 0)) {
-        await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
-        continue;
-      }
-      const count = Math.min(10, free);
-      this.reserved += count;
-      let messages: SqsMessage[] = [];
-      try {
-        const result = await this.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: this.queue.url,
-            MaxNumberOfMessages: count,
-            WaitTimeSeconds: this.settings.waitTimeSeconds,
-            VisibilityTimeout: this.queue.lockSeconds,
-            MessageAttributeNames: ["All"],
-            MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp", "MessageGroupId"],
-          }),
-        );
-        messages = result.Messages ?? [];
-      } catch (error) {
-        if (!this.closed) {
-          this.settings.onError(wrap(`cannot receive from subscription "${this.name}"`, error));
-          await sleep(1_000, this.abort.signal);
-        }
-      } finally {
-        this.reserved -= count;
-      }
-      if (this.closed) {
-        await Promise.allSettled(messages.map((message) => this.release(message, 0)));
-        return;
-      }
-      this.dispatch(messages);
-    }
+  private async receive(count: number): Promise<SqsMessage[]> {
+    const result = await this.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.queue.url,
+        MaxNumberOfMessages: count,
+        WaitTimeSeconds: this.settings.waitTimeSeconds,
+        VisibilityTimeout: this.queue.lockSeconds,
+        MessageAttributeNames: ["All"],
+        MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp", "MessageGroupId"],
+      }),
+    );
+    return result.Messages ?? [];
   }
 
   /**
@@ -137,7 +111,7 @@ export class SqsConsumer implements Subscription {
    */
   private dispatch(messages: SqsMessage[]): void {
     if (!this.queue.fifo) {
-      for (const message of messages) this.track(this.handle(message));
+      for (const message of messages) this.loop.track(this.handle(message));
       return;
     }
     const groups = new Map<string, SqsMessage[]>();
@@ -155,20 +129,9 @@ export class SqsConsumer implements Subscription {
           await this.release(message, 0);
           return false;
         });
-        this.track(chain.then(() => undefined));
+        this.loop.track(chain.then(() => undefined));
       }
     }
-  }
-
-  private track(work: Promise<unknown>): void {
-    const done: Promise<void> = work
-      .then(() => undefined)
-      .catch((error: unknown) => this.settings.onError(wrap("a delivery failed unexpectedly", error)))
-      .finally(() => {
-        this.running.delete(done);
-        this.slotWaiters.shift()?.();
-      });
-    this.running.add(done);
   }
 
   /** Runs the handler on one message and settles it; true when it left the queue (acked or dead-lettered). */
@@ -193,8 +156,6 @@ export class SqsConsumer implements Subscription {
     };
 
     const delivery = new AbortController();
-    const stopOnClose = () => delivery.abort(this.abort.signal.reason);
-    this.abort.signal.addEventListener("abort", stopOnClose, { once: true });
     let lockLost = false;
     const heartbeat = this.settings.renewLock
       ? setInterval(
@@ -202,30 +163,15 @@ export class SqsConsumer implements Subscription {
             this.changeVisibility(raw, this.queue.lockSeconds).catch((error: unknown) => {
               lockLost = true;
               delivery.abort(error);
-              this.settings.onError(wrap(`lost the lock on message "${message.id}"`, error));
+              this.settings.onError(this.loop.error(`lost the lock on message "${message.id}"`, error));
             });
           },
           (this.queue.lockSeconds * 1_000) / 2,
         )
       : undefined;
 
-    let reason: string | undefined;
-    let failure: unknown;
-    let failed = false;
-    try {
-      await this.handler(message, {
-        deadLetter: (why) => {
-          reason ??= why;
-        },
-        signal: delivery.signal,
-      });
-    } catch (error) {
-      failed = true;
-      failure = error;
-    } finally {
-      clearInterval(heartbeat);
-      this.abort.signal.removeEventListener("abort", stopOnClose);
-    }
+    const { reason, failed, failure } = await this.loop.runHandler(this.handler, message, delivery);
+    clearInterval(heartbeat);
     // Another consumer may hold the message now; settling it here could undo their work.
     if (lockLost) return false;
 
@@ -238,7 +184,7 @@ export class SqsConsumer implements Subscription {
       return true;
     }
     if (attempt >= this.queue.maxAttempts) {
-      const why = `failed on attempt ${attempt} of ${this.queue.maxAttempts}: ${describe(failure)}`;
+      const why = `failed on attempt ${attempt} of ${this.queue.maxAttempts}: ${describeError(failure)}`;
       await this.deadLetter(raw, envelope, why);
       return true;
     }
@@ -250,7 +196,7 @@ export class SqsConsumer implements Subscription {
   private async deadLetter(raw: SqsMessage, envelope: DecodedEnvelope, reason: string): Promise<void> {
     if (!this.queue.deadLetterUrl) {
       this.settings.onError(
-        wrap(`subscription "${this.name}" has no dead-letter queue; message returned to the queue`, reason),
+        this.loop.error(`subscription "${this.name}" has no dead-letter queue; message returned to the queue`, reason),
       );
       await this.release(raw, this.queue.lockSeconds);
       return;
@@ -280,7 +226,7 @@ export class SqsConsumer implements Subscription {
    */
   private ack(raw: SqsMessage): void {
     this.deletes.delete(raw.ReceiptHandle ?? "").catch((error: unknown) => {
-      this.settings.onError(wrap("cannot delete an acked message; it will be delivered again", error));
+      this.settings.onError(this.loop.error("cannot delete an acked message; it will be delivered again", error));
     });
   }
 
@@ -289,7 +235,7 @@ export class SqsConsumer implements Subscription {
       await this.changeVisibility(raw, seconds);
     } catch (error) {
       // The message comes back when its visibility times out anyway.
-      this.settings.onError(wrap("cannot return a message to the queue", error));
+      this.settings.onError(this.loop.error("cannot return a message to the queue", error));
     }
   }
 
@@ -302,26 +248,4 @@ export class SqsConsumer implements Subscription {
       }),
     );
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function wrap(what: string, cause: unknown): Error {
-  return new Error(`[taskflow] [aws-sns-sqs] ${what}: ${describe(cause)}`, { cause });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

@@ -2,6 +2,7 @@ import type { v1 } from "@google-cloud/pubsub";
 import { retryDelayMs } from "../core/backoff.js";
 import type { Message } from "../core/message.js";
 import type { BackoffOptions, MessageHandler, Subscription } from "../core/message-broker.js";
+import { describeError, PullLoop } from "../core/pull-loop.js";
 import { AckBatcher } from "./ack-batcher.js";
 import { type Decoded, decodeMessage } from "./envelope.js";
 import { GRPC, grpcCode } from "./provider-errors.js";
@@ -62,22 +63,13 @@ export interface ConsumerSettings {
  * Pub/Sub allows only from 5 attempts) stays as the net for a consumer that dies.
  */
 export class PubSubConsumer implements Subscription {
-  private readonly abort = new AbortController();
+  private readonly loop: PullLoop<PulledMessage>;
   private readonly acks: AckBatcher;
-  private readonly running = new Set<Promise<void>>();
-  private readonly slotWaiters: (() => void)[] = [];
   /** Deliveries seen here per message id, for subscriptions that report no delivery attempt. */
   private readonly seen = new Map<string, number>();
   /** Per ordering key: the last delivery queued, which the next one waits for. */
   private readonly keys = new Map<string, Promise<void>>();
-  private pollers: Promise<void>[] = [];
-  private reserved = 0;
   private closing: Promise<void> | undefined;
-  /**
-   * Free slots worth a receive while others are busy: a quarter of `maxConcurrency`, at most
-   * a full batch of 10, so one slow handler never holds the rest back.
-   */
-  private readonly batchFloor: number;
 
   constructor(
     private readonly client: v1.SubscriberClient,
@@ -89,12 +81,21 @@ export class PubSubConsumer implements Subscription {
     private readonly onClosed: (consumer: PubSubConsumer) => void,
   ) {
     this.acks = new AckBatcher(client, info.path);
-    this.batchFloor = Math.min(10, Math.max(1, Math.floor(settings.maxConcurrency / 4)));
+    this.loop = new PullLoop<PulledMessage>({
+      component: "gcp-pubsub",
+      maxConcurrency: settings.maxConcurrency,
+      pollers: Math.max(1, Math.min(4, Math.ceil(settings.maxConcurrency / 25))),
+      maxPerReceive: 100,
+      receive: (count) => this.pull(count),
+      receiveFailure: `cannot pull from subscription "${name}"`,
+      dispatch: (messages) => this.dispatch(messages),
+      giveBack: (messages) => this.modify(messages, 0),
+      onError: settings.onError,
+    });
   }
 
   start(): void {
-    const count = Math.max(1, Math.min(4, Math.ceil(this.settings.maxConcurrency / 25)));
-    this.pollers = Array.from({ length: count }, () => this.poll());
+    this.loop.start();
   }
 
   /**
@@ -103,10 +104,7 @@ export class PubSubConsumer implements Subscription {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      this.abort.abort();
-      for (const wake of this.slotWaiters.splice(0)) wake();
-      await Promise.allSettled(this.pollers);
-      while (this.running.size > 0) await Promise.allSettled([...this.running]);
+      await this.loop.stop();
       await this.acks.drain();
       this.onClosed(this);
     })();
@@ -114,41 +112,21 @@ export class PubSubConsumer implements Subscription {
   }
 
   private get closed(): boolean {
-    return this.abort.signal.aborted;
+    return this.loop.closed;
   }
 
-  private async poll(): Promise<void> {
-    while (!this.closed) {
-      const busy = this.running.size + this.reserved;
-      const free = this.settings.maxConcurrency - busy;
-      // Waiting for a few free slots makes fewer, fuller pulls, which cost less on both ends.
-      if (free <= 0 || (free < this.batchFloor && busy > 0)) {
-        await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
-        continue;
-      }
-      const count = Math.min(100, free);
-      this.reserved += count;
-      let messages: PulledMessage[] = [];
-      try {
-        const [response] = await this.client.pull(
-          { subscription: this.info.path, maxMessages: count },
-          { timeout: this.settings.pullTimeoutMs },
-        );
-        messages = (response.receivedMessages ?? []) as PulledMessage[];
-      } catch (error) {
-        const code = grpcCode(error);
-        if (!this.closed && code !== GRPC.DEADLINE_EXCEEDED && code !== GRPC.CANCELLED) {
-          this.settings.onError(wrap(`cannot pull from subscription "${this.name}"`, error));
-          await sleep(1_000, this.abort.signal);
-        }
-      } finally {
-        this.reserved -= count;
-      }
-      if (this.closed) {
-        await this.modify(messages, 0);
-        return;
-      }
-      this.dispatch(messages);
+  /** A pull that ends without messages (deadline passed, cancelled on close) is an empty pull. */
+  private async pull(count: number): Promise<PulledMessage[]> {
+    try {
+      const [response] = await this.client.pull(
+        { subscription: this.info.path, maxMessages: count },
+        { timeout: this.settings.pullTimeoutMs },
+      );
+      return (response.receivedMessages ?? []) as PulledMessage[];
+    } catch (error) {
+      const code = grpcCode(error);
+      if (code === GRPC.DEADLINE_EXCEEDED || code === GRPC.CANCELLED) return [];
+      throw error;
     }
   }
 
@@ -161,7 +139,7 @@ export class PubSubConsumer implements Subscription {
     for (const message of messages) {
       const key = message.message?.orderingKey;
       if (!this.info.ordered || !key) {
-        this.track(this.handle(message));
+        this.loop.track(this.handle(message));
         continue;
       }
       const waiting = this.keepLease(message, this.info.ackDeadlineSeconds);
@@ -173,24 +151,13 @@ export class PubSubConsumer implements Subscription {
       });
       const tail = run.catch(() => undefined);
       this.keys.set(key, tail);
-      this.track(
+      this.loop.track(
         run.finally(() => {
           clearInterval(waiting);
           if (this.keys.get(key) === tail) this.keys.delete(key);
         }),
       );
     }
-  }
-
-  private track(work: Promise<unknown>): void {
-    const done: Promise<void> = work
-      .then(() => undefined)
-      .catch((error: unknown) => this.settings.onError(wrap("a delivery failed unexpectedly", error)))
-      .finally(() => {
-        this.running.delete(done);
-        this.slotWaiters.shift()?.();
-      });
-    this.running.add(done);
   }
 
   /** Extends the message's ack deadline every half deadline until the timer is cleared. */
@@ -222,7 +189,7 @@ export class PubSubConsumer implements Subscription {
     try {
       decoded = decodeMessage(raw.data, raw.attributes ?? {});
     } catch (error) {
-      await this.deadLetter(pulled, undecodable(raw), `data is not JSON: ${describe(error)}`);
+      await this.deadLetter(pulled, undecodable(raw), `data is not JSON: ${describeError(error)}`);
       return SETTLED;
     }
     const retryInPlace = this.info.ordered && !!raw.orderingKey;
@@ -233,14 +200,12 @@ export class PubSubConsumer implements Subscription {
       await this.modify([pulled], this.info.lockSeconds);
     }
     const delivery = new AbortController();
-    const stopOnClose = () => delivery.abort(this.abort.signal.reason);
-    this.abort.signal.addEventListener("abort", stopOnClose, { once: true });
     let lockLost = false;
     const heartbeat = this.settings.renewLock
       ? this.keepLease(pulled, this.info.lockSeconds, (error) => {
           lockLost = true;
           delivery.abort(error);
-          this.settings.onError(wrap(`lost the lease on message "${decoded.id ?? messageId}"`, error));
+          this.settings.onError(this.loop.error(`lost the lease on message "${decoded.id ?? messageId}"`, error));
         })
       : undefined;
     try {
@@ -254,20 +219,7 @@ export class PubSubConsumer implements Subscription {
           attempt,
           publishedAt: publishTime(raw.publishTime) ?? new Date(),
         };
-        let reason: string | undefined;
-        let failure: unknown;
-        let failed = false;
-        try {
-          await this.handler(message, {
-            deadLetter: (why) => {
-              reason ??= why;
-            },
-            signal: delivery.signal,
-          });
-        } catch (error) {
-          failed = true;
-          failure = error;
-        }
+        const { reason, failed, failure } = await this.loop.runHandler(this.handler, message, delivery);
         if (lockLost) return { settled: false };
         if (reason !== undefined) {
           await this.deadLetter(pulled, decoded, reason);
@@ -279,13 +231,13 @@ export class PubSubConsumer implements Subscription {
           return SETTLED;
         }
         if (attempt >= this.info.maxAttempts) {
-          const why = `failed on attempt ${attempt} of ${this.info.maxAttempts}: ${describe(failure)}`;
+          const why = `failed on attempt ${attempt} of ${this.info.maxAttempts}: ${describeError(failure)}`;
           await this.deadLetter(pulled, decoded, why);
           return SETTLED;
         }
         const delayMs = retryDelayMs(attempt, this.settings.backoff);
         if (retryInPlace && !this.closed) {
-          await sleep(delayMs, this.abort.signal);
+          await this.loop.sleep(delayMs);
           if (!this.closed) {
             attempt++;
             this.seen.set(messageId, attempt);
@@ -297,7 +249,6 @@ export class PubSubConsumer implements Subscription {
       }
     } finally {
       clearInterval(heartbeat);
-      this.abort.signal.removeEventListener("abort", stopOnClose);
     }
   }
 
@@ -308,7 +259,7 @@ export class PubSubConsumer implements Subscription {
    */
   private ack(pulled: PulledMessage): void {
     this.acks.ack(pulled.ackId ?? "").catch((error: unknown) => {
-      this.settings.onError(wrap("cannot ack a message; it will be delivered again", error));
+      this.settings.onError(this.loop.error("cannot ack a message; it will be delivered again", error));
     });
   }
 
@@ -322,7 +273,9 @@ export class PubSubConsumer implements Subscription {
 
   private async deadLetter(pulled: PulledMessage, decoded: Decoded, reason: string): Promise<void> {
     if (!this.info.deadLetterTopic) {
-      this.settings.onError(wrap(`subscription "${this.name}" has no dead-letter topic; message returned`, reason));
+      this.settings.onError(
+        this.loop.error(`subscription "${this.name}" has no dead-letter topic; message returned`, reason),
+      );
       await this.modify([pulled], this.info.lockSeconds);
       return;
     }
@@ -338,7 +291,7 @@ export class PubSubConsumer implements Subscription {
       await this.client.modifyAckDeadline({ subscription: this.info.path, ackIds, ackDeadlineSeconds: seconds });
     } catch (error) {
       // The messages come back when their ack deadline runs out anyway.
-      this.settings.onError(wrap("cannot change an ack deadline", error));
+      this.settings.onError(this.loop.error("cannot change an ack deadline", error));
     }
   }
 }
@@ -358,26 +311,4 @@ function undecodable(raw: NonNullable<PulledMessage["message"]>): Decoded {
 export function publishTime(time: NonNullable<PulledMessage["message"]>["publishTime"]): Date | undefined {
   if (!time?.seconds) return undefined;
   return new Date(Number(String(time.seconds)) * 1_000 + Math.floor((time.nanos ?? 0) / 1e6));
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function wrap(what: string, cause: unknown): Error {
-  return new Error(`[taskflow] [gcp-pubsub] ${what}: ${describe(cause)}`, { cause });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }
