@@ -46,50 +46,18 @@ export interface Launched {
 
 type Launcher = (ctx: LaunchContext) => Promise<Launched>;
 
-/**
- * `openRuntime` names each service's cache view `<namespace>:<service>`, which the cache
- * adapters refuse (a namespace may not contain ":"). Until the runtime uses a permitted
- * separator, the cache it receives maps ":" in a view's name to ".".
- */
-function permittedNamespaces(cache: ICache): ICache {
-  return new Proxy(cache, {
-    get(target, property) {
-      if (property === "withNamespace") {
-        return (namespace: string) => target.withNamespace(namespace.replaceAll(":", "."));
-      }
-      const value = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
-
 async function runtimeFor(
   name: ServiceName,
   ctx: LaunchContext,
   migrations: MigrationSource[],
 ): Promise<ServiceRuntime> {
-  const cache = ctx.cache ?? (await createCache(ctx.env));
-  try {
-    const { openRuntime } = await kernelRuntime();
-    const runtime = await openRuntime(name, ctx.env, {
-      migrations,
-      cache: permittedNamespaces(cache),
-      ...(ctx.broker ? { broker: ctx.broker } : {}),
-      ...(ctx.jwtKeys ? { jwtKeys: ctx.jwtKeys } : {}),
-    });
-    if (ctx.cache) return runtime;
-    // The cache was opened here, so it is closed here, after the runtime.
-    return {
-      ...runtime,
-      async close() {
-        await runtime.close();
-        await cache.close();
-      },
-    };
-  } catch (error) {
-    if (!ctx.cache) await cache.close();
-    throw error;
-  }
+  const { openRuntime } = await kernelRuntime();
+  return openRuntime(name, ctx.env, {
+    migrations,
+    ...(ctx.broker ? { broker: ctx.broker } : {}),
+    ...(ctx.cache ? { cache: ctx.cache } : {}),
+    ...(ctx.jwtKeys ? { jwtKeys: ctx.jwtKeys } : {}),
+  });
 }
 
 const portOf = (ctx: LaunchContext, runtime: { env: { PORT?: number | undefined } }, name: ServiceName) =>

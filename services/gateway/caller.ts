@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { decodeJwt } from "jose";
 import type { ICache } from "../../adapters/core/index.js";
 import type { CallerIdentity, IdentitySource } from "../kernel/auth/caller.js";
 
@@ -81,10 +82,6 @@ function createVerifiedTokens(max = 10_000) {
 
 /** The `exp` claim of a token already verified, in ms. */
 function expiryOf(token: string): number | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as { exp?: unknown };
-    return typeof payload.exp === "number" ? payload.exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
+  const { exp } = decodeJwt(token);
+  return exp === undefined ? undefined : exp * 1000;
 }
