@@ -9,6 +9,7 @@ import { devHeaderIdentitySource, firstOf, type IdentitySource, jwtIdentitySourc
 import type { Database } from "./db/database.js";
 import { type MigrationSource, migrate } from "./db/migrate.js";
 import { openDatabase } from "./db/open-database.js";
+import { pruneBookkeeping } from "./db/retention.js";
 import { parseServiceEnv, type ServiceEnv } from "./env.js";
 import type { ReadinessCheck } from "./http/health.js";
 import { createOutboxRelay, type OutboxRelay } from "./messaging/outbox-relay.js";
@@ -18,7 +19,8 @@ import { initTracing } from "./observability/tracing.js";
 /**
  * Everything a service process holds, opened from its environment in one call: validated
  * config (every problem reported at once), logger, tracing, database with migrations applied,
- * cache, broker, the outbox relay and the caller-identity source. Local mode passes one
+ * cache, broker, the outbox relay, the caller-identity source, and an hourly pruning of old
+ * idempotency keys, inbox ids and sent outbox rows. Local mode passes one
  * shared in-memory broker (and cache) to every service instead of creating its own.
  */
 export interface ServiceRuntime {
@@ -98,6 +100,10 @@ export async function openRuntime(name: ServiceName, rawEnv: Env, options: Runti
       onError: (error, messageId) => log.warn({ err: error, messageId }, "outbox publish failed; will retry"),
     });
     if (options.startRelay !== false && service.publishes.length > 0) relay.start();
+    const pruning = setInterval(() => {
+      pruneBookkeeping(db).catch((error: unknown) => log.warn({ err: error }, "cannot prune bookkeeping rows"));
+    }, 3_600_000);
+    pruning.unref();
 
     let closed = false;
     return {
@@ -119,6 +125,7 @@ export async function openRuntime(name: ServiceName, rawEnv: Env, options: Runti
       async close() {
         if (closed) return;
         closed = true;
+        clearInterval(pruning);
         await relay.stop();
         for (const close of opened.reverse()) await close();
       },
