@@ -1,10 +1,5 @@
 import { DeleteMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
-
-interface Pending {
-  readonly receiptHandle: string;
-  resolve(): void;
-  reject(error: Error): void;
-}
+import { TurnBatcher } from "../core/turn-batcher.js";
 
 /**
  * Acks (deletes) collected within one turn of the event loop go out as one
@@ -12,57 +7,30 @@ interface Pending {
  * still settles on its own, with its own error when its entry failed.
  */
 export class DeleteBatcher {
-  private pending: Pending[] = [];
-  private scheduled = false;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly batcher: TurnBatcher<string>;
 
-  constructor(
-    private readonly sqs: SQSClient,
-    private readonly queueUrl: string,
-  ) {}
-
-  delete(receiptHandle: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ receiptHandle, resolve, reject });
-      if (this.pending.length >= 10) this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  /** Resolves once every delete asked for so far has been answered. */
-  async drain(): Promise<void> {
-    this.flush();
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, 10);
-      const sent = this.send(batch).finally(() => this.inFlight.delete(sent));
-      this.inFlight.add(sent);
-    }
-  }
-
-  private async send(batch: Pending[]): Promise<void> {
-    try {
-      const result = await this.sqs.send(
+  constructor(sqs: SQSClient, queueUrl: string) {
+    this.batcher = new TurnBatcher<string>(10, async (receiptHandles) => {
+      const result = await sqs.send(
         new DeleteMessageBatchCommand({
-          QueueUrl: this.queueUrl,
-          Entries: batch.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.receiptHandle })),
+          QueueUrl: queueUrl,
+          Entries: receiptHandles.map((handle, index) => ({ Id: String(index), ReceiptHandle: handle })),
         }),
       );
       const failed = new Map((result.Failed ?? []).map((entry) => [entry.Id, entry]));
-      batch.forEach((entry, index) => {
+      return receiptHandles.map((_, index) => {
         const failure = failed.get(String(index));
-        if (failure) entry.reject(new Error(`${failure.Code ?? "DeleteFailed"}: ${failure.Message ?? "no message"}`));
-        else entry.resolve();
+        return failure && new Error(`${failure.Code ?? "DeleteFailed"}: ${failure.Message ?? "no message"}`);
       });
-    } catch (error) {
-      for (const entry of batch) entry.reject(error instanceof Error ? error : new Error(String(error)));
-    }
+    });
+  }
+
+  delete(receiptHandle: string): Promise<void> {
+    return this.batcher.add(receiptHandle);
+  }
+
+  /** Resolves once every delete asked for so far has been answered. */
+  drain(): Promise<void> {
+    return this.batcher.drain();
   }
 }
