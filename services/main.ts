@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import { parseServiceEnv } from "./kernel/env.js";
 import { LAUNCHERS } from "./launchers.js";
 
@@ -8,7 +9,10 @@ import { LAUNCHERS } from "./launchers.js";
  * publishes what the outbox still holds, then stops.
  */
 async function main() {
-  const name = parseServiceEnv(process.env).SERVICE_NAME;
+  const env = parseServiceEnv(process.env);
+  // Local mode keeps its embedded databases under .taskflow/, as `npm start` does.
+  if (env.CLOUD_PROVIDER === "local") await mkdir(".taskflow", { recursive: true });
+  const name = env.SERVICE_NAME;
   const service = await LAUNCHERS[name]({ env: process.env });
   let stopping = false;
   const stop = async () => {

@@ -92,7 +92,7 @@ describe("walkthrough through the gateway of local mode", () => {
     ).body.accessToken as string;
     const bobToken = (await call("POST", "/api/v1/auth/login", undefined, { email: bob.email, password: bob.password }))
       .body.accessToken as string;
-    expect(aliceToken).toBeTruthy();
+    expect(aliceToken.split(".")).toHaveLength(3);
 
     // 2. Organization and project (the profile is created from the registration event).
     await expect
