@@ -12,6 +12,7 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from "../core/message-broker.js";
+import { OncePerKey } from "../core/once-per-key.js";
 import { validateSubscribeOptions } from "../core/validate.js";
 import { decodeAttributes } from "./attributes.js";
 import { chunkBatch, SNS_MAX_PAYLOAD_BYTES } from "./batching.js";
@@ -57,7 +58,7 @@ export class SnsSqsMessageBroker implements IMessageBroker {
   private readonly fifo: boolean;
   private readonly autoCreate: boolean;
   private readonly prefix: string;
-  private readonly topicArns = new Map<string, Promise<string>>();
+  private readonly topicArns = new OncePerKey<string>();
   private readonly queues: QueueDirectory;
   private readonly publisher: SnsPublisher;
   private readonly consumers = new Set<SqsConsumer>();
@@ -260,17 +261,11 @@ export class SnsSqsMessageBroker implements IMessageBroker {
   private topicArn(topic: string, create: boolean): Promise<string> {
     const mapped = this.options.topics?.[topic];
     if (mapped) return Promise.resolve(mapped);
-    const cached = this.topicArns.get(topic);
-    if (cached) return cached;
-    const name = topicName(this.prefix, topic, this.fifo);
-    const lookup = create ? this.createTopic(name) : this.findTopic(topic, name);
     // Only a found or created topic is remembered; a miss is asked again next time.
-    const remembered = lookup.catch((error: unknown) => {
-      this.topicArns.delete(topic);
-      throw error;
+    return this.topicArns.run(topic, () => {
+      const name = topicName(this.prefix, topic, this.fifo);
+      return create ? this.createTopic(name) : this.findTopic(topic, name);
     });
-    this.topicArns.set(topic, remembered);
-    return remembered;
   }
 
   private async createTopic(name: string): Promise<string> {

@@ -7,6 +7,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { SubscriptionOptions } from "../core/message-broker.js";
+import { OncePerKey } from "../core/once-per-key.js";
 import type { QueueInfo } from "./consumer.js";
 import { deadLetterQueueName, nameFromArn, queueName } from "./names.js";
 import { redrivePolicy, siblingArn, topicSendPolicy } from "./queue-policy.js";
@@ -29,7 +30,7 @@ const ALREADY_EXISTS = new Set(["QueueNameExists", "QueueAlreadyExists", "AWS.Si
  * from it rather than taken from the options.
  */
 export class QueueDirectory {
-  private readonly known = new Map<string, Promise<QueueInfo>>();
+  private readonly known = new OncePerKey<QueueInfo>();
 
   constructor(
     private readonly sqs: SQSClient,
@@ -38,21 +39,11 @@ export class QueueDirectory {
   ) {}
 
   resolve(topic: string, subscription: string, settings: SubscriptionOptions, create: boolean): Promise<QueueInfo> {
-    const cacheKey = `${topic}\u0000${subscription}`;
-    const cached = this.known.get(cacheKey);
-    if (cached) return cached;
-    const mapped = this.options.mapped[subscription];
-    const lookup = mapped
-      ? this.describe(mapped)
-      : create
-        ? this.create(topic, subscription, settings)
-        : this.find(topic, subscription);
-    const remembered = lookup.catch((error: unknown) => {
-      this.known.delete(cacheKey);
-      throw error;
+    return this.known.run(`${topic}\u0000${subscription}`, () => {
+      const mapped = this.options.mapped[subscription];
+      if (mapped) return this.describe(mapped);
+      return create ? this.create(topic, subscription, settings) : this.find(topic, subscription);
     });
-    this.known.set(cacheKey, remembered);
-    return remembered;
   }
 
   private async find(topic: string, subscription: string): Promise<QueueInfo> {

@@ -11,6 +11,7 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from "../core/message-broker.js";
+import { OncePerKey } from "../core/once-per-key.js";
 import { messageSize, validateOutgoing, validateSubscribeOptions } from "../core/validate.js";
 import type { SbAdminLike, SbClientLike, SbOutgoingMessage, SbSenderLike } from "./client.js";
 import type { ServiceBusBrokerSettings } from "./config.js";
@@ -59,8 +60,8 @@ export class ServiceBusMessageBroker implements IMessageBroker {
   private readonly settings: ServiceBusBrokerSettings;
   private readonly onError: (error: TaskflowError) => void;
   private readonly senders = new Map<string, SbSenderLike>();
-  private readonly topicsReady = new Map<string, Promise<void>>();
-  private readonly subscriptionsReady = new Map<string, Promise<void>>();
+  private readonly topicsReady = new OncePerKey<void>();
+  private readonly subscriptionsReady = new OncePerKey<void>();
   private readonly subscriptions = new Set<ServiceBusSubscription>();
   private readonly pending = new InFlight();
   private closed?: Promise<void>;
@@ -207,13 +208,7 @@ export class ServiceBusMessageBroker implements IMessageBroker {
     this.assertOpen("create a subscription");
     validateSubscribeOptions(COMPONENT, this.capabilities, options);
     const key = `${this.topicName(topic)}/${this.subscriptionName(subscription)}`;
-    let ready = this.subscriptionsReady.get(key);
-    if (!ready) {
-      ready = this.createSubscription(topic, subscription, options);
-      this.subscriptionsReady.set(key, ready);
-      ready.catch(() => this.subscriptionsReady.delete(key));
-    }
-    await ready;
+    await this.subscriptionsReady.run(key, () => this.createSubscription(topic, subscription, options));
   }
 
   async receiveDeadLetters<T>(
@@ -294,13 +289,7 @@ export class ServiceBusMessageBroker implements IMessageBroker {
 
   private topicCreated(topic: string): Promise<void> {
     const name = this.topicName(topic);
-    let ready = this.topicsReady.get(name);
-    if (!ready) {
-      ready = this.createTopic(name);
-      this.topicsReady.set(name, ready);
-      ready.catch(() => this.topicsReady.delete(name));
-    }
-    return ready;
+    return this.topicsReady.run(name, () => this.createTopic(name));
   }
 
   private async createTopic(name: string): Promise<void> {

@@ -11,6 +11,7 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from "../core/message-broker.js";
+import { OncePerKey } from "../core/once-per-key.js";
 import { validateOutgoing, validateSubscribeOptions } from "../core/validate.js";
 import type { PubSubBrokerOptions } from "./config.js";
 import { PubSubConsumer, type PulledMessage, publishTime, type SubscriptionInfo } from "./consumer.js";
@@ -57,7 +58,7 @@ export class PubSubMessageBroker implements IMessageBroker {
   private readonly pubsub: PubSub;
   private readonly autoCreate: boolean;
   private readonly prefix: string;
-  private readonly topicPaths = new Map<string, Promise<string>>();
+  private readonly topicPaths = new OncePerKey<string>();
   private readonly publishers = new Map<string, Topic>();
   private readonly directory: SubscriptionDirectory;
   private readonly consumers = new Set<PubSubConsumer>();
@@ -303,9 +304,7 @@ export class PubSubMessageBroker implements IMessageBroker {
     const path = topicPath(this.options.projectId, topicId(this.prefix, topic));
     // Without auto-create, publishing to a missing topic fails with NOT_FOUND → TopicNotFoundError.
     if (!create) return Promise.resolve(path);
-    const cached = this.topicPaths.get(topic);
-    if (cached) return cached;
-    const created = (async () => {
+    return this.topicPaths.run(topic, async () => {
       const { publisher } = await this.v1();
       try {
         await publisher.createTopic({ name: path });
@@ -313,12 +312,7 @@ export class PubSubMessageBroker implements IMessageBroker {
         if (grpcCode(error) !== GRPC.ALREADY_EXISTS) throw error;
       }
       return path;
-    })().catch((error: unknown) => {
-      this.topicPaths.delete(topic);
-      throw error;
     });
-    this.topicPaths.set(topic, created);
-    return created;
   }
 
   private v1(): Promise<{ publisher: v1.PublisherClient; subscriber: v1.SubscriberClient }> {

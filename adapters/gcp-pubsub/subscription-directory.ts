@@ -1,5 +1,6 @@
 import type { v1 } from "@google-cloud/pubsub";
 import type { SubscriptionOptions } from "../core/message-broker.js";
+import { OncePerKey } from "../core/once-per-key.js";
 import type { SubscriptionInfo } from "./consumer.js";
 import { deadLetterId, parsePath, subscriptionId, subscriptionPath, topicPath } from "./names.js";
 import { GRPC, grpcCode } from "./provider-errors.js";
@@ -32,7 +33,7 @@ const clamp = (value: number, bounds: { min: number; max: number }) =>
  * records them as labels, so every consumer of the subscription reads the same values.
  */
 export class SubscriptionDirectory {
-  private readonly known = new Map<string, Promise<SubscriptionInfo>>();
+  private readonly known = new OncePerKey<SubscriptionInfo>();
 
   constructor(private readonly options: DirectoryOptions) {}
 
@@ -42,19 +43,12 @@ export class SubscriptionDirectory {
     settings: SubscriptionOptions,
     create: boolean,
   ): Promise<SubscriptionInfo> {
-    const cacheKey = `${topic}\u0000${subscription}`;
-    const cached = this.known.get(cacheKey);
-    if (cached) return cached;
-    const mapped = this.options.mapped[subscription];
-    const path =
-      mapped ?? subscriptionPath(this.options.project, subscriptionId(this.options.prefix, topic, subscription));
-    const lookup = create && !mapped ? this.create(topic, path, settings) : this.describe(path);
-    const remembered = lookup.catch((error: unknown) => {
-      this.known.delete(cacheKey);
-      throw error;
+    return this.known.run(`${topic}\u0000${subscription}`, () => {
+      const mapped = this.options.mapped[subscription];
+      const path =
+        mapped ?? subscriptionPath(this.options.project, subscriptionId(this.options.prefix, topic, subscription));
+      return create && !mapped ? this.create(topic, path, settings) : this.describe(path);
     });
-    this.known.set(cacheKey, remembered);
-    return remembered;
   }
 
   private async create(topic: string, path: string, settings: SubscriptionOptions): Promise<SubscriptionInfo> {

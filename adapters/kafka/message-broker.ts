@@ -12,6 +12,7 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from "../core/message-broker.js";
+import { OncePerKey } from "../core/once-per-key.js";
 import { messageSize, validateOutgoing, validateSubscribeOptions } from "../core/validate.js";
 import type { KafkaAdminLike, KafkaClientLike, KafkaOutgoingRecord, KafkaProducerLike } from "./client.js";
 import type { KafkaBrokerSettings } from "./config.js";
@@ -75,8 +76,8 @@ export class KafkaMessageBroker implements IMessageBroker {
   private readonly producer: KafkaProducerLike;
   private readonly admin: KafkaAdminLike;
   private connected?: Promise<void>;
-  private readonly topicsReady = new Map<string, Promise<void>>();
-  private readonly groupsReady = new Map<string, Promise<void>>();
+  private readonly topicsReady = new OncePerKey<void>();
+  private readonly groupsReady = new OncePerKey<void>();
   private readonly subscriptions = new Set<KafkaSubscription>();
   private readonly pending = new InFlight();
   private closed?: Promise<void>;
@@ -208,13 +209,7 @@ export class KafkaMessageBroker implements IMessageBroker {
   /** Gives the group its starting position once per process; see `ensureSubscription`. */
   private async prepareGroup(topic: string, subscription: string, fromBeginning: boolean): Promise<void> {
     const groupId = this.groupId(topic, subscription);
-    let ready = this.groupsReady.get(groupId);
-    if (!ready) {
-      ready = this.initialiseGroup(topic, subscription, groupId, fromBeginning);
-      this.groupsReady.set(groupId, ready);
-      ready.catch(() => this.groupsReady.delete(groupId));
-    }
-    await ready;
+    await this.groupsReady.run(groupId, () => this.initialiseGroup(topic, subscription, groupId, fromBeginning));
   }
 
   async receiveDeadLetters<T>(
@@ -299,14 +294,10 @@ export class KafkaMessageBroker implements IMessageBroker {
 
   /** Creates the topic when auto-create is on; otherwise checks that it exists. */
   private topicReady(topic: string, kafkaTopic: string): Promise<void> {
-    let ready = this.topicsReady.get(kafkaTopic);
-    if (!ready) {
-      ready = this.settings.autoCreate ? this.createTopic(kafkaTopic) : this.checkTopic(topic, kafkaTopic);
-      this.topicsReady.set(kafkaTopic, ready);
-      // A failure is not remembered: the topic may be created meanwhile.
-      ready.catch(() => this.topicsReady.delete(kafkaTopic));
-    }
-    return ready;
+    // A failure is not remembered: the topic may be created meanwhile.
+    return this.topicsReady.run(kafkaTopic, () =>
+      this.settings.autoCreate ? this.createTopic(kafkaTopic) : this.checkTopic(topic, kafkaTopic),
+    );
   }
 
   private async checkTopic(topic: string, kafkaTopic: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Channel } from "amqplib";
+import { OncePerKey } from "../core/once-per-key.js";
 import type { AmqpLink } from "./connection.js";
 import { topologyFailure } from "./errors.js";
 import { deadLetterExchange, deadLetterQueue, type Naming, retryQueue, subscriptionQueues } from "./naming.js";
@@ -10,7 +11,7 @@ import { deadLetterExchange, deadLetterQueue, type Naming, retryQueue, subscript
  * once is safe.
  */
 export class Topology {
-  private readonly done = new Map<string, Promise<void>>();
+  private readonly done = new OncePerKey<void>();
   /** Exchanges known to exist on this connection, for a publish path without an await. */
   private readonly readyExchanges = new Set<string>();
 
@@ -112,7 +113,7 @@ export class Topology {
 
   /** Forgets that a queue was declared, so the next use declares it again (it was deleted). */
   forgetSubscription(queue: string): void {
-    this.done.delete(`queue:${queue}`);
+    this.done.forget(`queue:${queue}`);
   }
 
   /** Deletes a subscription's queues and dead-letter exchange (tests and teardown). */
@@ -122,7 +123,7 @@ export class Topology {
       for (const name of subscriptionQueues(queue)) await ch.deleteQueue(name);
       await ch.deleteExchange(deadLetterExchange(queue));
     });
-    for (const name of subscriptionQueues(queue)) this.done.delete(`queue:${name}`);
+    for (const name of subscriptionQueues(queue)) this.done.forget(`queue:${name}`);
   }
 
   /** Deletes a topic's exchange (tests and teardown). */
@@ -130,7 +131,7 @@ export class Topology {
     const exchange = this.naming.exchange(topic);
     this.readyExchanges.delete(exchange);
     await this.link.withChannel(this.timeoutMs, (ch) => ch.deleteExchange(exchange));
-    this.done.delete(`exchange:${exchange}`);
+    this.done.forget(`exchange:${exchange}`);
   }
 
   private once(
@@ -140,18 +141,14 @@ export class Topology {
     subscription: string | undefined,
     task: (channel: Channel) => Promise<unknown>,
   ): Promise<void> {
-    let pending = this.done.get(key);
-    if (!pending) {
-      pending = this.link
+    return this.done.run(key, () =>
+      this.link
         .withChannel(this.timeoutMs, async (ch) => {
           await task(ch);
         })
         .catch((error: unknown) => {
-          this.done.delete(key);
           throw topologyFailure(what, error, topic, subscription);
-        });
-      this.done.set(key, pending);
-    }
-    return pending;
+        }),
+    );
   }
 }
