@@ -1,40 +1,28 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ClosedError,
   InvalidHeadersError,
   MessageTooLargeError,
   PublishError,
   SubscriptionNotFoundError,
-  type TaskflowError,
   TopicNotFoundError,
   UnsupportedFeatureError,
 } from "../core/errors.js";
 import type { Message } from "../core/message.js";
-import { deferred, sleep, until } from "../testing/broker-collector.js";
+import { deferred, sleep } from "../testing/broker-collector.js";
+import { FAST_BACKOFF, fakeClientHarness, waitFor } from "../testing/fake-client-harness.js";
 import { FakeServiceBus, serviceBusError } from "./fake-client.js";
 import { SERVICE_BUS_CAPABILITIES, type ServiceBusBrokerOptions, ServiceBusMessageBroker } from "./message-broker.js";
 
-const brokers: ServiceBusMessageBroker[] = [];
-afterEach(async () => {
-  await Promise.all(brokers.splice(0).map((broker) => broker.close()));
-});
+const open = fakeClientHarness<ServiceBusMessageBroker>();
 
 function setup(options: Partial<ServiceBusBrokerOptions> = {}) {
   const bus = new FakeServiceBus();
-  const errors: TaskflowError[] = [];
-  const broker = new ServiceBusMessageBroker({
-    client: bus,
-    admin: bus,
-    onError: (error) => errors.push(error),
-    ...options,
-  });
-  brokers.push(broker);
+  const { broker, errors } = open(
+    (onError) => new ServiceBusMessageBroker({ client: bus, admin: bus, onError, ...options }),
+  );
   return { bus, broker, errors };
 }
-
-const waitFor = (check: () => boolean) => until(check, 3_000, "the expected deliveries and settlements");
-
-const fast = { initialMs: 20, maxMs: 40 };
 
 describe("service bus publish", () => {
   it("maps id, key, headers, TTL and delay onto the Service Bus message, creating a dedupe topic", async () => {
@@ -195,7 +183,7 @@ describe("service bus subscribe", () => {
         if (message.body === "poison") throw new Error("cannot handle poison");
         ok.push(message.body);
       },
-      { maxAttempts: 3, backoff: fast },
+      { maxAttempts: 3, backoff: FAST_BACKOFF },
     );
     await broker.publish("t", { id: "p-1", key: "a", headers: { trace: "t-1" }, body: "poison" });
     await broker.publish("t", { body: "fine" });
@@ -271,7 +259,7 @@ describe("service bus subscribe", () => {
         seen.push(`${message.key}:${message.body}#${message.attempt}`);
         if (message.body === 1 && message.attempt === 1) throw new Error("nack");
       },
-      { ordered: true, backoff: fast, maxConcurrency: 2 },
+      { ordered: true, backoff: FAST_BACKOFF, maxConcurrency: 2 },
     );
     for (let i = 0; i < 4; i++) await broker.publish("t", { key: "a", body: i });
     for (let i = 0; i < 3; i++) await broker.publish("t", { key: "b", body: i });

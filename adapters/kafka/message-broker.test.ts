@@ -1,41 +1,29 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ClosedError,
   InvalidHeadersError,
   MessageTooLargeError,
   PublishError,
-  type TaskflowError,
   TopicNotFoundError,
   UnsupportedFeatureError,
 } from "../core/errors.js";
 import type { Message } from "../core/message.js";
-import { deferred, sleep, until } from "../testing/broker-collector.js";
+import { deferred, sleep } from "../testing/broker-collector.js";
+import { FAST_BACKOFF, fakeClientHarness, waitFor } from "../testing/fake-client-harness.js";
 import { FakeKafkaCluster, FakeKafkaError } from "./fake-client.js";
 import { KAFKA_CAPABILITIES, type KafkaBrokerOptions, KafkaMessageBroker } from "./message-broker.js";
 import { REASON_HEADER } from "./records.js";
 
-const brokers: KafkaMessageBroker[] = [];
-afterEach(async () => {
-  await Promise.all(brokers.splice(0).map((broker) => broker.close()));
-});
+const open = fakeClientHarness<KafkaMessageBroker>();
 
 function setup(options: Partial<KafkaBrokerOptions> = {}) {
   const cluster = new FakeKafkaCluster();
-  const errors: TaskflowError[] = [];
-  const broker = new KafkaMessageBroker({
-    client: cluster,
-    partitions: 4,
-    joinTimeoutMs: 200,
-    onError: (error) => errors.push(error),
-    ...options,
-  });
-  brokers.push(broker);
+  const { broker, errors } = open(
+    (onError) => new KafkaMessageBroker({ client: cluster, partitions: 4, joinTimeoutMs: 200, onError, ...options }),
+  );
   return { cluster, broker, errors };
 }
 
-const waitFor = (check: () => boolean) => until(check, 3_000, "the expected deliveries and settlements");
-
-const fast = { initialMs: 20, maxMs: 40 };
 const committed = (cluster: FakeKafkaCluster, group: string) => [...cluster.group(group).committed.values()];
 
 describe("kafka publish", () => {
@@ -207,7 +195,7 @@ describe("kafka subscribe", () => {
         if (message.body === 1) times.push(Date.now());
         if (message.body === 1 && message.attempt === 1) throw new Error("first time fails");
       },
-      { backoff: fast },
+      { backoff: FAST_BACKOFF },
     );
     await broker.publish("t", { key: "k", body: 1 });
     await broker.publish("t", { key: "k", body: 2 });
@@ -230,7 +218,7 @@ describe("kafka subscribe", () => {
         }
         ok.push(message.body);
       },
-      { maxAttempts: 3, backoff: fast },
+      { maxAttempts: 3, backoff: FAST_BACKOFF },
     );
     await broker.publish("t", { id: "p-1", key: "a", headers: { trace: "t-1" }, body: "poison" });
     await broker.publish("t", { key: "b", body: "fine" });
@@ -263,7 +251,7 @@ describe("kafka subscribe", () => {
         context.deadLetter("customer unknown");
         throw new Error("ignored");
       },
-      { backoff: fast },
+      { backoff: FAST_BACKOFF },
     );
     await broker.publish("t", { body: 1 });
     await waitFor(() => cluster.records("t.s.dlq").length === 1);
@@ -300,7 +288,7 @@ describe("kafka subscribe", () => {
           aborted = context.signal.aborted;
         }
       },
-      { lockMs: 50, backoff: fast },
+      { lockMs: 50, backoff: FAST_BACKOFF },
     );
     await broker.publish("t", { body: 1 });
     await waitFor(() => attempts.length === 2 && aborted);
