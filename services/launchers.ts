@@ -91,15 +91,10 @@ async function served(
 
 /**
  * A rate limit from a setting such as `TASKFLOW_RATE_LIMIT_PER_MINUTE=1200` (benchmarks raise
- * it); unset keeps the gateway's default.
+ * it; the env contract has checked it); unset keeps the gateway's default.
  */
-function perMinute(option: "rateLimit" | "authRateLimit", value: string | undefined) {
-  if (value === undefined) return {};
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new Error(`[taskflow] [gateway] a rate limit per minute must be a positive whole number, got "${value}"`);
-  }
-  return { [option]: { limit, windowMs: 60_000 } };
+function perMinute(option: "rateLimit" | "authRateLimit", limit: number | undefined) {
+  return limit === undefined ? {} : { [option]: { limit, windowMs: 60_000 } };
 }
 
 /** Comma-separated emails that become admins when they register (identity only). */
@@ -135,12 +130,12 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
         issuer: env.JWT_ISSUER,
         audience: env.JWT_AUDIENCE,
       }),
-      ...perMinute("rateLimit", ctx.env.TASKFLOW_RATE_LIMIT_PER_MINUTE),
-      ...perMinute("authRateLimit", ctx.env.TASKFLOW_SIGNIN_LIMIT_PER_MINUTE),
+      ...perMinute("rateLimit", env.TASKFLOW_RATE_LIMIT_PER_MINUTE),
+      ...perMinute("authRateLimit", env.TASKFLOW_SIGNIN_LIMIT_PER_MINUTE),
     });
     const port = ctx.port ?? env.PORT ?? serviceByName("gateway").port;
-    const { listen } = await kernelRuntime();
-    const server = await listen(gateway.app, port, env.CLOUD_PROVIDER === "local" ? "127.0.0.1" : "0.0.0.0");
+    const { bindHost, listen } = await kernelRuntime();
+    const server = await listen(gateway.app, port, bindHost(env));
     log.info({ port: server.port }, "gateway listening");
     return {
       name: "gateway",
@@ -156,7 +151,7 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
 
   async identity(ctx) {
     const { createIdentityService, IDENTITY_MIGRATIONS, resolveSigningKey } = await import("./identity/service.js");
-    const { listen } = await kernelRuntime();
+    const { bindHost, listen } = await kernelRuntime();
     const runtime = await runtimeFor("identity", ctx, [IDENTITY_MIGRATIONS]);
     const port = portOf(ctx, runtime, "identity");
     return served("identity", runtime, port, async () => {
@@ -164,7 +159,7 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
         { ...runtime, notifyRelay: () => runtime.relay.notify() },
         { key: ctx.signingKey ?? (await resolveSigningKey(runtime.env)), adminEmails: adminEmails(ctx.env) },
       );
-      const server = await listen(service.app, port, bindHost(runtime));
+      const server = await listen(service.app, port, bindHost(runtime.env));
       return {
         port: server.port,
         async close() {
@@ -177,12 +172,12 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
 
   async notifications(ctx) {
     const { createNotificationsService, NOTIFICATIONS_MIGRATIONS } = await import("./notifications/service.js");
-    const { listen } = await kernelRuntime();
+    const { bindHost, listen } = await kernelRuntime();
     const runtime = await runtimeFor("notifications", ctx, [NOTIFICATIONS_MIGRATIONS]);
     const port = portOf(ctx, runtime, "notifications");
     return served("notifications", runtime, port, async () => {
       const service = await createNotificationsService(runtime);
-      const server = await listen(service.app, port, bindHost(runtime));
+      const server = await listen(service.app, port, bindHost(runtime.env));
       return {
         port: server.port,
         async close() {
@@ -209,6 +204,3 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
 };
 
 /** Local mode listens on loopback only; a container listens on every interface. */
-function bindHost(runtime: ServiceRuntime): string {
-  return runtime.env.CLOUD_PROVIDER === "local" ? "127.0.0.1" : "0.0.0.0";
-}

@@ -14,83 +14,104 @@ const url = (protocols: readonly string[], example: string) =>
     message: `must start with ${protocols.map((p) => `${p}://`).join(" or ")}, e.g. ${example}`,
   });
 
-export const serviceEnvSchema = adapterSelectionSchema
-  .extend({
-    SERVICE_NAME: z.enum(SERVICE_NAMES),
-    PORT: z.coerce.number().int().min(1).max(65_535).optional(),
-    /** postgres:// for a server; pglite:<dir> (or pglite:memory) for the embedded database. */
-    DATABASE_URL: url(["postgres", "postgresql", "pglite"], "postgres://user:pass@host:5432/taskflow").optional(),
-    /** redis:// or rediss:// (TLS); carries the password, so it is injected as a secret. */
-    CACHE_URL: url(["redis", "rediss"], "rediss://:password@host:6380").optional(),
-    CACHE_MODE: z.enum(["degrade", "strict"]).default("degrade"),
-    CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
-    AWS_REGION: z.string().min(1).optional(),
-    GCP_PROJECT: z.string().min(1).optional(),
-    SERVICEBUS_NAMESPACE: z.string().min(1).optional(),
-    SERVICEBUS_CONNECTION_STRING: z.string().min(1).optional(),
-    KAFKA_BROKERS: z.string().min(1).optional(),
-    RABBITMQ_URL: url(["amqp", "amqps"], "amqps://user:pass@host:5671").optional(),
-    JWT_ISSUER: z.string().min(1).default("taskflow-identity"),
-    JWT_AUDIENCE: z.string().min(1).default("taskflow"),
-    /** Where services fetch the identity service's public keys. */
-    JWT_JWKS_URL: url(["http", "https"], "http://identity:7003/.well-known/jwks.json").optional(),
-    /** PKCS#8 PEM private signing key; the identity service only, injected as a secret. */
-    JWT_PRIVATE_KEY: z.string().min(1).optional(),
-    /** JSON map of service name → base URL, read by the gateway. */
-    UPSTREAM_URLS: z.string().optional(),
-    OTEL_EXPORTER_OTLP_ENDPOINT: url(["http", "https"], "http://otel-collector:4318").optional(),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    /**
-     * Accept the `x-dev-user` header as the caller's identity (no token). Local mode only:
-     * on by default there, refused anywhere else.
-     */
-    DEV_IDENTITY: z.enum(["on", "off"]).optional(),
-  })
-  .superRefine((env, ctx) => {
-    const service = serviceByName(env.SERVICE_NAME);
-    const local = env.CLOUD_PROVIDER === "local";
-    const defaults = PROVIDER_DEFAULTS[env.CLOUD_PROVIDER];
-    const broker = env.BROKER ?? defaults.broker;
-    const cache = env.CACHE ?? defaults.cache;
-    const need = (name: string, why: string) =>
-      ctx.addIssue({ code: "custom", path: [name], message: `is required ${why}` });
+const fields = adapterSelectionSchema.extend({
+  SERVICE_NAME: z.enum(SERVICE_NAMES),
+  PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  /** postgres:// for a server; pglite:<dir> (or pglite:memory) for the embedded database. */
+  DATABASE_URL: url(["postgres", "postgresql", "pglite"], "postgres://user:pass@host:5432/taskflow").optional(),
+  /** redis:// or rediss:// (TLS); carries the password, so it is injected as a secret. */
+  CACHE_URL: url(["redis", "rediss"], "rediss://:password@host:6380").optional(),
+  CACHE_MODE: z.enum(["degrade", "strict"]).default("degrade"),
+  CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
+  AWS_REGION: z.string().min(1).optional(),
+  GCP_PROJECT: z.string().min(1).optional(),
+  SERVICEBUS_NAMESPACE: z.string().min(1).optional(),
+  SERVICEBUS_CONNECTION_STRING: z.string().min(1).optional(),
+  KAFKA_BROKERS: z.string().min(1).optional(),
+  RABBITMQ_URL: url(["amqp", "amqps"], "amqps://user:pass@host:5671").optional(),
+  JWT_ISSUER: z.string().min(1).default("taskflow-identity"),
+  JWT_AUDIENCE: z.string().min(1).default("taskflow"),
+  /** Where services fetch the identity service's public keys. */
+  JWT_JWKS_URL: url(["http", "https"], "http://identity:7003/.well-known/jwks.json").optional(),
+  /** PKCS#8 PEM private signing key; the identity service only, injected as a secret. */
+  JWT_PRIVATE_KEY: z.string().min(1).optional(),
+  /** JSON map of service name → base URL, read by the gateway. */
+  UPSTREAM_URLS: z.string().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(["http", "https"], "http://otel-collector:4318").optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * Accept the `x-dev-user` header as the caller's identity (no token). Local mode only:
+   * on by default there, refused anywhere else.
+   */
+  DEV_IDENTITY: z.enum(["on", "off"]).optional(),
+  /** Gateway: requests per caller per minute. @default the gateway's own limit */
+  TASKFLOW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().optional(),
+  /** Gateway: sign-in and registration attempts per client address per minute. */
+  TASKFLOW_SIGNIN_LIMIT_PER_MINUTE: z.coerce.number().int().positive().optional(),
+  /** Identity: comma-separated emails that become admins when they register. */
+  TASKFLOW_ADMIN_EMAILS: z.string().optional(),
+});
 
-    if (!local && env.PORT === undefined) need("PORT", "outside local mode");
-    if (service.database && !local && !env.DATABASE_URL)
-      need("DATABASE_URL", `because ${service.name} uses the database`);
-    if (service.cache && cache === "redis" && !env.CACHE_URL) need("CACHE_URL", "when CACHE is redis");
-    if (broker === "aws-sns-sqs" && !env.AWS_REGION) need("AWS_REGION", "for BROKER=aws-sns-sqs");
-    if (broker === "gcp-pubsub" && !env.GCP_PROJECT) need("GCP_PROJECT", "for BROKER=gcp-pubsub");
-    if (broker === "azure-service-bus" && !env.SERVICEBUS_NAMESPACE && !env.SERVICEBUS_CONNECTION_STRING) {
-      need("SERVICEBUS_NAMESPACE", "for BROKER=azure-service-bus (or set SERVICEBUS_CONNECTION_STRING)");
+export const serviceEnvSchema = fields.superRefine(
+  (env, ctx) => {
+    // Runs even when a field is malformed (`when`), so every problem is reported in one go;
+    // it checks the few parsed values it relies on before using them.
+    if (!(SERVICE_NAMES as readonly unknown[]).includes(env.SERVICE_NAME)) return;
+    if (!Object.hasOwn(PROVIDER_DEFAULTS, env.CLOUD_PROVIDER)) return;
+    checkRequirements(env, ctx);
+  },
+  { when: () => true },
+);
+
+/** Settings that depend on the service, the provider and the chosen adapters. */
+function checkRequirements(env: z.output<typeof fields>, ctx: z.RefinementCtx): void {
+  const service = serviceByName(env.SERVICE_NAME);
+  const local = env.CLOUD_PROVIDER === "local";
+  const defaults = PROVIDER_DEFAULTS[env.CLOUD_PROVIDER];
+  const broker = env.BROKER ?? defaults.broker;
+  const cache = env.CACHE ?? defaults.cache;
+  const need = (name: string, why: string) =>
+    ctx.addIssue({ code: "custom", path: [name], message: `is required ${why}` });
+
+  if (!local && env.PORT === undefined) need("PORT", "outside local mode");
+  if (service.database && !local && !env.DATABASE_URL)
+    need("DATABASE_URL", `because ${service.name} uses the database`);
+  if (service.cache && cache === "redis" && !env.CACHE_URL) need("CACHE_URL", "when CACHE is redis");
+  if (broker === "aws-sns-sqs" && !env.AWS_REGION) need("AWS_REGION", "for BROKER=aws-sns-sqs");
+  if (broker === "gcp-pubsub" && !env.GCP_PROJECT) need("GCP_PROJECT", "for BROKER=gcp-pubsub");
+  if (broker === "azure-service-bus" && !env.SERVICEBUS_NAMESPACE && !env.SERVICEBUS_CONNECTION_STRING) {
+    need("SERVICEBUS_NAMESPACE", "for BROKER=azure-service-bus (or set SERVICEBUS_CONNECTION_STRING)");
+  }
+  if (broker === "kafka" && !env.KAFKA_BROKERS) need("KAFKA_BROKERS", "for BROKER=kafka");
+  if (broker === "rabbitmq" && !env.RABBITMQ_URL) need("RABBITMQ_URL", "for BROKER=rabbitmq");
+  if (service.signsTokens && !local && !env.JWT_PRIVATE_KEY) need("JWT_PRIVATE_KEY", "for the identity service");
+  if (!service.signsTokens && !local && !env.JWT_JWKS_URL) need("JWT_JWKS_URL", "to verify access tokens");
+  if (service.name === "gateway" && !local && !env.UPSTREAM_URLS) need("UPSTREAM_URLS", "for the gateway");
+  if (env.DEV_IDENTITY === "on" && !local) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["DEV_IDENTITY"],
+      message: "is only allowed when CLOUD_PROVIDER=local; unset it and use access tokens",
+    });
+  }
+  // A malformed map is reported by its own field; here it only counts as empty.
+  const topics = typeof env.BROKER_TOPICS === "object" ? env.BROKER_TOPICS : {};
+  const subscriptions = typeof env.BROKER_SUBSCRIPTIONS === "object" ? env.BROKER_SUBSCRIPTIONS : {};
+  for (const topic of service.publishes) {
+    if (!local && !(topic in topics)) {
+      ctx.addIssue({ code: "custom", path: ["BROKER_TOPICS"], message: `has no entry for topic "${topic}"` });
     }
-    if (broker === "kafka" && !env.KAFKA_BROKERS) need("KAFKA_BROKERS", "for BROKER=kafka");
-    if (broker === "rabbitmq" && !env.RABBITMQ_URL) need("RABBITMQ_URL", "for BROKER=rabbitmq");
-    if (service.signsTokens && !local && !env.JWT_PRIVATE_KEY) need("JWT_PRIVATE_KEY", "for the identity service");
-    if (!service.signsTokens && !local && !env.JWT_JWKS_URL) need("JWT_JWKS_URL", "to verify access tokens");
-    if (service.name === "gateway" && !local && !env.UPSTREAM_URLS) need("UPSTREAM_URLS", "for the gateway");
-    if (env.DEV_IDENTITY === "on" && !local) {
+  }
+  for (const subscription of service.consumes) {
+    if (!local && !(subscription in subscriptions)) {
       ctx.addIssue({
         code: "custom",
-        path: ["DEV_IDENTITY"],
-        message: "is only allowed when CLOUD_PROVIDER=local; unset it and use access tokens",
+        path: ["BROKER_SUBSCRIPTIONS"],
+        message: `has no entry for subscription "${subscription}"`,
       });
     }
-    for (const topic of service.publishes) {
-      if (!local && !(topic in env.BROKER_TOPICS)) {
-        ctx.addIssue({ code: "custom", path: ["BROKER_TOPICS"], message: `has no entry for topic "${topic}"` });
-      }
-    }
-    for (const subscription of service.consumes) {
-      if (!local && !(subscription in env.BROKER_SUBSCRIPTIONS)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["BROKER_SUBSCRIPTIONS"],
-          message: `has no entry for subscription "${subscription}"`,
-        });
-      }
-    }
-  });
+  }
+}
 
 export type ServiceEnv = z.infer<typeof serviceEnvSchema>;
 

@@ -136,6 +136,14 @@ export async function openRuntime(name: ServiceName, rawEnv: Env, options: Runti
   }
 }
 
+/**
+ * Where a service accepts connections: loopback in local mode, so a laptop exposes nothing;
+ * every interface elsewhere, because a container is reached over its network.
+ */
+export function bindHost(env: Pick<ServiceEnv, "CLOUD_PROVIDER">): string {
+  return env.CLOUD_PROVIDER === "local" ? "127.0.0.1" : "0.0.0.0";
+}
+
 /** Listens on `port` (0 picks a free one) and resolves with the bound port and a close function. */
 export function listen(
   app: (req: IncomingMessage, res: ServerResponse) => void,

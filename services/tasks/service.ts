@@ -9,7 +9,7 @@ import { createHttpApp, type HttpApp } from "../kernel/http/app.js";
 import type { ReadinessCheck } from "../kernel/http/health.js";
 import { subscribeWithInbox } from "../kernel/messaging/inbox.js";
 import type { Logger } from "../kernel/observability/logger.js";
-import { listen, type ServiceRuntime } from "../kernel/runtime.js";
+import { bindHost, listen, type ServiceRuntime } from "../kernel/runtime.js";
 import { projectActivity } from "./data-access/projections.js";
 import type { TasksContext } from "./domain/context.js";
 import { taskCacheKey, tasksRoutes } from "./http/routes.js";
@@ -104,7 +104,7 @@ export async function startTasksService(runtime: ServiceRuntime, port = runtime.
     resolveTopic: runtime.topicName,
     resolveSubscription: runtime.subscriptionName,
   });
-  const server = await listen(app, port);
+  const server = await listen(app, port, bindHost(runtime.env));
   runtime.log.info({ port: server.port }, "tasks service listening");
   return {
     port: server.port,

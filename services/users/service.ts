@@ -7,7 +7,7 @@ import { createHttpApp, type HttpApp } from "../kernel/http/app.js";
 import type { ReadinessCheck } from "../kernel/http/health.js";
 import { subscribeWithInbox } from "../kernel/messaging/inbox.js";
 import type { Logger } from "../kernel/observability/logger.js";
-import { listen, type ServiceRuntime } from "../kernel/runtime.js";
+import { bindHost, listen, type ServiceRuntime } from "../kernel/runtime.js";
 import type { UsersContext } from "./domain/context.js";
 import { onIdentityEvent } from "./domain/profiles.js";
 import { usersRoutes } from "./http/routes.js";
@@ -74,7 +74,7 @@ export async function startUsersService(runtime: ServiceRuntime, port = runtime.
     resolveTopic: runtime.topicName,
     resolveSubscription: runtime.subscriptionName,
   });
-  const server = await listen(app, port);
+  const server = await listen(app, port, bindHost(runtime.env));
   runtime.log.info({ port: server.port }, "users service listening");
   return {
     port: server.port,
