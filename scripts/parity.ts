@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     "",
     "Mocks check the resource graph and its arguments against the provider types; they do not",
     "call a cloud API. Quotas, region availability of a size, IAM propagation delays, and whether",
-    "the image starts and passes its probes are verified only by a real `pulumi up` (see docs/deploy.md).",
+    "the image starts and passes its probes are verified only by a real `pulumi up` (see the deploy section of README.md).",
     "",
   ];
   await writeFile(OUTPUT, lines.join("\n"));

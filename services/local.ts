@@ -72,7 +72,7 @@ async function main() {
       ? `all services up ${Math.round(performance.now())} ms after launch; data in ${DATA_DIR}/; Ctrl-C to stop`
       : `${failed} service(s) failed to start (see above); the others are up; Ctrl-C to stop`,
   );
-  print(`try: curl http://127.0.0.1:${gateway.port}/health/ready   (walkthrough: docs/walkthrough.md)`);
+  print(`try: curl http://127.0.0.1:${gateway.port}/health/ready   (walkthrough: README.md)`);
 
   let stopping = false;
   const stop = async (signal: string) => {

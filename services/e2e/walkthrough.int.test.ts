@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalMode, startLocalMode } from "./local-process.js";
 
 /**
- * The README walkthrough (docs/walkthrough.md), step by step over HTTP through the gateway of
+ * The README walkthrough, step by step over HTTP through the gateway of
  * a real local mode (`services/local.ts` in its own process): register, log in, organization,
  * project, board, cards, task, move, comment, activities, notifications, and the "assigned to
  * you" notification arriving on the assignee's live stream.
