@@ -7,8 +7,8 @@ import {
 } from "@aws-sdk/client-sqs";
 import { retryDelayMs } from "../core/backoff.js";
 import type { Message } from "../core/message.js";
-import type { BackoffOptions, MessageHandler, Subscription } from "../core/message-broker.js";
-import { describeError, PullLoop } from "../core/pull-loop.js";
+import type { MessageHandler, Subscription } from "../core/message-broker.js";
+import { describeError, type PullConsumerOptions, PullLoop } from "../core/pull-loop.js";
 import { type DecodedEnvelope, decodeAttributes, encodeAttributes } from "./attributes.js";
 import { DeleteBatcher } from "./delete-batcher.js";
 import { deduplicationId, messageGroupId } from "./fifo.js";
@@ -23,12 +23,8 @@ export interface QueueInfo {
   readonly fifo: boolean;
 }
 
-export interface ConsumerSettings {
-  readonly maxConcurrency: number;
-  readonly renewLock: boolean;
-  readonly backoff: BackoffOptions | undefined;
+export interface ConsumerSettings extends PullConsumerOptions {
   readonly waitTimeSeconds: number;
-  readonly onError: (error: Error) => void;
 }
 
 /**
@@ -41,7 +37,6 @@ export interface ConsumerSettings {
 export class SqsConsumer implements Subscription {
   private readonly loop: PullLoop<SqsMessage>;
   private readonly deletes: DeleteBatcher;
-  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly sqs: SQSClient,
@@ -50,7 +45,7 @@ export class SqsConsumer implements Subscription {
     private readonly queue: QueueInfo,
     private readonly handler: MessageHandler<unknown>,
     private readonly settings: ConsumerSettings,
-    private readonly onClosed: (consumer: SqsConsumer) => void,
+    onClosed: (consumer: SqsConsumer) => void,
   ) {
     this.deletes = new DeleteBatcher(sqs, queue.url);
     this.loop = new PullLoop<SqsMessage>({
@@ -63,6 +58,10 @@ export class SqsConsumer implements Subscription {
       dispatch: (messages) => this.dispatch(messages),
       giveBack: async (messages) => {
         await Promise.allSettled(messages.map((message) => this.release(message, 0)));
+      },
+      afterStop: async () => {
+        await this.deletes.drain();
+        onClosed(this);
       },
       onError: settings.onError,
     });
@@ -78,16 +77,7 @@ export class SqsConsumer implements Subscription {
    * visibility timeout.
    */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      await this.loop.stop();
-      await this.deletes.drain();
-      this.onClosed(this);
-    })();
-    return this.closing;
-  }
-
-  private get closed(): boolean {
-    return this.loop.closed;
+    return this.loop.close();
   }
 
   private async receive(count: number): Promise<SqsMessage[]> {
@@ -124,7 +114,7 @@ export class SqsConsumer implements Subscription {
       let chain: Promise<boolean> = Promise.resolve(true);
       for (const message of group) {
         chain = chain.then(async (previousOk) => {
-          if (previousOk && !this.closed) return this.handle(message);
+          if (previousOk && !this.loop.closed) return this.handle(message);
           // An earlier message of the group was not acked: returning this one keeps the order.
           await this.release(message, 0);
           return false;

@@ -13,6 +13,7 @@ import type {
   SubscriptionOptions,
 } from "../core/message-broker.js";
 import { OncePerKey } from "../core/once-per-key.js";
+import { pullConsumerOptions } from "../core/pull-loop.js";
 import { validateSubscribeOptions } from "../core/validate.js";
 import { decodeAttributes } from "./attributes.js";
 import { chunkBatch, SNS_MAX_PAYLOAD_BYTES } from "./batching.js";
@@ -162,11 +163,8 @@ export class SnsSqsMessageBroker implements IMessageBroker {
       queue,
       handler as MessageHandler<unknown>,
       {
-        maxConcurrency: Math.max(1, options.maxConcurrency ?? 10),
-        renewLock: options.renewLock ?? true,
-        backoff: options.backoff,
+        ...pullConsumerOptions(options),
         waitTimeSeconds: this.options.waitTimeSeconds ?? 5,
-        onError: (error) => process.emitWarning(error.message, "TaskflowBrokerWarning"),
       },
       (closed) => this.consumers.delete(closed),
     );

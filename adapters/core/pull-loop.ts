@@ -1,4 +1,4 @@
-import type { MessageHandler } from "./message-broker.js";
+import type { BackoffOptions, MessageHandler, SubscribeOptions } from "./message-broker.js";
 
 /** What a pull consumer (SQS receive, Pub/Sub unary pull) tells its loop. */
 export interface PullLoopSettings<M> {
@@ -18,7 +18,30 @@ export interface PullLoopSettings<M> {
   dispatch(messages: M[]): void;
   /** Returns messages received after close began, so that another consumer gets them at once. */
   giveBack(messages: M[]): Promise<void>;
+  /** Runs once every handler has settled: flushes pending acks, tells the broker. */
+  afterStop(): Promise<void>;
   readonly onError: (error: Error) => void;
+}
+
+/** The subscribe options every pull consumer reads the same way. */
+export interface PullConsumerOptions {
+  readonly maxConcurrency: number;
+  readonly renewLock: boolean;
+  readonly backoff: BackoffOptions | undefined;
+  readonly onError: (error: Error) => void;
+}
+
+/**
+ * Defaults of a pull consumer: 10 handlers at once (at least 1), lock renewal on, and
+ * background failures reported as process warnings.
+ */
+export function pullConsumerOptions(options: SubscribeOptions): PullConsumerOptions {
+  return {
+    maxConcurrency: Math.max(1, options.maxConcurrency ?? 10),
+    renewLock: options.renewLock ?? true,
+    backoff: options.backoff,
+    onError: (error) => process.emitWarning(error.message, "TaskflowBrokerWarning"),
+  };
 }
 
 /** The outcome of one handler call. */
@@ -42,6 +65,7 @@ export class PullLoop<M> {
   private readonly slotWaiters: (() => void)[] = [];
   private pollers: Promise<void>[] = [];
   private reserved = 0;
+  private closing: Promise<void> | undefined;
   /**
    * Free slots worth a receive while others are busy: a quarter of `maxConcurrency`, at most
    * a full batch of 10, so one slow handler never holds the rest back.
@@ -52,7 +76,7 @@ export class PullLoop<M> {
     this.batchFloor = Math.min(10, Math.max(1, Math.floor(settings.maxConcurrency / 4)));
   }
 
-  /** Aborted once `stop()` is called. */
+  /** Aborted once `close()` is called. */
   get signal(): AbortSignal {
     return this.abort.signal;
   }
@@ -65,12 +89,16 @@ export class PullLoop<M> {
     this.pollers = Array.from({ length: this.settings.pollers }, () => this.poll());
   }
 
-  /** Stops receiving, then waits for the receives and handlers in progress. */
-  async stop(): Promise<void> {
-    this.abort.abort();
-    for (const wake of this.slotWaiters.splice(0)) wake();
-    await Promise.allSettled(this.pollers);
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  /** Stops receiving, waits for the receives and handlers in progress, then `afterStop`. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.abort.abort();
+      for (const wake of this.slotWaiters.splice(0)) wake();
+      await Promise.allSettled(this.pollers);
+      while (this.running.size > 0) await Promise.allSettled([...this.running]);
+      await this.settings.afterStop();
+    })();
+    return this.closing;
   }
 
   /** Holds a slot until `work` settles; an unexpected rejection is reported, not thrown. */
@@ -86,8 +114,8 @@ export class PullLoop<M> {
   }
 
   /**
-   * Runs the handler with a signal that aborts when the loop stops or when `signal()` is
-   * given up on (lock lost), and reports how it ended.
+   * Runs the handler with `delivery`'s signal, which also aborts when the loop closes, and
+   * reports how it ended.
    */
   async runHandler<T>(
     handler: MessageHandler<T>,

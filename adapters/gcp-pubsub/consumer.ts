@@ -1,8 +1,8 @@
 import type { v1 } from "@google-cloud/pubsub";
 import { retryDelayMs } from "../core/backoff.js";
 import type { Message } from "../core/message.js";
-import type { BackoffOptions, MessageHandler, Subscription } from "../core/message-broker.js";
-import { describeError, PullLoop } from "../core/pull-loop.js";
+import type { MessageHandler, Subscription } from "../core/message-broker.js";
+import { describeError, type PullConsumerOptions, PullLoop } from "../core/pull-loop.js";
 import { AckBatcher } from "./ack-batcher.js";
 import { type Decoded, decodeMessage } from "./envelope.js";
 import { GRPC, grpcCode } from "./provider-errors.js";
@@ -39,12 +39,8 @@ export interface PulledMessage {
 type Outcome = { readonly settled: boolean };
 const SETTLED: Outcome = { settled: true };
 
-export interface ConsumerSettings {
-  readonly maxConcurrency: number;
-  readonly renewLock: boolean;
-  readonly backoff: BackoffOptions | undefined;
+export interface ConsumerSettings extends PullConsumerOptions {
   readonly pullTimeoutMs: number;
-  readonly onError: (error: Error) => void;
   /** Publishes a dead letter to the subscription's dead-letter topic. */
   readonly deadLetter: (
     info: SubscriptionInfo,
@@ -69,7 +65,6 @@ export class PubSubConsumer implements Subscription {
   private readonly seen = new Map<string, number>();
   /** Per ordering key: the last delivery queued, which the next one waits for. */
   private readonly keys = new Map<string, Promise<void>>();
-  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly client: v1.SubscriberClient,
@@ -78,7 +73,7 @@ export class PubSubConsumer implements Subscription {
     private readonly info: SubscriptionInfo,
     private readonly handler: MessageHandler<unknown>,
     private readonly settings: ConsumerSettings,
-    private readonly onClosed: (consumer: PubSubConsumer) => void,
+    onClosed: (consumer: PubSubConsumer) => void,
   ) {
     this.acks = new AckBatcher(client, info.path);
     this.loop = new PullLoop<PulledMessage>({
@@ -90,6 +85,10 @@ export class PubSubConsumer implements Subscription {
       receiveFailure: `cannot pull from subscription "${name}"`,
       dispatch: (messages) => this.dispatch(messages),
       giveBack: (messages) => this.modify(messages, 0),
+      afterStop: async () => {
+        await this.acks.drain();
+        onClosed(this);
+      },
       onError: settings.onError,
     });
   }
@@ -103,16 +102,7 @@ export class PubSubConsumer implements Subscription {
    * returned at once: cancelling it would leave those messages leased for a whole ack deadline.
    */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      await this.loop.stop();
-      await this.acks.drain();
-      this.onClosed(this);
-    })();
-    return this.closing;
-  }
-
-  private get closed(): boolean {
-    return this.loop.closed;
+    return this.loop.close();
   }
 
   /** A pull that ends without messages (deadline passed, cancelled on close) is an empty pull. */
@@ -146,7 +136,7 @@ export class PubSubConsumer implements Subscription {
       const previous = this.keys.get(key) ?? Promise.resolve();
       const run = previous.then(async () => {
         clearInterval(waiting);
-        if (this.closed) await this.modify([message], 0);
+        if (this.loop.closed) await this.modify([message], 0);
         else await this.handle(message);
       });
       const tail = run.catch(() => undefined);
@@ -236,9 +226,9 @@ export class PubSubConsumer implements Subscription {
           return SETTLED;
         }
         const delayMs = retryDelayMs(attempt, this.settings.backoff);
-        if (retryInPlace && !this.closed) {
+        if (retryInPlace && !this.loop.closed) {
           await this.loop.sleep(delayMs);
-          if (!this.closed) {
+          if (!this.loop.closed) {
             attempt++;
             this.seen.set(messageId, attempt);
             continue;

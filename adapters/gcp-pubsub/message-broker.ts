@@ -12,6 +12,7 @@ import type {
   SubscriptionOptions,
 } from "../core/message-broker.js";
 import { OncePerKey } from "../core/once-per-key.js";
+import { pullConsumerOptions } from "../core/pull-loop.js";
 import { validateOutgoing, validateSubscribeOptions } from "../core/validate.js";
 import type { PubSubBrokerOptions } from "./config.js";
 import { PubSubConsumer, type PulledMessage, publishTime, type SubscriptionInfo } from "./consumer.js";
@@ -133,11 +134,8 @@ export class PubSubMessageBroker implements IMessageBroker {
       info,
       handler as MessageHandler<unknown>,
       {
-        maxConcurrency: Math.max(1, options.maxConcurrency ?? 10),
-        renewLock: options.renewLock ?? true,
-        backoff: options.backoff,
+        ...pullConsumerOptions(options),
         pullTimeoutMs: this.options.pullTimeoutMs ?? 5_000,
-        onError: (error) => process.emitWarning(error.message, "TaskflowBrokerWarning"),
         deadLetter: (target, decoded, original, reason) => this.sendDeadLetter(target, decoded, original, reason),
       },
       (closed) => this.consumers.delete(closed),
