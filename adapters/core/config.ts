@@ -19,19 +19,29 @@ export const envFlag = z
   .optional()
   .transform((value) => (value === undefined ? undefined : value === "true" || value === "1"));
 
-/** A JSON object of logical name → physical name, as the stacks inject it. */
-const nameMap = z
-  .string()
-  .optional()
-  .transform((text, ctx) => {
-    if (text === undefined || text.trim() === "") return {} as Record<string, string>;
-    try {
-      return z.record(z.string(), z.string()).parse(JSON.parse(text));
-    } catch {
-      ctx.addIssue({ code: "custom", message: 'must be a JSON object of strings, e.g. {"task-events":"arn:..."}' });
-      return z.NEVER;
-    }
-  });
+/**
+ * A JSON object of logical name → physical name, as the stacks inject it; `example` is the
+ * physical name the error message shows (an ARN, an exchange name).
+ */
+export function nameMapSetting(example: string) {
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text.trim() === "") return {} as Record<string, string>;
+      try {
+        return z.record(z.string(), z.string()).parse(JSON.parse(text));
+      } catch {
+        ctx.addIssue({
+          code: "custom",
+          message: `must be a JSON object of strings, e.g. {"task-events":"${example}"}`,
+        });
+        return z.NEVER;
+      }
+    });
+}
+
+const nameMap = nameMapSetting("arn:...");
 
 /** The settings every process reads to choose its adapters. */
 export const adapterSelectionSchema = z.object({

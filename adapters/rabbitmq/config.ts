@@ -1,26 +1,7 @@
 import { z } from "zod";
-import { type Env, readConfig } from "../core/config.js";
+import { type Env, envFlag as flag, nameMapSetting, readConfig } from "../core/config.js";
 
-const flag = z
-  .enum(["true", "false", "1", "0"])
-  .optional()
-  .transform((value) => (value === undefined ? undefined : value === "true" || value === "1"));
-
-const nameMap = z
-  .string()
-  .optional()
-  .transform((text, ctx) => {
-    if (text === undefined || text.trim() === "") return {} as Record<string, string>;
-    try {
-      return z.record(z.string(), z.string()).parse(JSON.parse(text));
-    } catch {
-      ctx.addIssue({
-        code: "custom",
-        message: 'must be a JSON object of strings, e.g. {"task-events":"tf.task-events"}',
-      });
-      return z.NEVER;
-    }
-  });
+const nameMap = nameMapSetting("tf.task-events");
 
 /** The environment the RabbitMQ adapter reads. */
 export const rabbitMqEnvSchema = z.object({
