@@ -1,3 +1,6 @@
+import { randomUUID } from "node:crypto";
+import type { IMessageBroker, Subscription } from "../../adapters/core/message-broker.js";
+import type { Operation } from "../lib/measure.js";
 import type { BenchResult } from "../lib/report.js";
 
 /**
@@ -51,4 +54,61 @@ export function rows(
       baseline: { name: baselineName, value: raw.cpuUsPerOp },
     },
   ];
+}
+
+/**
+ * The adapter side of a case: a consumer on a fresh topic, and an operation that publishes
+ * one message through `broker` and resolves when that consumer has seen it.
+ */
+export async function adapterRoundTrip(broker: IMessageBroker, topicPrefix: string, concurrency: number) {
+  const topic = `${topicPrefix}-${randomUUID().slice(0, 8)}`;
+  const arrivals = new Arrivals();
+  const subscription: Subscription = await broker.subscribe(topic, "bench", (message) => arrivals.arrived(message.id), {
+    maxConcurrency: concurrency,
+  });
+  const op: Operation = async (i) => {
+    const id = randomUUID();
+    const seen = arrivals.expect(id);
+    await broker.publish(topic, { id, headers: BENCH_HEADERS, body: benchBody(i) });
+    await seen;
+  };
+  return { topic, arrivals, subscription, op };
+}
+
+interface Side {
+  close(): Promise<void>;
+}
+
+/** Opens the adapter side, then the raw side, runs `measure` over both and closes both. */
+export async function withSides<A extends Side, R extends Side, T>(
+  openAdapter: () => Promise<A>,
+  openRaw: () => Promise<R>,
+  measure: (adapter: A, raw: R) => Promise<T>,
+): Promise<T> {
+  const adapter = await openAdapter();
+  const raw = await openRaw();
+  try {
+    return await measure(adapter, raw);
+  } finally {
+    await adapter.close();
+    await raw.close();
+  }
+}
+
+/** Starts an emulator for a case (a failure to start makes the case a skip), runs it, stops it. */
+export async function onEmulator<E extends { stop(): Promise<void> }>(
+  start: () => Promise<E>,
+  run: (emulator: E) => Promise<readonly BenchResult[]>,
+): Promise<readonly BenchResult[] | { readonly skipped: string }> {
+  let emulator: E;
+  try {
+    emulator = await start();
+  } catch (error) {
+    return { skipped: error instanceof Error ? error.message : String(error) };
+  }
+  try {
+    return await run(emulator);
+  } finally {
+    await emulator.stop();
+  }
 }

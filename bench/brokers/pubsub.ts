@@ -1,9 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { type Message, PubSub } from "@google-cloud/pubsub";
 import { createPubSubBroker } from "../../adapters/gcp-pubsub/index.js";
-import { findPubSubLauncher, type RunningEmulator, startPubSubEmulator } from "../../scripts/emulators.js";
+import { findPubSubLauncher, startPubSubEmulator } from "../../scripts/emulators.js";
 import { measureInterleaved, type Operation } from "../lib/measure.js";
-import { Arrivals, BENCH_HEADERS, type BrokerCase, benchBody, rows } from "./case.js";
+import {
+  Arrivals,
+  adapterRoundTrip,
+  BENCH_HEADERS,
+  type BrokerCase,
+  benchBody,
+  onEmulator,
+  rows,
+  withSides,
+} from "./case.js";
 
 /**
  * Pub/Sub on Google's emulator, started here. One operation is one message published and
@@ -17,17 +26,7 @@ const PROJECT = "taskflow-bench";
 
 async function adapterSide(host: string) {
   const broker = createPubSubBroker({ projectId: PROJECT, emulatorHost: host, pullTimeoutMs: 2_000 });
-  const topic = `bench-adapter-${randomUUID().slice(0, 8)}`;
-  const arrivals = new Arrivals();
-  const subscription = await broker.subscribe(topic, "bench", (message) => arrivals.arrived(message.id), {
-    maxConcurrency: CONCURRENCY,
-  });
-  const op: Operation = async (i) => {
-    const id = randomUUID();
-    const seen = arrivals.expect(id);
-    await broker.publish(topic, { id, headers: BENCH_HEADERS, body: benchBody(i) });
-    await seen;
-  };
+  const { subscription, op } = await adapterRoundTrip(broker, "bench-adapter", CONCURRENCY);
   const close = async () => {
     await subscription.close();
     await broker.close();
@@ -71,32 +70,23 @@ export const pubSubCase: BrokerCase = {
       return { skipped: "the Pub/Sub emulator is not installed (Debian package google-cloud-cli-pubsub-emulator)" };
     }
     process.env.METADATA_SERVER_DETECTION ??= "none";
-    let emulator: RunningEmulator;
-    try {
-      emulator = await startPubSubEmulator();
-    } catch (error) {
-      return { skipped: error instanceof Error ? error.message : String(error) };
-    }
-    try {
-      const adapter = await adapterSide(emulator.address);
-      const raw = await rawSide(emulator.address);
-      try {
-        const measured = await measureInterleaved(
-          { adapter: adapter.op, raw: raw.op },
-          { concurrency: CONCURRENCY, opsPerRound: 2_000, rounds: 5 },
-        );
-        return rows(
-          `gcp-pubsub (emulator) publish + consume, ${CONCURRENCY} in flight`,
-          "raw @google-cloud/pubsub publish + streaming pull",
-          measured.adapter,
-          measured.raw,
-        );
-      } finally {
-        await adapter.close();
-        await raw.close();
-      }
-    } finally {
-      await emulator.stop();
-    }
+    return onEmulator(startPubSubEmulator, (emulator) =>
+      withSides(
+        () => adapterSide(emulator.address),
+        () => rawSide(emulator.address),
+        async (adapter, raw) => {
+          const measured = await measureInterleaved(
+            { adapter: adapter.op, raw: raw.op },
+            { concurrency: CONCURRENCY, opsPerRound: 2_000, rounds: 5 },
+          );
+          return rows(
+            `gcp-pubsub (emulator) publish + consume, ${CONCURRENCY} in flight`,
+            "raw @google-cloud/pubsub publish + streaming pull",
+            measured.adapter,
+            measured.raw,
+          );
+        },
+      ),
+    );
   },
 };

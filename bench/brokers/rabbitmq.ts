@@ -4,7 +4,7 @@ import { createRabbitMqBroker } from "../../adapters/rabbitmq/index.js";
 import { tcpReachable } from "../../adapters/testing/servers.js";
 import { measureInterleaved, type Operation, type Throughput } from "../lib/measure.js";
 import type { BenchResult } from "../lib/report.js";
-import { Arrivals, BENCH_HEADERS, type BrokerCase, benchBody, rows } from "./case.js";
+import { Arrivals, adapterRoundTrip, BENCH_HEADERS, type BrokerCase, benchBody, rows, withSides } from "./case.js";
 
 /**
  * RabbitMQ on the machine's server (or `RABBITMQ_URL`). One operation is one message
@@ -33,17 +33,7 @@ export interface RabbitMqCaseResult {
 
 async function adapterSide(url: string, concurrency: number) {
   const broker = await createRabbitMqBroker({ url });
-  const topic = `tf-bench-adapter-${randomUUID().slice(0, 8)}`;
-  const arrivals = new Arrivals();
-  const subscription = await broker.subscribe(topic, "bench", (message) => arrivals.arrived(message.id), {
-    maxConcurrency: concurrency,
-  });
-  const op: Operation = async (i) => {
-    const id = randomUUID();
-    const seen = arrivals.expect(id);
-    await broker.publish(topic, { id, headers: BENCH_HEADERS, body: benchBody(i) });
-    await seen;
-  };
+  const { topic, subscription, op } = await adapterRoundTrip(broker, "tf-bench-adapter", concurrency);
   const close = async () => {
     await subscription.close();
     await broker.deleteSubscription(topic, "bench");
@@ -95,20 +85,19 @@ async function rawSide(url: string, concurrency: number) {
 
 export async function runRabbitMqCase(options: RabbitMqCaseOptions): Promise<RabbitMqCaseResult> {
   const concurrency = options.concurrency ?? 64;
-  const adapter = await adapterSide(options.url, concurrency);
-  const raw = await rawSide(options.url, concurrency);
-  try {
-    const measured = await measureInterleaved(
-      { adapter: adapter.op, raw: raw.op },
-      { concurrency, opsPerRound: options.opsPerRound ?? 2_000, rounds: options.rounds ?? 7 },
-    );
-    const label = `rabbitmq publish + consume, ${concurrency} in flight`;
-    const results = rows(label, "raw amqplib, confirm per message", measured.adapter, measured.raw);
-    return { adapter: measured.adapter, raw: measured.raw, results };
-  } finally {
-    await adapter.close();
-    await raw.close();
-  }
+  return withSides(
+    () => adapterSide(options.url, concurrency),
+    () => rawSide(options.url, concurrency),
+    async (adapter, raw) => {
+      const measured = await measureInterleaved(
+        { adapter: adapter.op, raw: raw.op },
+        { concurrency, opsPerRound: options.opsPerRound ?? 2_000, rounds: options.rounds ?? 7 },
+      );
+      const label = `rabbitmq publish + consume, ${concurrency} in flight`;
+      const results = rows(label, "raw amqplib, confirm per message", measured.adapter, measured.raw);
+      return { adapter: measured.adapter, raw: measured.raw, results };
+    },
+  );
 }
 
 const URL_OF_SERVER = process.env.RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";

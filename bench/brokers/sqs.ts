@@ -14,9 +14,18 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { createSnsSqsBroker } from "../../adapters/aws-sns-sqs/index.js";
-import { type RunningEmulator, startFauxqs } from "../../scripts/emulators.js";
+import { startFauxqs } from "../../scripts/emulators.js";
 import { measureInterleaved, type Operation } from "../lib/measure.js";
-import { Arrivals, BENCH_HEADERS, type BrokerCase, benchBody, rows } from "./case.js";
+import {
+  Arrivals,
+  adapterRoundTrip,
+  BENCH_HEADERS,
+  type BrokerCase,
+  benchBody,
+  onEmulator,
+  rows,
+  withSides,
+} from "./case.js";
 
 /**
  * SNS → SQS on fauxqs, started here. One operation is one message published to the topic
@@ -32,17 +41,7 @@ const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
 async function adapterSide(endpoint: string) {
   const broker = createSnsSqsBroker({ region: "us-east-1", endpoint, credentials, waitTimeSeconds: 1 });
-  const topic = `bench-adapter-${randomUUID().slice(0, 8)}`;
-  const arrivals = new Arrivals();
-  const subscription = await broker.subscribe(topic, "bench", (message) => arrivals.arrived(message.id), {
-    maxConcurrency: CONCURRENCY,
-  });
-  const op: Operation = async (i) => {
-    const id = randomUUID();
-    const seen = arrivals.expect(id);
-    await broker.publish(topic, { id, headers: BENCH_HEADERS, body: benchBody(i) });
-    await seen;
-  };
+  const { topic, arrivals, subscription, op } = await adapterRoundTrip(broker, "bench-adapter", CONCURRENCY);
   /** Ten messages in one `publishBatch`, all seen. */
   const batchOp: Operation = async (i) => {
     const messages = Array.from({ length: 10 }, (_, j) => ({
@@ -148,49 +147,40 @@ async function rawSide(endpoint: string) {
 export const sqsCase: BrokerCase = {
   name: "aws-sns-sqs",
   async run() {
-    let emulator: RunningEmulator;
-    try {
-      emulator = await startFauxqs();
-    } catch (error) {
-      return { skipped: error instanceof Error ? error.message : String(error) };
-    }
-    try {
-      const adapter = await adapterSide(emulator.address);
-      const raw = await rawSide(emulator.address);
-      try {
-        const measured = await measureInterleaved(
-          { adapter: adapter.op, raw: raw.op },
-          { concurrency: CONCURRENCY, opsPerRound: 2_000, rounds: 5 },
-        );
-        // Batches of 10: both sides send the same PublishBatch calls, so the ratio is the adapter's own cost.
-        const batches = await measureInterleaved(
-          { adapter: adapter.batchOp, raw: raw.batchOp },
-          { concurrency: CONCURRENCY / 8, opsPerRound: 200, rounds: 5 },
-        );
-        const perMessage = (t: { usPerOp: number; cpuUsPerOp: number }) => ({
-          usPerOp: t.usPerOp / 10,
-          cpuUsPerOp: t.cpuUsPerOp / 10,
-        });
-        return [
-          ...rows(
-            `aws-sns-sqs (fauxqs) publish + consume, ${CONCURRENCY} in flight`,
-            "raw SNS Publish per message + SQS receive/delete",
-            measured.adapter,
-            measured.raw,
-          ),
-          ...rows(
-            `aws-sns-sqs (fauxqs) publishBatch of 10 + consume, ${CONCURRENCY / 8} batches in flight`,
-            "raw SNS PublishBatch of 10 + SQS receive/delete",
-            perMessage(batches.adapter),
-            perMessage(batches.raw),
-          ),
-        ];
-      } finally {
-        await adapter.close();
-        await raw.close();
-      }
-    } finally {
-      await emulator.stop();
-    }
+    return onEmulator(startFauxqs, (emulator) =>
+      withSides(
+        () => adapterSide(emulator.address),
+        () => rawSide(emulator.address),
+        async (adapter, raw) => {
+          const measured = await measureInterleaved(
+            { adapter: adapter.op, raw: raw.op },
+            { concurrency: CONCURRENCY, opsPerRound: 2_000, rounds: 5 },
+          );
+          // Batches of 10: both sides send the same PublishBatch calls, so the ratio is the adapter's own cost.
+          const batches = await measureInterleaved(
+            { adapter: adapter.batchOp, raw: raw.batchOp },
+            { concurrency: CONCURRENCY / 8, opsPerRound: 200, rounds: 5 },
+          );
+          const perMessage = (t: { usPerOp: number; cpuUsPerOp: number }) => ({
+            usPerOp: t.usPerOp / 10,
+            cpuUsPerOp: t.cpuUsPerOp / 10,
+          });
+          return [
+            ...rows(
+              `aws-sns-sqs (fauxqs) publish + consume, ${CONCURRENCY} in flight`,
+              "raw SNS Publish per message + SQS receive/delete",
+              measured.adapter,
+              measured.raw,
+            ),
+            ...rows(
+              `aws-sns-sqs (fauxqs) publishBatch of 10 + consume, ${CONCURRENCY / 8} batches in flight`,
+              "raw SNS PublishBatch of 10 + SQS receive/delete",
+              perMessage(batches.adapter),
+              perMessage(batches.raw),
+            ),
+          ];
+        },
+      ),
+    );
   },
 };
