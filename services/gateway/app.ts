@@ -6,14 +6,13 @@ import { AppError, ForbiddenError, UnauthorizedError } from "../kernel/errors.js
 import { createHttpApp, type HttpApp } from "../kernel/http/app.js";
 import type { Logger } from "../kernel/observability/logger.js";
 import { traceHeaders } from "../kernel/observability/tracing.js";
-import type { UpstreamPolicyOptions } from "../kernel/resilience.js";
+import { createUpstreamPolicy, type UpstreamPolicyOptions } from "../kernel/resilience.js";
 import type { ServiceName } from "../platform.js";
 import { type Caller, createCallerResolver } from "./caller.js";
 import { type CorsOptions, cors, securityHeaders } from "./edge.js";
 import { createUpstream, forward, forwardableHeaders, stream, type Upstream, type UpstreamResponse } from "./proxy.js";
 import { createRateLimiter, type RateLimitPolicy, rateLimitHeaders } from "./rate-limiter.js";
 import { type GatewayRoute, isWrite, matchRoute, splitVersion } from "./route-table.js";
-import { createGatewayUpstreamPolicy } from "./upstream-policy.js";
 import { composeView, type PartOutcome, VIEWS } from "./views.js";
 
 /**
@@ -56,7 +55,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const upstreams = Object.fromEntries(
     Object.entries(options.upstreams).map(([name, url]) => [
       name,
-      createUpstream(name, url, createGatewayUpstreamPolicy(name, options.upstreamPolicy)),
+      createUpstream(name, url, createUpstreamPolicy(name, options.upstreamPolicy)),
     ]),
   ) as Record<UpstreamName, Upstream>;
   const limiter = createRateLimiter(options.cache, options.rateLimit ?? { limit: 600, windowMs: 60_000 });

@@ -53,4 +53,24 @@ describe("upstream policy", () => {
     expect(await policy.execute(async () => "recovered")).toBe("recovered");
     expect(policy.state).toBe("closed");
   });
+
+  it("answers an open circuit at once, without retrying it", async () => {
+    const policy = createUpstreamPolicy("down", { breakerThreshold: 1, halfOpenAfterMs: 10_000, initialDelayMs: 500 });
+    const down = failing(100);
+    await expect(policy.execute(down.run)).rejects.toThrow("failure 1");
+    const started = Date.now();
+    await expect(policy.execute(down.run, { idempotent: true })).rejects.toBeInstanceOf(BrokenCircuitError);
+    expect(Date.now() - started).toBeLessThan(200);
+    expect(down.calls()).toBe(1);
+  });
+
+  it("leaves the signal of an attempt that returned in time alone", async () => {
+    const policy = createUpstreamPolicy("fast", { timeoutMs: 1_000, retries: 0 });
+    let signal: AbortSignal | undefined;
+    await policy.execute(async (s) => {
+      signal = s;
+      return "done";
+    });
+    expect(signal?.aborted).toBe(false);
+  });
 });

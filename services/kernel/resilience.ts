@@ -1,8 +1,11 @@
 import {
+  BrokenCircuitError,
+  CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
   ExponentialBackoff,
   handleAll,
+  handleWhen,
   type IPolicy,
   noop,
   retry,
@@ -15,6 +18,14 @@ import {
  * One policy per upstream (a broker, another service): a timeout on every call, a circuit
  * breaker that stops hammering an upstream that keeps failing, and retries with exponential
  * backoff only for calls the caller marks idempotent (a retried POST could act twice).
+ *
+ * Two choices keep it cheap on a hot path such as the gateway's proxy:
+ *
+ * - an open circuit is not retried: the caller gets `BrokenCircuitError` at once (a fast 503)
+ *   instead of after the retry backoff, which would only meet the same open circuit again;
+ * - an attempt's signal aborts only when the attempt times out, not after it returned: an
+ *   abort builds a `DOMException` with a stack trace, which on every call costs more than a
+ *   proxied request itself.
  */
 export interface UpstreamPolicyOptions {
   /** Per-attempt time limit. @default 2_000 */
@@ -42,24 +53,35 @@ export function createUpstreamPolicy(name: string, options: UpstreamPolicyOption
     halfOpenAfter: options.halfOpenAfterMs ?? 5_000,
     breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
   });
-  const perAttempt = timeout(options.timeoutMs ?? 2_000, TimeoutStrategy.Aggressive);
+  const perAttempt = timeout(options.timeoutMs ?? 2_000, {
+    strategy: TimeoutStrategy.Aggressive,
+    abortOnReturn: false,
+  });
   const retries = options.retries ?? 2;
   const withRetry: IPolicy =
     retries > 0
-      ? retry(handleAll, {
-          maxAttempts: retries,
-          backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 100, maxDelay: 2_000 }),
-        })
+      ? retry(
+          handleWhen((error) => !(error instanceof BrokenCircuitError)),
+          {
+            maxAttempts: retries,
+            backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs ?? 100, maxDelay: 2_000 }),
+          },
+        )
       : noop;
   const idempotent = wrap(withRetry, breaker, perAttempt);
   const once = wrap(breaker, perAttempt);
-  const states = ["closed", "open", "half-open", "isolated"] as const;
+  const states = {
+    [CircuitState.Closed]: "closed",
+    [CircuitState.Open]: "open",
+    [CircuitState.HalfOpen]: "half-open",
+    [CircuitState.Isolated]: "isolated",
+  } as const;
   return {
     name,
     execute: (call, opts = {}) =>
       (opts.idempotent ? idempotent : once).execute(({ signal }) => call(signal)) as ReturnType<typeof call>,
     get state() {
-      return states[breaker.state] ?? "closed";
+      return states[breaker.state];
     },
   };
 }
