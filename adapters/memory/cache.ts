@@ -138,13 +138,7 @@ export class MemoryCache implements ICache {
 
   async get<T>(key: string): Promise<T | undefined> {
     if (this.#unavailable("read key", key)) return undefined;
-    const entry = this.#store.read(this.#prefix + key);
-    if (!entry) {
-      this.#misses++;
-      return undefined;
-    }
-    this.#hits++;
-    return decodeValue<T>(entry.text);
+    return this.#read<T>(key);
   }
 
   async set<T>(key: string, value: T, options?: SetOptions): Promise<void> {
@@ -160,15 +154,18 @@ export class MemoryCache implements ICache {
 
   async getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]> {
     if (this.#unavailable("read keys", keys[0] ?? "")) return keys.map(() => undefined);
-    return keys.map((key) => {
-      const entry = this.#store.read(this.#prefix + key);
-      if (!entry) {
-        this.#misses++;
-        return undefined;
-      }
-      this.#hits++;
-      return decodeValue<T>(entry.text);
-    });
+    return keys.map((key) => this.#read<T>(key));
+  }
+
+  /** One key's value, counted as a hit or a miss. */
+  #read<T>(key: string): T | undefined {
+    const entry = this.#store.read(this.#prefix + key);
+    if (!entry) {
+      this.#misses++;
+      return undefined;
+    }
+    this.#hits++;
+    return decodeValue<T>(entry.text);
   }
 
   async setMany(entries: readonly CacheEntry[]): Promise<void> {
