@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../../scripts/emulators.js";
 import { tcpReachable } from "../testing/servers.js";
 
 /** The server launcher of the Debian package; fault tests run a node of their own with it. */
@@ -11,19 +11,6 @@ export const RABBITMQ_SERVER_BIN = "/usr/lib/rabbitmq/bin/rabbitmq-server";
 
 export function privateNodeAvailable(): boolean {
   return existsSync(RABBITMQ_SERVER_BIN);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 /**
