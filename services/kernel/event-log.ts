@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { PG_UNIQUE_VIOLATION, type Queryable, sqlState, violatedConstraint } from "./db/database.js";
 import { ConcurrencyError } from "./errors.js";
-import { enqueueOutbox } from "./messaging/outbox.js";
+import { OUTBOX_COLUMNS, outboxValues } from "./messaging/outbox.js";
 
 /**
  * The event log (CQRS write side): one stream per aggregate, e.g. `task:<id>`. Appending with
@@ -81,6 +81,17 @@ export function toEventMessage(event: StoredEvent): EventMessage {
   return { eventId, streamId, version, type, data, actor, occurredAt: event.occurredAt.toISOString() };
 }
 
+const INSERT_EVENT = `INSERT INTO events (event_id, stream_id, version, type, data, actor, occurred_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING position`;
+
+/**
+ * The event and its outbox row in one statement: one round trip instead of two, which on the
+ * embedded database's single connection is most of what a command costs.
+ */
+const INSERT_EVENT_AND_OUTBOX = `WITH event AS (${INSERT_EVENT}),
+  outboxed AS (INSERT INTO outbox (${OUTBOX_COLUMNS}) SELECT $8, $9, $10, $11, $12 FROM event)
+  SELECT position FROM event`;
+
 /** Appends `events` inside the caller's transaction and returns them as stored. */
 export async function appendToStream(tx: Queryable, options: AppendOptions): Promise<StoredEvent[]> {
   const stored: StoredEvent[] = [];
@@ -88,29 +99,40 @@ export async function appendToStream(tx: Queryable, options: AppendOptions): Pro
   let version = options.expectedVersion;
   for (const event of options.events) {
     version += 1;
-    let rows: EventRow[];
-    try {
-      rows = await tx.query<EventRow>(
-        `INSERT INTO events (event_id, stream_id, version, type, data, actor, occurred_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-        [randomUUID(), options.streamId, version, event.type, JSON.stringify(event.data), options.actor, occurredAt],
+    const serialized = JSON.stringify(event.data);
+    // What the database gives back for a JSONB column: undefined members gone, dates as strings.
+    const saved: Omit<StoredEvent, "position"> = {
+      eventId: randomUUID(),
+      streamId: options.streamId,
+      version,
+      type: event.type,
+      data: JSON.parse(serialized) as Record<string, unknown>,
+      actor: options.actor,
+      occurredAt: new Date(occurredAt.getTime()),
+    };
+    const params: unknown[] = [saved.eventId, saved.streamId, version, saved.type, serialized, saved.actor, occurredAt];
+    if (options.topic) {
+      params.push(
+        ...outboxValues({
+          id: saved.eventId,
+          topic: options.topic,
+          key: options.key ?? saved.streamId,
+          body: toEventMessage({ ...saved, position: 0 }),
+        }),
       );
+    }
+    let rows: { position: number | string }[];
+    try {
+      rows = await tx.query(options.topic ? INSERT_EVENT_AND_OUTBOX : INSERT_EVENT, params);
     } catch (error) {
-      if (sqlState(error) === PG_UNIQUE_VIOLATION && violatedConstraint(error) !== "events_event_id_key") {
+      const constraint = violatedConstraint(error);
+      const duplicateId = constraint === "events_event_id_key" || constraint?.startsWith("outbox_");
+      if (sqlState(error) === PG_UNIQUE_VIOLATION && !duplicateId) {
         throw new ConcurrencyError(options.streamId, options.expectedVersion, { cause: error });
       }
       throw error;
     }
-    const saved = toStored(rows[0]!);
-    stored.push(saved);
-    if (options.topic) {
-      await enqueueOutbox(tx, {
-        id: saved.eventId,
-        topic: options.topic,
-        key: options.key ?? saved.streamId,
-        body: toEventMessage(saved),
-      });
-    }
+    stored.push({ ...saved, position: Number(rows[0]!.position) });
   }
   return stored;
 }

@@ -17,15 +17,17 @@ export interface OutboxMessage {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export async function enqueueOutbox(tx: Queryable, message: OutboxMessage): Promise<string> {
+/** The column values of an outbox row, in the order of `OUTBOX_COLUMNS`. */
+export function outboxValues(message: OutboxMessage): [string, string, string | null, string, string] {
   const id = message.id ?? randomUUID();
   const headers = { ...traceHeaders(), ...(message.headers ?? {}) };
-  await tx.query("INSERT INTO outbox (message_id, topic, key, headers, body) VALUES ($1, $2, $3, $4, $5)", [
-    id,
-    message.topic,
-    message.key ?? null,
-    JSON.stringify(headers),
-    JSON.stringify(message.body),
-  ]);
-  return id;
+  return [id, message.topic, message.key ?? null, JSON.stringify(headers), JSON.stringify(message.body)];
+}
+
+export const OUTBOX_COLUMNS = "message_id, topic, key, headers, body";
+
+export async function enqueueOutbox(tx: Queryable, message: OutboxMessage): Promise<string> {
+  const values = outboxValues(message);
+  await tx.query(`INSERT INTO outbox (${OUTBOX_COLUMNS}) VALUES ($1, $2, $3, $4, $5)`, values);
+  return values[0];
 }
