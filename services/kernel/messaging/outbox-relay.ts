@@ -66,8 +66,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let current: Promise<void> = Promise.resolve();
   let failures = 0;
 
-  /** One pass over the pending rows; throws on the first failed publish. */
-  async function pass(): Promise<number> {
+  /**
+   * One pass over the pending rows; throws on the first failed publish. `untilEmpty` reads
+   * again after a short batch, for rows committed by writers that do not wake the relay.
+   */
+  async function pass(untilEmpty = false): Promise<number> {
     let sent = 0;
     for (;;) {
       const rows = await db.query<OutboxRow>(
@@ -108,6 +111,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           sent += published.length;
         }
       }
+      // A short batch was everything pending when it was read; a row committed since then woke
+      // the relay again (notify), so reading once more here would only find nothing.
+      if (!untilEmpty && rows.length < batchSize) return sent;
     }
   }
 
@@ -145,7 +151,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     },
     flush() {
       const run = current.then(async () => {
-        await pass();
+        await pass(true);
       });
       current = run.catch(() => {});
       return run;
