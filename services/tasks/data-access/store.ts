@@ -68,6 +68,25 @@ export async function countTasks(
   return { board: row?.board ?? 0, card: row?.card ?? 0 };
 }
 
+/**
+ * `countTasks` and `findCard` in one round trip (creating a task needs both): the counts, and
+ * the card or undefined when it does not exist.
+ */
+export async function findCardWithTaskCounts(
+  db: Queryable,
+  where: { boardId: string; cardId: string },
+): Promise<{ card: Card | undefined; counts: { board: number; card: number } }> {
+  const [row] = await db.query<CardRow & { tasks_on_board: number; tasks_on_card: number }>(
+    `SELECT counts.tasks_on_board, counts.tasks_on_card, c.*
+     FROM (SELECT count(*)::int AS tasks_on_board, (count(*) FILTER (WHERE card_id = $2))::int AS tasks_on_card
+           FROM tasks WHERE board_id = $1) counts
+     LEFT JOIN cards c ON c.id = $2`,
+    [where.boardId, where.cardId],
+  );
+  const counts = { board: row?.tasks_on_board ?? 0, card: row?.tasks_on_card ?? 0 };
+  return { card: row?.id ? toCard(row) : undefined, counts };
+}
+
 export async function findTask(db: Queryable, id: string, forUpdate?: boolean): Promise<Task | undefined> {
   const [row] = await db.query<TaskRow>(`SELECT * FROM tasks WHERE id = $1${lock(forUpdate)}`, [id]);
   return row && toTask(row);

@@ -2,7 +2,14 @@ import { randomUUID } from "node:crypto";
 import type { CallerIdentity } from "../../kernel/auth/caller.js";
 import { checkVersion } from "../../kernel/commands.js";
 import type { Page } from "../../kernel/http/schemas.js";
-import { countTasks, findCard, findTask, listTasks, type TaskFilter } from "../data-access/store.js";
+import {
+  countTasks,
+  findCard,
+  findCardWithTaskCounts,
+  findTask,
+  listTasks,
+  type TaskFilter,
+} from "../data-access/store.js";
 import { change, clock, ownBoard, type TasksContext, visibleTask } from "./context.js";
 import type { Priority, Task, TaskSnapshot } from "./model.js";
 import {
@@ -56,9 +63,8 @@ export async function createTask(
   const now = clock(ctx);
   return change(ctx, { name: "CreateTask", actor: caller.userId, commandId: input.commandId }, async (w) => {
     await ownBoard(w.tx, caller, boardId, true);
-    const counts = await countTasks(w.tx, { boardId, cardId: input.cardId });
+    const { card, counts } = await findCardWithTaskCounts(w.tx, { boardId, cardId: input.cardId });
     assertRoomForTask(counts.board);
-    const card = await findCard(w.tx, input.cardId);
     assertCardOnBoard(card, boardId, input.cardId);
     assertDescriptionDiffers(input.title, input.description);
     assertDueDateNotPast(input.dueDate, now);
