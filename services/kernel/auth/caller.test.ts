@@ -1,5 +1,5 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from "jose";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../../../adapters/core/errors.js";
 import { parseServiceEnv } from "../env.js";
 import { UnauthorizedError } from "../errors.js";
@@ -56,6 +56,19 @@ describe("caller identity", () => {
       await expect(source({ authorization: `Bearer ${token}` })).rejects.toBeInstanceOf(UnauthorizedError);
     }
     await expect(source({ authorization: "Basic abc" })).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+
+  it("a token verified once is answered from memory until it expires, then refused", async () => {
+    const token = await sign({ sub: "u-2" }, { exp: "5m" });
+    const first = await source({ authorization: `Bearer ${token}` });
+    expect(await source({ authorization: `Bearer ${token}` })).toEqual(first);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 6 * 60_000);
+      await expect(source({ authorization: `Bearer ${token}` })).rejects.toBeInstanceOf(UnauthorizedError);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("the development header names the caller; the first source with credentials decides", async () => {

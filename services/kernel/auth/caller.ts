@@ -46,13 +46,17 @@ export function jwtIdentitySource(options: JwtIdentityOptions): IdentitySource {
       ? createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 })
       : undefined);
   if (!keys) throw new Error("[taskflow] [auth] jwtIdentitySource needs jwksUrl or keys");
+  const verified = createVerifiedTokens();
   return async (headers) => {
     const header = headers.authorization;
     if (header === undefined) return undefined;
     const match = typeof header === "string" ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new UnauthorizedError("Authorization must be 'Bearer <access token>'");
+    const token = match[1]!;
+    const known = verified.get(token);
+    if (known) return known;
     try {
-      const { payload } = await jwtVerify(match[1]!, keys, {
+      const { payload } = await jwtVerify(token, keys, {
         issuer: options.issuer,
         audience: options.audience,
         algorithms: ["ES256", "RS256"],
@@ -60,17 +64,41 @@ export function jwtIdentitySource(options: JwtIdentityOptions): IdentitySource {
       });
       const roles = Array.isArray(payload.roles) ? payload.roles.filter((r) => typeof r === "string") : ["user"];
       const scopes = typeof payload.scope === "string" ? payload.scope.split(" ").filter(Boolean) : undefined;
-      return {
+      const identity: CallerIdentity = {
         userId: payload.sub!,
         ...(typeof payload.email === "string" ? { email: payload.email } : {}),
         roles,
         ...(scopes ? { scopes } : {}),
         via: "jwt",
       };
+      verified.add(token, identity, payload.exp! * 1000);
+      return identity;
     } catch (error) {
       const code = (error as { code?: string }).code ?? "rejected";
       throw new UnauthorizedError(`invalid access token (${code})`);
     }
+  };
+}
+
+/**
+ * Tokens already verified, until their `exp`. A signature check costs more than the rest of
+ * a cached read, and a client sends the same token with every request; the same string
+ * verifies the same way until it expires. Bounded: when full, it starts over.
+ */
+function createVerifiedTokens(max = 10_000) {
+  const entries = new Map<string, { identity: CallerIdentity; expiresAt: number }>();
+  return {
+    get(token: string): CallerIdentity | undefined {
+      const entry = entries.get(token);
+      if (!entry) return undefined;
+      if (entry.expiresAt > Date.now()) return entry.identity;
+      entries.delete(token);
+      return undefined;
+    },
+    add(token: string, identity: CallerIdentity, expiresAt: number): void {
+      if (entries.size >= max) entries.clear();
+      entries.set(token, { identity, expiresAt });
+    },
   };
 }
 
