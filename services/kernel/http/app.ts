@@ -75,7 +75,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       span.setAttribute("http.response.status_code", res.statusCode);
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
-      if (req.path.startsWith("/health") || req.path === "/metrics") return;
+      if (req.path.startsWith("/health") || req.path === "/metrics" || !log.isLevelEnabled("info")) return;
       log.info(
         {
           requestId,

@@ -25,12 +25,21 @@ export function createHttpMetrics(service: string): HttpMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  // One pair of children per (method, route, status): prom-client would otherwise hash the label
+  // object on every request. Routes are templates, so the map stays as small as the route table.
+  const children = new Map<string, { count: { inc(): void }; time: { observe(value: number): void } }>();
   return {
     registry,
     observe(labels, seconds) {
-      const l = { method: labels.method, route: labels.route, status: String(labels.status) };
-      requests.inc(l);
-      duration.observe(l, seconds);
+      const key = `${labels.method} ${labels.status} ${labels.route}`;
+      let child = children.get(key);
+      if (!child) {
+        const l = { method: labels.method, route: labels.route, status: String(labels.status) };
+        child = { count: requests.labels(l), time: duration.labels(l) };
+        children.set(key, child);
+      }
+      child.count.inc();
+      child.time.observe(seconds);
     },
   };
 }
