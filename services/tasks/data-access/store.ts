@@ -118,13 +118,18 @@ export async function listTasks(db: Queryable, userId: string, filter: TaskFilte
   if (filter.priority) add("t.priority = ?", filter.priority);
   if (filter.dueBefore) add("t.due_date < ?", filter.dueBefore);
   const from = `FROM tasks t JOIN boards b ON b.id = t.board_id WHERE ${where.join(" AND ")}`;
-  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params);
-  const rows = await db.query<TaskRow>(
-    `SELECT t.* ${from} ORDER BY t.board_id, t.card_id, t.position, t.id
+  // The total rides along with the page (one round trip); only a page past the end needs its own count.
+  const rows = await db.query<TaskRow & { total_count: number }>(
+    `SELECT t.*, (count(*) OVER ())::int AS total_count ${from} ORDER BY t.board_id, t.card_id, t.position, t.id
      LIMIT ${filter.pageSize} OFFSET ${(filter.page - 1) * filter.pageSize}`,
     params,
   );
-  return { items: rows.map(toTask), page: filter.page, pageSize: filter.pageSize, total: count?.n ?? 0 };
+  let total = rows[0]?.total_count;
+  if (total === undefined) {
+    const [count] = filter.page > 1 ? await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params) : [];
+    total = count?.n ?? 0;
+  }
+  return { items: rows.map(toTask), page: filter.page, pageSize: filter.pageSize, total };
 }
 
 export async function findComment(db: Queryable, id: string, forUpdate?: boolean): Promise<Comment | undefined> {
