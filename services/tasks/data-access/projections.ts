@@ -30,36 +30,48 @@ async function removeAt(tx: Queryable, cardId: string, position: number): Promis
   return rows.map((r) => r.id);
 }
 
-async function writeTask(tx: Queryable, task: TaskSnapshot, version: number): Promise<void> {
-  await tx.query(
-    `INSERT INTO tasks (id, board_id, card_id, title, description, priority, status, assignee_id, due_date, tags,
-                        position, completed_at, cancelled_at, created_by, version, created_at, updated_at)
+const UPSERT_TASK = `INSERT INTO tasks (id, board_id, card_id, title, description, priority, status, assignee_id,
+                        due_date, tags, position, completed_at, cancelled_at, created_by, version, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
      ON CONFLICT (id) DO UPDATE SET card_id = EXCLUDED.card_id, title = EXCLUDED.title,
        description = EXCLUDED.description, priority = EXCLUDED.priority, status = EXCLUDED.status,
        assignee_id = EXCLUDED.assignee_id, due_date = EXCLUDED.due_date, tags = EXCLUDED.tags,
        position = EXCLUDED.position, completed_at = EXCLUDED.completed_at, cancelled_at = EXCLUDED.cancelled_at,
-       version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
-    [
-      task.id,
-      task.boardId,
-      task.cardId,
-      task.title,
-      task.description,
-      task.priority,
-      task.status,
-      task.assigneeId,
-      task.dueDate,
-      JSON.stringify(task.tags),
-      task.position,
-      task.completedAt,
-      task.cancelledAt,
-      task.createdBy,
-      version,
-      task.createdAt,
-      task.updatedAt,
-    ],
-  );
+       version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`;
+
+/**
+ * `insertAt` and the new task's row in one statement ($3 is the card, $11 the position). Both
+ * parts see the rows as they were before it, which is right for a task that did not exist yet.
+ */
+const INSERT_TASK_AT = `WITH shifted AS (
+       UPDATE tasks SET position = position + 1 WHERE card_id = $3 AND position >= $11 RETURNING id),
+     written AS (${UPSERT_TASK})
+     SELECT id FROM shifted`;
+
+function taskValues(task: TaskSnapshot, version: number): unknown[] {
+  return [
+    task.id,
+    task.boardId,
+    task.cardId,
+    task.title,
+    task.description,
+    task.priority,
+    task.status,
+    task.assigneeId,
+    task.dueDate,
+    JSON.stringify(task.tags),
+    task.position,
+    task.completedAt,
+    task.cancelledAt,
+    task.createdBy,
+    version,
+    task.createdAt,
+    task.updatedAt,
+  ];
+}
+
+async function writeTask(tx: Queryable, task: TaskSnapshot, version: number): Promise<void> {
+  await tx.query(UPSERT_TASK, taskValues(task, version));
 }
 
 async function moveCard(tx: Queryable, boardId: string, cardId: string, from: number | null, to: number) {
@@ -148,9 +160,8 @@ export async function project(
     }
     case "task-created": {
       const { data } = e as Event<"task-created">;
-      const shifted = await insertAt(tx, data.task.cardId, data.task.position);
-      await writeTask(tx, data.task, e.version);
-      return shifted;
+      const shifted = await tx.query<{ id: string }>(INSERT_TASK_AT, taskValues(data.task, e.version));
+      return shifted.map((r) => r.id);
     }
     case "task-moved": {
       const { data } = e as Event<"task-moved">;
