@@ -1,6 +1,5 @@
 import type { ICache } from "./cache.js";
 import { type BrokerKind, type CacheKind, type CloudProvider, type Env, readAdapterSelection } from "./config.js";
-import { UnsupportedFeatureError } from "./errors.js";
 import type { IMessageBroker } from "./message-broker.js";
 
 /** What an adapter folder's `index.ts` exports for the selector. */
@@ -24,7 +23,7 @@ export const PROVIDER_DEFAULTS: Readonly<Record<CloudProvider, { broker: BrokerK
  * One line per adapter. Each loads its folder only when chosen, so local mode never loads a
  * cloud SDK.
  */
-const BROKER_LOADERS: Record<BrokerKind, (() => Promise<BrokerAdapterModule>) | undefined> = {
+const BROKER_LOADERS: Record<BrokerKind, () => Promise<BrokerAdapterModule>> = {
   memory: () => import("../memory/index.js"),
   "aws-sns-sqs": () => import("../aws-sns-sqs/index.js"),
   "azure-service-bus": () => import("../azure-service-bus/index.js"),
@@ -51,11 +50,7 @@ export function resolveAdapters(env: Env): { provider: CloudProvider; broker: Br
 
 export async function createBroker(env: Env = process.env): Promise<IMessageBroker> {
   const { broker } = resolveAdapters(env);
-  const load = BROKER_LOADERS[broker];
-  if (!load) {
-    throw new UnsupportedFeatureError("select", `BROKER=${broker}`, "this adapter is not part of this build");
-  }
-  return (await load()).createBrokerFromEnv(env);
+  return (await BROKER_LOADERS[broker]()).createBrokerFromEnv(env);
 }
 
 export async function createCache(env: Env = process.env): Promise<ICache> {
