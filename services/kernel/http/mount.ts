@@ -88,8 +88,10 @@ async function handle(spec: AnyRoute, version: ApiVersion, req: Request, res: Re
   const requestId = String(res.getHeader("x-request-id") ?? "");
   const deprecation = options.deprecated?.[version];
   if (deprecation) {
-    for (const [name, value] of Object.entries(deprecationHeaders(deprecation, req.originalUrl)))
-      res.setHeader(name, value);
+    const headers = deprecationHeaders(deprecation, req.originalUrl);
+    res.setHeader("deprecation", headers.deprecation);
+    res.setHeader("sunset", headers.sunset);
+    res.setHeader("link", headers.link);
   }
 
   let caller: CallerIdentity = ANONYMOUS;

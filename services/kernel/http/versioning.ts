@@ -68,12 +68,22 @@ export function versionOf(url: string): ApiVersion {
   return (match ? Number(match[1]) : 1) as ApiVersion;
 }
 
+/** The date headers of each deprecation, formatted once: they are sent with every response of its version. */
+const formatted = new WeakMap<Deprecation, { deprecation: string; sunset: string }>();
+
 /** `Deprecation`, `Sunset` and `Link` headers for a response of a deprecated version. */
-export function deprecationHeaders(deprecation: Deprecation, path: string): Record<string, string> {
+export function deprecationHeaders(
+  deprecation: Deprecation,
+  path: string,
+): { deprecation: string; sunset: string; link: string } {
   const successor = path.replace(/^\/api\/v\d+\//, `/api/v${deprecation.successor}/`);
-  return {
-    deprecation: `@${Math.floor(deprecation.since.getTime() / 1000)}`,
-    sunset: deprecation.sunset.toUTCString(),
-    link: `<${successor}>; rel="successor-version"`,
-  };
+  let dates = formatted.get(deprecation);
+  if (!dates) {
+    dates = {
+      deprecation: `@${Math.floor(deprecation.since.getTime() / 1000)}`,
+      sunset: deprecation.sunset.toUTCString(),
+    };
+    formatted.set(deprecation, dates);
+  }
+  return { ...dates, link: `<${successor}>; rel="successor-version"` };
 }

@@ -62,12 +62,17 @@ export function tracer() {
   return trace.getTracer("taskflow");
 }
 
+type Carrier = Readonly<Record<string, string | string[] | undefined>>;
+
+/** Built once: this runs for every request and message. */
+const carrierGetter = {
+  get: (carrier: Carrier, key: string) => carrier[key],
+  keys: (carrier: Carrier) => Object.keys(carrier),
+};
+
 /** The trace context carried by incoming headers (HTTP or message). */
-export function extractContext(headers: Readonly<Record<string, string | string[] | undefined>>): Context {
-  return propagation.extract(ROOT_CONTEXT, headers, {
-    get: (carrier, key) => carrier[key],
-    keys: (carrier) => Object.keys(carrier),
-  });
+export function extractContext(headers: Carrier): Context {
+  return propagation.extract(ROOT_CONTEXT, headers, carrierGetter);
 }
 
 /** `traceparent` (and `tracestate`) of the active span, to put on an outgoing message or request. */
