@@ -21,6 +21,29 @@ import {
 
 const lock = (forUpdate: boolean | undefined) => (forUpdate ? " FOR UPDATE" : "");
 
+/**
+ * One page of `SELECT <columns> <from> ORDER BY <order>` and the total: the total rides along
+ * with the page (one round trip); only a page past the end needs a count of its own.
+ */
+async function pageWithTotal<R extends object>(
+  db: Queryable,
+  from: string,
+  order: string,
+  params: readonly unknown[],
+  page: { page: number; pageSize: number },
+  columns = "*",
+): Promise<{ rows: R[]; total: number }> {
+  const rows = await db.query<R & { total_count: number }>(
+    `SELECT ${columns}, (count(*) OVER ())::int AS total_count ${from} ORDER BY ${order}
+     LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}`,
+    params,
+  );
+  const total = rows[0]?.total_count;
+  if (total !== undefined || page.page === 1) return { rows, total: total ?? 0 };
+  const [count] = await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params);
+  return { rows, total: count?.n ?? 0 };
+}
+
 export async function findBoard(db: Queryable, id: string, forUpdate?: boolean): Promise<Board | undefined> {
   const [row] = await db.query<BoardRow>(`SELECT * FROM boards WHERE id = $1${lock(forUpdate)}`, [id]);
   return row && toBoard(row);
@@ -92,6 +115,40 @@ export async function findTask(db: Queryable, id: string, forUpdate?: boolean): 
   return row && toTask(row);
 }
 
+/** A task and its board in one round trip (every read or change of a task checks the board's owner). */
+export async function findTaskWithBoard(
+  db: Queryable,
+  id: string,
+  forUpdate?: boolean,
+): Promise<{ task: Task; board: Board } | undefined> {
+  const [row] = await db.query<
+    TaskRow & {
+      b_project_id: string;
+      b_owner_id: string;
+      b_name: string;
+      b_version: number;
+      b_created_at: Date;
+      b_updated_at: Date;
+    }
+  >(
+    `SELECT t.*, b.project_id AS b_project_id, b.owner_id AS b_owner_id, b.name AS b_name, b.version AS b_version,
+            b.created_at AS b_created_at, b.updated_at AS b_updated_at
+     FROM tasks t JOIN boards b ON b.id = t.board_id WHERE t.id = $1${forUpdate ? " FOR UPDATE OF t" : ""}`,
+    [id],
+  );
+  if (!row) return undefined;
+  const board = toBoard({
+    id: row.board_id,
+    project_id: row.b_project_id,
+    owner_id: row.b_owner_id,
+    name: row.b_name,
+    version: row.b_version,
+    created_at: row.b_created_at,
+    updated_at: row.b_updated_at,
+  });
+  return { task: toTask(row), board };
+}
+
 export interface TaskFilter {
   readonly boardId?: string | undefined;
   readonly cardId?: string | undefined;
@@ -118,17 +175,14 @@ export async function listTasks(db: Queryable, userId: string, filter: TaskFilte
   if (filter.priority) add("t.priority = ?", filter.priority);
   if (filter.dueBefore) add("t.due_date < ?", filter.dueBefore);
   const from = `FROM tasks t JOIN boards b ON b.id = t.board_id WHERE ${where.join(" AND ")}`;
-  // The total rides along with the page (one round trip); only a page past the end needs its own count.
-  const rows = await db.query<TaskRow & { total_count: number }>(
-    `SELECT t.*, (count(*) OVER ())::int AS total_count ${from} ORDER BY t.board_id, t.card_id, t.position, t.id
-     LIMIT ${filter.pageSize} OFFSET ${(filter.page - 1) * filter.pageSize}`,
+  const { rows, total } = await pageWithTotal<TaskRow>(
+    db,
+    from,
+    "t.board_id, t.card_id, t.position, t.id",
     params,
+    filter,
+    "t.*",
   );
-  let total = rows[0]?.total_count;
-  if (total === undefined) {
-    const [count] = filter.page > 1 ? await db.query<{ n: number }>(`SELECT count(*)::int AS n ${from}`, params) : [];
-    total = count?.n ?? 0;
-  }
   return { items: rows.map(toTask), page: filter.page, pageSize: filter.pageSize, total };
 }
 
@@ -142,12 +196,14 @@ export async function listComments(
   taskId: string,
   page: { page: number; pageSize: number },
 ): Promise<Page<Comment>> {
-  const [count] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM comments WHERE task_id = $1", [taskId]);
-  const rows = await db.query<CommentRow>(
-    `SELECT * FROM comments WHERE task_id = $1 ORDER BY created_at, id LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}`,
+  const { rows, total } = await pageWithTotal<CommentRow>(
+    db,
+    "FROM comments WHERE task_id = $1",
+    "created_at, id",
     [taskId],
+    page,
   );
-  return { items: rows.map(toComment), ...page, total: count?.n ?? 0 };
+  return { items: rows.map(toComment), ...page, total };
 }
 
 export async function listActivities(
@@ -155,12 +211,12 @@ export async function listActivities(
   taskId: string,
   page: { page: number; pageSize: number },
 ): Promise<Page<Activity>> {
-  const [count] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM activities WHERE task_id = $1", [
-    taskId,
-  ]);
-  const rows = await db.query<ActivityRow>(
-    `SELECT * FROM activities WHERE task_id = $1 ORDER BY occurred_at, event_id LIMIT ${page.pageSize} OFFSET ${(page.page - 1) * page.pageSize}`,
+  const { rows, total } = await pageWithTotal<ActivityRow>(
+    db,
+    "FROM activities WHERE task_id = $1",
+    "occurred_at, event_id",
     [taskId],
+    page,
   );
-  return { items: rows.map(toActivity), ...page, total: count?.n ?? 0 };
+  return { items: rows.map(toActivity), ...page, total };
 }

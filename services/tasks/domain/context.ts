@@ -4,7 +4,7 @@ import type { Database, Queryable } from "../../kernel/db/database.js";
 import { ForbiddenError, NotFoundError } from "../../kernel/errors.js";
 import { appendToStream } from "../../kernel/event-log.js";
 import { project } from "../data-access/projections.js";
-import { findBoard, findTask } from "../data-access/store.js";
+import { findBoard, findTaskWithBoard } from "../data-access/store.js";
 import { TASK_EVENTS_TOPIC, type TaskEventData, type TaskEventType } from "./events.js";
 import type { Board, Task } from "./model.js";
 
@@ -92,9 +92,9 @@ export async function visibleTask(
   mode: "read" | "write",
   forUpdate?: boolean,
 ): Promise<{ task: Task; board: Board }> {
-  const task = await findTask(db, id, forUpdate);
-  const board = task && (await findBoard(db, task.boardId));
-  if (!task || !board) throw new NotFoundError("task", id);
+  const found = await findTaskWithBoard(db, id, forUpdate);
+  if (!found) throw new NotFoundError("task", id);
+  const { task, board } = found;
   const owner = board.ownerId === caller.userId;
   if (!owner && task.assigneeId !== caller.userId) throw new NotFoundError("task", id);
   if (mode === "write" && !owner) throw new ForbiddenError(`only the board's owner can change task "${id}"`);

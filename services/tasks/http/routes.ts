@@ -2,7 +2,7 @@ import type { CachedReads } from "../../kernel/cached-read.js";
 import { NotFoundError } from "../../kernel/errors.js";
 import { type AnyRoute, type ApiVersion, route } from "../../kernel/http/route.js";
 import { pageOf } from "../../kernel/http/schemas.js";
-import { findBoard, findTask } from "../data-access/store.js";
+import { findTaskWithBoard } from "../data-access/store.js";
 import { activitiesOf, addComment, commentsOf, deleteComment, editComment, getComment } from "../domain/comments.js";
 import type { TasksContext } from "../domain/context.js";
 import type { Task } from "../domain/model.js";
@@ -92,9 +92,8 @@ export function tasksRoutes({ ctx, reads }: TasksHttpDeps): AnyRoute[] {
       responses: { 200: taskResponse },
       handler: async ({ caller, params, version }) => {
         const entry = await reads.read(taskCacheKey(params.taskId), async () => {
-          const task = await findTask(ctx.db, params.taskId);
-          const board = task && (await findBoard(ctx.db, task.boardId));
-          return task && board ? { task, ownerId: board.ownerId } : undefined;
+          const found = await findTaskWithBoard(ctx.db, params.taskId);
+          return found && { task: found.task, ownerId: found.board.ownerId };
         });
         if (!entry || (entry.ownerId !== caller.userId && entry.task.assigneeId !== caller.userId)) {
           throw new NotFoundError("task", params.taskId);
