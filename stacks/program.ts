@@ -138,6 +138,7 @@ export function buildStack(
       upstreamUrls: upstreams,
       logLevel: settings.logLevel,
       otelEndpoint: settings.otelEndpoint,
+      cacheTlsCa: cache.tlsCaCertificate,
     });
     const logDestination = logs.destinations[service.name];
     if (!logDestination) throw new Error(`[taskflow] [stack] no log destination for service "${service.name}"`);

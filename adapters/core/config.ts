@@ -70,11 +70,17 @@ export function readConfig<S extends z.ZodType>(schema: S, env: Env, hints: Reco
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.map(String).join(".") || "(environment)";
     const value = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
-    const shown = value === undefined ? "unset" : `"${isSecretName(name) ? "***" : value}"`;
+    const shown = value === undefined ? "unset" : `"${isSecretName(name) ? "***" : abbreviate(value)}"`;
     const hint = hints[name] ?? HINTS[name];
     return `${name} (${shown}): ${issue.message}${hint ? `; ${hint}` : ""}`;
   });
   throw new ConfigError(problems);
+}
+
+/** A value as one short line, so a certificate or a JSON map does not flood the message. */
+function abbreviate(value: string): string {
+  const line = value.replace(/\s*\n\s*/g, " ");
+  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
 
 /** Names whose values must never appear in an error message. */

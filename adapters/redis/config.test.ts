@@ -56,4 +56,12 @@ describe("redis cache config", () => {
   it("requires CACHE_URL", () => {
     expect(() => readRedisCacheConfig({})).toThrow(/CACHE_URL \(unset\): is required for the Redis cache/);
   });
+  it("trusts CACHE_TLS_CA instead of the default roots on a rediss:// URL", () => {
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    const config = readRedisCacheConfig({ CACHE_URL: "rediss://:p@cache.internal:6378", CACHE_TLS_CA: pem });
+    expect(config.CACHE_URL.tls).toEqual({ servername: "cache.internal", ca: pem });
+    expect(() => readRedisCacheConfig({ CACHE_URL: "rediss://h:1", CACHE_TLS_CA: "not a pem" })).toThrow(
+      /CACHE_TLS_CA.*PEM certificate/,
+    );
+  });
 });

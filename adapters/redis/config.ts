@@ -51,22 +51,37 @@ export function parseRedisUrl(text: string): RedisEndpoint | string {
   };
 }
 
-export const redisCacheConfigSchema = z.object({
-  CACHE_URL: z.string({ error: "is required for the Redis cache" }).transform((text, ctx) => {
-    const parsed = parseRedisUrl(text);
-    if (typeof parsed === "string") {
-      ctx.addIssue({ code: "custom", message: parsed });
+export const redisCacheConfigSchema = z
+  .object({
+    CACHE_URL: z.string({ error: "is required for the Redis cache" }).transform((text, ctx) => {
+      const parsed = parseRedisUrl(text);
+      if (typeof parsed === "string") {
+        ctx.addIssue({ code: "custom", message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+    CACHE_MODE: z.enum(["degrade", "strict"]).default("degrade"),
+    CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
+    CACHE_NAMESPACE: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,128}$/, "must be 1-128 letters, digits, '.', '_' or '-'")
+      .default("taskflow"),
+    /** PEM of the CA behind the server's certificate (Memorystore has its own); trusted instead of Node's default roots. */
+    CACHE_TLS_CA: z.string().includes("BEGIN CERTIFICATE", { message: "must be a PEM certificate" }).optional(),
+  })
+  .transform((config, ctx) => {
+    if (config.CACHE_TLS_CA === undefined) return config;
+    if (!config.CACHE_URL.tls) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CACHE_TLS_CA"],
+        message: "is set but CACHE_URL is redis:// (no TLS); use rediss:// or unset CACHE_TLS_CA",
+      });
       return z.NEVER;
     }
-    return parsed;
-  }),
-  CACHE_MODE: z.enum(["degrade", "strict"]).default("degrade"),
-  CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
-  CACHE_NAMESPACE: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,128}$/, "must be 1-128 letters, digits, '.', '_' or '-'")
-    .default("taskflow"),
-});
+    return { ...config, CACHE_URL: { ...config.CACHE_URL, tls: { ...config.CACHE_URL.tls, ca: config.CACHE_TLS_CA } } };
+  });
 
 export type RedisCacheConfig = z.infer<typeof redisCacheConfigSchema>;
 

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +29,21 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
   }
 }
 
+/** A server certificate and key, and the CA that signed them, as PEM files. */
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+}
+
+export interface PrivateRedisOptions {
+  /** A single-node cluster owning every slot, so CROSSSLOT rules apply. */
+  readonly cluster?: boolean;
+  /** Serve TLS only (no plain port), as the managed services do. */
+  readonly tls?: TlsFiles;
+  readonly password?: string;
+}
+
 export class PrivateRedis {
   #process: ChildProcess | undefined;
 
@@ -35,23 +51,31 @@ export class PrivateRedis {
     readonly port: number,
     readonly dir: string,
     readonly cluster: boolean,
+    readonly options: PrivateRedisOptions,
   ) {}
 
-  /** `cluster`: a single-node cluster owning every slot, so CROSSSLOT rules apply. */
-  static async start(options: { cluster?: boolean } = {}): Promise<PrivateRedis> {
+  static async start(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
     const dir = await mkdtemp(join(tmpdir(), "taskflow-redis-"));
-    const server = new PrivateRedis(await freePort(), dir, options.cluster ?? false);
+    const server = new PrivateRedis(await freePort(), dir, options.cluster ?? false, options);
     await server.#launch();
     if (server.cluster) await server.#assignAllSlots();
     return server;
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    const auth = this.options.password ? `:${encodeURIComponent(this.options.password)}@` : "";
+    // TLS names the host the certificate was issued for.
+    return this.options.tls ? `rediss://${auth}localhost:${this.port}` : `redis://${auth}127.0.0.1:${this.port}`;
   }
 
   async #launch(): Promise<void> {
-    const args = ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+    const { tls, password } = this.options;
+    const ports = tls
+      ? ["--port", "0", "--tls-port", String(this.port), "--tls-cert-file", tls.certFile, "--tls-key-file", tls.keyFile]
+      : ["--port", String(this.port)];
+    if (tls) ports.push("--tls-ca-cert-file", tls.caFile, "--tls-auth-clients", "no");
+    if (password) ports.push("--requirepass", password);
+    const args = [...ports, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
     args.push("--dir", this.dir);
     if (this.cluster) args.push("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf");
     const child = spawn("redis-server", args, { stdio: "ignore" });
@@ -112,4 +136,27 @@ export class PrivateRedis {
     await this.stop("SIGKILL");
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A throw-away CA and a server certificate for `localhost` / 127.0.0.1, made with the openssl
+ * command line in `dir`. Undefined when openssl is missing.
+ */
+export function makeTestCertificates(dir: string): TlsFiles | undefined {
+  writeFileSync(join(dir, "san.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+  const steps = [
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "1"],
+    ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr"],
+    ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial"],
+  ];
+  const subjects = [
+    ["-subj", "/CN=taskflow test CA"],
+    ["-subj", "/CN=localhost"],
+    ["-out", "server.crt", "-days", "1", "-extfile", "san.cnf"],
+  ];
+  for (const [index, step] of steps.entries()) {
+    const result = spawnSync("openssl", [...step, ...(subjects[index] ?? [])], { cwd: dir, encoding: "utf8" });
+    if (result.status !== 0) return undefined;
+  }
+  return { certFile: join(dir, "server.crt"), keyFile: join(dir, "server.key"), caFile: join(dir, "ca.crt") };
 }

@@ -19,4 +19,9 @@ export interface Cache {
   readonly connectionUrl: pulumi.Output<string>;
   readonly host: pulumi.Output<string>;
   readonly serverName: pulumi.Output<string>;
+  /**
+   * PEM of the authority that signs the server's TLS certificate, when it is not one Node
+   * trusts by default (Memorystore signs with its own per-instance CA); absent otherwise.
+   */
+  readonly tlsCaCertificate?: pulumi.Output<string>;
 }

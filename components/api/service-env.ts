@@ -26,6 +26,8 @@ export interface ServiceEnvInputs {
   readonly upstreamUrls?: Readonly<Record<string, pulumi.Input<string>>>;
   readonly logLevel: string;
   readonly otelEndpoint?: string;
+  /** The cache's TLS authority, when Node does not trust it by default. */
+  readonly cacheTlsCa?: pulumi.Input<string>;
 }
 
 export interface ServiceEnvironment {
@@ -73,6 +75,8 @@ export function buildServiceEnvironment(inputs: ServiceEnvInputs): ServiceEnviro
   }
   if (inputs.upstreamUrls) environment.UPSTREAM_URLS = pulumi.jsonStringify(inputs.upstreamUrls);
   if (inputs.otelEndpoint) environment.OTEL_EXPORTER_OTLP_ENDPOINT = inputs.otelEndpoint;
+  // A CA certificate is public, so it travels as a plain value.
+  if (service.cache && inputs.cacheTlsCa !== undefined) environment.CACHE_TLS_CA = inputs.cacheTlsCa;
 
   const secretEnvironment: Record<string, SecretRef> = {};
   if (service.database) secretEnvironment.DATABASE_URL = inputs.secrets.databaseUrl;

@@ -28,6 +28,7 @@ export class GcpCache extends pulumi.ComponentResource implements Cache {
   readonly connectionUrl: pulumi.Output<string>;
   readonly host: pulumi.Output<string>;
   readonly serverName: pulumi.Output<string>;
+  readonly tlsCaCertificate: pulumi.Output<string>;
 
   constructor(name: string, args: GcpCacheArgs, opts?: pulumi.ComponentResourceOptions) {
     super("taskflow:gcp:Cache", name, {}, opts);
@@ -65,6 +66,9 @@ export class GcpCache extends pulumi.ComponentResource implements Cache {
     this.connectionUrl = pulumi.secret(
       pulumi.interpolate`rediss://:${instance.authString}@${instance.host}:${instance.port}`,
     );
+    // Memorystore's server certificate chains to a CA of the instance's own; without it the
+    // client could not verify the server it sends the AUTH string to.
+    this.tlsCaCertificate = instance.serverCaCerts.apply((certs) => certs.map((c) => c.cert).join("\n"));
     this.registerOutputs({ host: this.host, serverName: this.serverName });
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { platform } from "../../services/platform.js";
-import { describePlatformChecks, useMockedStack } from "../testing/checks.js";
+import { containerEnvironment, describePlatformChecks, useMockedStack } from "../testing/checks.js";
 import { asArray, at, Graph } from "../testing/graph.js";
 import { MOCK_PROJECT, MOCK_PROJECT_NUMBER } from "../testing/mocks.js";
 
@@ -31,6 +31,14 @@ describe("GCP stack under mocks", () => {
       "gcp:artifactregistry/repository:Repository": 1,
       "gcp:logging/projectSink:ProjectSink": 1,
     });
+  });
+
+  it("hands Memorystore's own CA to every service that uses the cache, so TLS verifies the server", () => {
+    for (const service of platform.services) {
+      const env = containerEnvironment(stack().reading, service.name);
+      if (service.cache) expect(env.CACHE_TLS_CA).toContain("BEGIN CERTIFICATE");
+      else expect(env).not.toHaveProperty("CACHE_TLS_CA");
+    }
   });
 
   it("gives Cloud SQL a private IP only, TLS required, backups with point-in-time recovery", () => {

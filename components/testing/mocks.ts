@@ -69,7 +69,12 @@ function computed(type: string, name: string, inputs: Inputs): Inputs {
       case "gcp:sql/databaseInstance:DatabaseInstance":
         return { privateIpAddress: "10.1.0.3" };
       case "gcp:redis/instance:Instance":
-        return { host: "10.1.0.4", port: 6378, authString: MOCK_PASSWORD };
+        return {
+          host: "10.1.0.4",
+          port: 6378,
+          authString: MOCK_PASSWORD,
+          serverCaCerts: [{ cert: "-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----\n" }],
+        };
       case "gcp:compute/network:Network":
         return { id: `projects/${project}/global/networks/${name}` };
       case "gcp:compute/subnetwork:Subnetwork":

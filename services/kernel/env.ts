@@ -21,6 +21,8 @@ const fields = adapterSelectionSchema.extend({
   DATABASE_URL: url(["postgres", "postgresql", "pglite"], "postgres://user:pass@host:5432/taskflow").optional(),
   /** redis:// or rediss:// (TLS); carries the password, so it is injected as a secret. */
   CACHE_URL: url(["redis", "rediss"], "rediss://:password@host:6380").optional(),
+  /** PEM of the CA that signs the Redis server's certificate, when Node does not trust it by default. */
+  CACHE_TLS_CA: z.string().includes("BEGIN CERTIFICATE", { message: "must be a PEM certificate" }).optional(),
   CACHE_MODE: z.enum(["degrade", "strict"]).default("degrade"),
   CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
   AWS_REGION: z.string().min(1).optional(),
