@@ -24,10 +24,12 @@ describe("rate limiter", () => {
   });
 
   it("shares the budget between instances through the cache, in chunks for large limits", async () => {
-    const cache = new MemoryCache({ namespace: `rl-${Date.now()}-shared` });
+    // A fixed clock: on the wall clock the minute could turn mid-loop and grant a second window.
+    const time = 1_000_000;
+    const cache = new MemoryCache({ namespace: `rl-${Date.now()}-shared`, now: () => time });
     const policy = { limit: 1000, windowMs: 60_000 };
-    const a = createRateLimiter(cache, policy);
-    const b = createRateLimiter(cache, policy);
+    const a = createRateLimiter(cache, policy, () => time);
+    const b = createRateLimiter(cache, policy, () => time);
     let allowed = 0;
     for (let i = 0; i < 1200; i++) if ((await (i % 2 ? a : b).take("carol")).allowed) allowed++;
     expect(allowed).toBeGreaterThan(900);
