@@ -122,6 +122,8 @@ describe("gateway: rate limit", () => {
     const limited = await startGatewayHarness({ gateway: { rateLimit: { limit: 3, windowMs: 1_000 } } });
     try {
       const auth = bearer(await limited.token("busy"));
+      // Windows are fixed 1 s slots of the wall clock: start the burst at the top of one so it cannot straddle two.
+      await new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000)));
       const statuses: number[] = [];
       let last: Response | undefined;
       for (let i = 0; i < 5; i++) {
