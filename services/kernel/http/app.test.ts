@@ -28,6 +28,8 @@ describe("http kernel", () => {
   let close: () => Promise<void>;
   const lines: Record<string, unknown>[] = [];
   let slowMs = 0;
+  /** Handler runs that got past the idempotency claim into a slow body. */
+  let slowRuns = 0;
 
   beforeAll(async () => {
     db = await openTestDatabase("pglite", []);
@@ -52,7 +54,10 @@ describe("http kernel", () => {
         idempotencyKey: true,
         responses: { 201: { description: "created" } },
         handler: async ({ body, caller }) => {
-          if (slowMs) await new Promise((r) => setTimeout(r, slowMs));
+          if (slowMs) {
+            slowRuns++;
+            await new Promise((r) => setTimeout(r, slowMs));
+          }
           const [row] = await db.query<{ id: number }>("INSERT INTO notes (owner, text) VALUES ($1, $2) RETURNING id", [
             caller.userId,
             body.text,
@@ -220,8 +225,10 @@ describe("http kernel", () => {
 
   it("a retry while the first request is still running is a 409 with Retry-After", async () => {
     slowMs = 600;
+    const runsBefore = slowRuns;
     const first = post("/api/v1/notes", { text: "slow one" }, { "idempotency-key": "k-3" });
-    await new Promise((r) => setTimeout(r, 50));
+    // Wait until the first request holds the key; a fixed pause could let the retry claim it first on a busy machine.
+    await expect.poll(() => slowRuns, { interval: 5 }).toBe(runsBefore + 1);
     const second = await post("/api/v1/notes", { text: "slow one" }, { "idempotency-key": "k-3" });
     expect(second.status).toBe(409);
     expect(second.headers.get("retry-after")).toBe("1");
