@@ -33,14 +33,16 @@ export async function signAccessToken(
 ): Promise<string> {
   const payload: Record<string, unknown> = { email: claims.email, roles: [...claims.roles] };
   if (claims.scope !== undefined) payload.scope = claims.scope;
+  // One clock reading for both: read twice, a second could turn between them and stretch the lifetime by one.
+  const issuedAt = Math.floor(Date.now() / 1000);
   return new SignJWT(payload)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })
     .setSubject(claims.sub)
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)
-    .setIssuedAt()
+    .setIssuedAt(issuedAt)
     .setJti(randomUUID())
-    .setExpirationTime(`${ttlSeconds}s`)
+    .setExpirationTime(issuedAt + ttlSeconds)
     .sign(key.privateKey);
 }
 
