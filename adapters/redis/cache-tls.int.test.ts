@@ -20,7 +20,7 @@ describe.skipIf(skip)(gatedTitle("redis cache over TLS", skip), () => {
   let ca: string;
   const opened: ICache[] = [];
   const open = async (env: Record<string, string>) => {
-    const cache = await createCacheFromEnv({ CACHE_MODE: "strict", CACHE_TIMEOUT_MS: "500", ...env });
+    const cache = await createCacheFromEnv({ CACHE_MODE: "strict", CACHE_TIMEOUT_MS: "1000", ...env });
     opened.push(cache);
     return cache;
   };
