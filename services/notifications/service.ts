@@ -3,7 +3,7 @@ import type { Subscription } from "../../adapters/core/message-broker.js";
 import type { MigrationSource } from "../kernel/db/migrate.js";
 import type { EventMessage } from "../kernel/event-log.js";
 import { createHttpApp, type HttpApp } from "../kernel/http/app.js";
-import { inboxHandler } from "../kernel/messaging/inbox.js";
+import { declaredSubscribeOptions, inboxHandler } from "../kernel/messaging/inbox.js";
 import type { ServiceRuntime } from "../kernel/runtime.js";
 import { subscriptionByName } from "../platform.js";
 import { applyTaskEvent, type ReminderScheduler, startReminderScheduler } from "./domain/notifier.js";
@@ -78,7 +78,7 @@ export async function createNotificationsService(
           woken.delete(message.id);
         }
       },
-      { maxAttempts: declared.maxAttempts, ordered: declared.ordered, lockMs: declared.lockMs },
+      declaredSubscribeOptions(declared, runtime.broker.capabilities),
     ),
   ];
   const scheduler = startReminderScheduler(db, hub, {

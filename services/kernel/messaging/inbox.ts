@@ -1,6 +1,12 @@
+import type { BrokerCapabilities } from "../../../adapters/core/capabilities.js";
 import type { Message } from "../../../adapters/core/message.js";
-import type { IMessageBroker, MessageHandler, Subscription } from "../../../adapters/core/message-broker.js";
-import { type SubscriptionName, subscriptionByName } from "../../platform.js";
+import type {
+  IMessageBroker,
+  MessageHandler,
+  SubscribeOptions,
+  Subscription,
+} from "../../../adapters/core/message-broker.js";
+import { type SubscriptionDeclaration, type SubscriptionName, subscriptionByName } from "../../platform.js";
 import type { Database, Queryable } from "../db/database.js";
 import { withMessageSpan } from "../observability/tracing.js";
 
@@ -51,15 +57,30 @@ export interface InboxSubscriptionOptions<T> {
   readonly maxConcurrency?: number;
 }
 
+/**
+ * The subscribe options a declared subscription asks for, limited to what the broker declares:
+ * adapters refuse an undeclared feature, and the same platform.ts runs on every broker. Without
+ * `ordering` the declaration's order is not guaranteed (the inbox still makes each effect
+ * happen once); without `visibilityTimeout` the broker's own redelivery rules apply.
+ */
+export function declaredSubscribeOptions(
+  declared: SubscriptionDeclaration,
+  capabilities: BrokerCapabilities,
+): SubscribeOptions {
+  return {
+    maxAttempts: declared.maxAttempts,
+    ...(declared.ordered && capabilities.ordering ? { ordered: true } : {}),
+    ...(capabilities.visibilityTimeout ? { lockMs: declared.lockMs } : {}),
+  };
+}
+
 /** Subscribes a platform-declared subscription with an inbox-backed handler. */
 export function subscribeWithInbox<T>(options: InboxSubscriptionOptions<T>): Promise<Subscription> {
   const declared = subscriptionByName(options.subscription);
   const topic = options.resolveTopic?.(declared.topic) ?? declared.topic;
   const name = options.resolveSubscription?.(declared.name) ?? declared.name;
   return options.broker.subscribe<T>(topic, name, inboxHandler(options.db, declared.name, options.effect), {
-    maxAttempts: declared.maxAttempts,
-    ordered: declared.ordered,
-    lockMs: declared.lockMs,
+    ...declaredSubscribeOptions(declared, options.broker.capabilities),
     ...(options.maxConcurrency ? { maxConcurrency: options.maxConcurrency } : {}),
   });
 }
