@@ -105,7 +105,6 @@ export async function startTasksService(runtime: ServiceRuntime, port = runtime.
     resolveSubscription: runtime.subscriptionName,
   });
   const server = await listen(app, port, bindHost(runtime.env));
-  runtime.log.info({ port: server.port }, "tasks service listening");
   return {
     port: server.port,
     async close() {

@@ -75,7 +75,6 @@ export async function startUsersService(runtime: ServiceRuntime, port = runtime.
     resolveSubscription: runtime.subscriptionName,
   });
   const server = await listen(app, port, bindHost(runtime.env));
-  runtime.log.info({ port: server.port }, "users service listening");
   return {
     port: server.port,
     async close() {
