@@ -1,5 +1,5 @@
 import type { ICache } from "../../adapters/core/cache.js";
-import type { IMessageBroker, Subscription } from "../../adapters/core/message-broker.js";
+import type { Subscription } from "../../adapters/core/message-broker.js";
 import type { IdentitySource } from "../kernel/auth/caller.js";
 import { createCachedReads } from "../kernel/cached-read.js";
 import type { Database } from "../kernel/db/database.js";
@@ -7,7 +7,7 @@ import type { MigrationSource } from "../kernel/db/migrate.js";
 import type { EventMessage } from "../kernel/event-log.js";
 import { createHttpApp, type HttpApp } from "../kernel/http/app.js";
 import type { ReadinessCheck } from "../kernel/http/health.js";
-import { subscribeWithInbox } from "../kernel/messaging/inbox.js";
+import { type InboxConsumerDeps, subscribeWithInbox } from "../kernel/messaging/inbox.js";
 import type { Logger } from "../kernel/observability/logger.js";
 import { bindHost, listen, type ServiceRuntime } from "../kernel/runtime.js";
 import { projectActivity } from "./data-access/projections.js";
@@ -74,12 +74,7 @@ export function createTasksApp(deps: TasksAppDeps): HttpApp & { ctx: TasksContex
 }
 
 /** The `tasks-activity` consumer: task events become activity rows, once each (inbox). */
-export function startActivityConsumer(options: {
-  readonly db: Database;
-  readonly broker: IMessageBroker;
-  readonly resolveTopic?: (topic: string) => string;
-  readonly resolveSubscription?: (subscription: string) => string;
-}): Promise<Subscription> {
+export function startActivityConsumer(options: InboxConsumerDeps): Promise<Subscription> {
   return subscribeWithInbox<EventMessage>({
     ...options,
     subscription: "tasks-activity",

@@ -1,11 +1,11 @@
-import type { IMessageBroker, Subscription } from "../../adapters/core/message-broker.js";
+import type { Subscription } from "../../adapters/core/message-broker.js";
 import type { IdentitySource } from "../kernel/auth/caller.js";
 import type { Database } from "../kernel/db/database.js";
 import type { MigrationSource } from "../kernel/db/migrate.js";
 import type { EventMessage } from "../kernel/event-log.js";
 import { createHttpApp, type HttpApp } from "../kernel/http/app.js";
 import type { ReadinessCheck } from "../kernel/http/health.js";
-import { subscribeWithInbox } from "../kernel/messaging/inbox.js";
+import { type InboxConsumerDeps, subscribeWithInbox } from "../kernel/messaging/inbox.js";
 import type { Logger } from "../kernel/observability/logger.js";
 import { bindHost, listen, type ServiceRuntime } from "../kernel/runtime.js";
 import type { UsersContext } from "./domain/context.js";
@@ -47,12 +47,7 @@ export function createUsersApp(deps: UsersAppDeps): HttpApp & { ctx: UsersContex
 }
 
 /** The `users-identity-events` consumer: a registration becomes a profile, once (inbox). */
-export function startIdentityConsumer(options: {
-  readonly db: Database;
-  readonly broker: IMessageBroker;
-  readonly resolveTopic?: (topic: string) => string;
-  readonly resolveSubscription?: (subscription: string) => string;
-}): Promise<Subscription> {
+export function startIdentityConsumer(options: InboxConsumerDeps): Promise<Subscription> {
   return subscribeWithInbox<EventMessage>({
     ...options,
     subscription: "users-identity-events",

@@ -57,6 +57,9 @@ export interface InboxSubscriptionOptions<T> {
   readonly maxConcurrency?: number;
 }
 
+/** What a service hands its consumer: everything but the subscription and the effect it applies. */
+export type InboxConsumerDeps = Omit<InboxSubscriptionOptions<unknown>, "subscription" | "effect">;
+
 /**
  * The subscribe options a declared subscription asks for, limited to what the broker declares:
  * adapters refuse an undeclared feature, and the same platform.ts runs on every broker. Without
