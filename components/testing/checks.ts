@@ -114,7 +114,8 @@ export function describePlatformChecks(provider: CloudProvider, stack: () => Moc
     it("exports the public URL, the registry and the physical broker names", () => {
       const { outputs } = stack().run;
       expect(String(outputs.publicUrl)).toMatch(/^https?:\/\//);
-      expect(outputs.registryUrl).toBeTruthy();
+      // host/path: ECR "<account>.dkr.ecr.<region>.amazonaws.com/<repo>", Artifact Registry "<region>-docker.pkg.dev/<project>/<repo>"
+      expect(String(outputs.registryUrl)).toMatch(/^[a-z0-9.-]+\.[a-z]+\/[\w./-]+$/);
       expect(Object.keys(outputs.topics as object).sort()).toEqual(platform.topics.map((t) => t.name).sort());
       expect(Object.keys(outputs.deadLetters as object).sort()).toEqual(
         platform.subscriptions.map((s) => s.name).sort(),
