@@ -31,12 +31,36 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 const BEGIN = serialize.query("BEGIN");
+/** The longest run of queued jobs before the queue yields to I/O. */
+const SLICE_MS = 2;
 
 export function wrapPglite(db: PGlite): Database {
   let tail: Promise<unknown> = Promise.resolve();
   let closed = false;
+  // The engine runs synchronously inside each call, so a queue of jobs would otherwise run
+  // back to back in one turn of the event loop: requests would wait for the whole queue
+  // before their socket is even read. After a few milliseconds of work, let I/O in.
+  let sliceStarted = 0;
+  let queued = 0;
+  const fair = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (performance.now() - sliceStarted > SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStarted = performance.now();
+    }
+    try {
+      return await work();
+    } finally {
+      queued -= 1;
+    }
+  };
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = tail.then(work, work);
+    // An idle queue starts a new slice: a lone job runs at once.
+    if (queued === 0) sliceStarted = performance.now();
+    queued += 1;
+    const next = tail.then(
+      () => fair(work),
+      () => fair(work),
+    );
     tail = next.catch(() => {});
     return next;
   };
