@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PG_UNIQUE_VIOLATION, sqlState, violatedConstraint } from "./database.js";
-import type { Database } from "./database.js";
+import { type Database, PG_UNIQUE_VIOLATION, sqlState, violatedConstraint } from "./database.js";
 import { createPgliteDatabase } from "./pglite-database.js";
 
 /**
