@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message, OutgoingMessage } from "../../../adapters/core/message.js";
 import type { IMessageBroker } from "../../../adapters/core/message-broker.js";
+import { gatedTitle } from "../../../adapters/testing/servers.js";
 import type { Database } from "../db/database.js";
-import { openTestDatabase } from "../db/testing.js";
+import { openTestDatabase, postgresGate } from "../db/testing.js";
 import { appendToStream } from "../event-log.js";
 import { createUpstreamPolicy } from "../resilience.js";
 import { handleOnce } from "./inbox.js";
@@ -132,4 +133,53 @@ describe("outbox relay", () => {
     expect(await relay.pending()).toBe(0);
     await relay.stop();
   });
+});
+
+const pgSkip = await postgresGate();
+
+describe.skipIf(pgSkip !== undefined)(gatedTitle("outbox relays sharing a PostgreSQL outbox", pgSkip), () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openTestDatabase("postgres", []);
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("two instances' relays publish each row once, in order per key", async () => {
+    const keys = ["k:1", "k:2", "k:3"];
+    for (let version = 0; version < 40; version++) {
+      for (const key of keys) {
+        await db.transaction((tx) =>
+          appendToStream(tx, {
+            streamId: key,
+            expectedVersion: version,
+            actor: "u1",
+            topic: "task-events",
+            events: [{ type: "Happened", data: { n: version } }],
+          }),
+        );
+      }
+    }
+    // A broker slow enough that both relays' passes overlap.
+    const { broker, published } = recordingBroker();
+    const publish = broker.publish.bind(broker);
+    broker.publish = async (topic, message) => {
+      await new Promise((r) => setTimeout(r, 1));
+      return publish(topic, message);
+    };
+    const relays = [createOutboxRelay({ db, broker, pollMs: 5 }), createOutboxRelay({ db, broker, pollMs: 5 })];
+    for (const relay of relays) relay.start();
+    await waitFor(async () => (await relays[0]!.pending()) === 0, 20_000);
+    await new Promise((r) => setTimeout(r, 100));
+    await Promise.all(relays.map((relay) => relay.stop()));
+
+    const ids = published.map((m) => m.id);
+    expect(new Set(ids).size).toBe(120);
+    expect(ids).toHaveLength(120);
+    for (const key of keys) {
+      const order = published.filter((m) => m.key === key).map((m) => (m.body as { data: { n: number } }).data.n);
+      expect(order).toEqual([...Array(40).keys()]);
+    }
+  }, 30_000);
 });

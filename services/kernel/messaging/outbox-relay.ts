@@ -10,8 +10,11 @@ import { createUpstreamPolicy, type UpstreamPolicy } from "../resilience.js";
  * between publishing and marking a row sent, the row is published again on restart; consumers
  * absorb the duplicate through their inbox.
  *
- * One relay per service instance. With several instances the same row may be published twice
- * (absorbed the same way); order per aggregate key holds within each instance.
+ * Every instance of every service runs a relay, and on a PostgreSQL server they share one
+ * outbox table. Only one of them relays at a time (a transaction-scoped advisory lock per pass;
+ * the others skip that pass): two relays reading the same rows would publish each twice and
+ * could interleave one key's messages. PGlite belongs to one process, so there is no one to
+ * exclude there.
  */
 export interface OutboxRelayOptions {
   readonly db: Database;
@@ -35,13 +38,19 @@ export interface OutboxRelay {
   start(): void;
   /** Wakes the relay now instead of at the next poll (call after a commit). */
   notify(): void;
-  /** Publishes everything pending; resolves when the outbox is empty, rejects on the first failure. */
+  /**
+   * Publishes everything pending; resolves when the outbox is empty (or another relay holds the
+   * lock and is publishing it), rejects on the first failure.
+   */
   flush(): Promise<void>;
   /** Rows not yet sent. */
   pending(): Promise<number>;
   /** Stops polling and waits for the current pass. Idempotent. */
   stop(): Promise<void>;
 }
+
+/** Advisory lock key of the relay: a fixed number nothing else in the database locks. */
+const RELAY_LOCK_KEY = "7450697818519318383";
 
 interface OutboxRow {
   id: number;
@@ -117,6 +126,17 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   }
 
+  /** `pass`, by whichever relay holds the database's relay lock; 0 for the others. */
+  function exclusivePass(untilEmpty = false): Promise<number> {
+    if (db.kind !== "postgres") return pass(untilEmpty);
+    return db.transaction(async (tx) => {
+      const [lock] = await tx.query<{ leader: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS leader", [
+        RELAY_LOCK_KEY,
+      ]);
+      return lock?.leader ? pass(untilEmpty) : 0;
+    });
+  }
+
   function schedule(delayMs: number): void {
     if (!running || stopped) return;
     clearTimeout(timer);
@@ -128,7 +148,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     current = current.then(async () => {
       if (!running || stopped) return;
       try {
-        await pass();
+        await exclusivePass();
         failures = 0;
         schedule(pollMs);
       } catch {
@@ -151,7 +171,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     },
     flush() {
       const run = current.then(async () => {
-        await pass(true);
+        await exclusivePass(true);
       });
       current = run.catch(() => {});
       return run;
