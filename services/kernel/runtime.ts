@@ -96,6 +96,7 @@ export async function openRuntime(name: ServiceName, rawEnv: Env, options: Runti
     const relay = createOutboxRelay({
       db,
       broker,
+      topics: service.publishes,
       resolveTopic: topicName,
       onError: (error, messageId) => log.warn({ err: error, messageId }, "outbox publish failed; will retry"),
     });

@@ -146,40 +146,54 @@ describe.skipIf(pgSkip !== undefined)(gatedTitle("outbox relays sharing a Postgr
     await db?.close();
   });
 
-  it("two instances' relays publish each row once, in order per key", async () => {
+  it("two instances' relays publish each of their rows once, in order per key, and leave other services' rows alone", async () => {
     const keys = ["k:1", "k:2", "k:3"];
+    const append = (streamId: string, version: number, topic: string) =>
+      db.transaction((tx) =>
+        appendToStream(tx, {
+          streamId,
+          expectedVersion: version,
+          actor: "u1",
+          topic,
+          events: [{ type: "Happened", data: { n: version } }],
+        }),
+      );
     for (let version = 0; version < 40; version++) {
-      for (const key of keys) {
-        await db.transaction((tx) =>
-          appendToStream(tx, {
-            streamId: key,
-            expectedVersion: version,
-            actor: "u1",
-            topic: "task-events",
-            events: [{ type: "Happened", data: { n: version } }],
-          }),
-        );
-      }
+      for (const key of keys) await append(key, version, "task-events");
+      if (version < 10) await append("p:1", version, "user-events");
     }
-    // A broker slow enough that both relays' passes overlap.
-    const { broker, published } = recordingBroker();
-    const publish = broker.publish.bind(broker);
-    broker.publish = async (topic, message) => {
-      await new Promise((r) => setTimeout(r, 1));
-      return publish(topic, message);
+    /** A broker slow enough that the two task relays' passes overlap. */
+    const slowBroker = () => {
+      const recording = recordingBroker();
+      const publish = recording.broker.publish.bind(recording.broker);
+      recording.broker.publish = async (topic, message) => {
+        await new Promise((r) => setTimeout(r, 1));
+        return publish(topic, message);
+      };
+      return recording;
     };
-    const relays = [createOutboxRelay({ db, broker, pollMs: 5 }), createOutboxRelay({ db, broker, pollMs: 5 })];
-    for (const relay of relays) relay.start();
-    await waitFor(async () => (await relays[0]!.pending()) === 0, 20_000);
+    const tasks = slowBroker();
+    const users = slowBroker();
+    const taskRelays = [1, 2].map(() =>
+      createOutboxRelay({ db, broker: tasks.broker, topics: ["task-events"], pollMs: 5 }),
+    );
+    for (const relay of taskRelays) relay.start();
+    await waitFor(async () => (await taskRelays[0]!.pending()) === 0, 20_000);
     await new Promise((r) => setTimeout(r, 100));
-    await Promise.all(relays.map((relay) => relay.stop()));
+    await Promise.all(taskRelays.map((relay) => relay.stop()));
 
-    const ids = published.map((m) => m.id);
-    expect(new Set(ids).size).toBe(120);
+    const ids = tasks.published.map((m) => m.id);
     expect(ids).toHaveLength(120);
+    expect(new Set(ids).size).toBe(120);
+    expect(new Set(tasks.published.map((m) => m.topic))).toEqual(new Set(["task-events"]));
     for (const key of keys) {
-      const order = published.filter((m) => m.key === key).map((m) => (m.body as { data: { n: number } }).data.n);
+      const order = tasks.published.filter((m) => m.key === key).map((m) => (m.body as { data: { n: number } }).data.n);
       expect(order).toEqual([...Array(40).keys()]);
     }
+
+    const userRelay = createOutboxRelay({ db, broker: users.broker, topics: ["user-events"] });
+    expect(await userRelay.pending()).toBe(10);
+    await userRelay.flush();
+    expect(users.published.map((m) => (m.body as { data: { n: number } }).data.n)).toEqual([...Array(10).keys()]);
   }, 30_000);
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { retryDelayMs } from "../../../adapters/core/backoff.js";
 import type { IMessageBroker } from "../../../adapters/core/message-broker.js";
 import type { Database } from "../db/database.js";
@@ -10,15 +11,18 @@ import { createUpstreamPolicy, type UpstreamPolicy } from "../resilience.js";
  * between publishing and marking a row sent, the row is published again on restart; consumers
  * absorb the duplicate through their inbox.
  *
- * Every instance of every service runs a relay, and on a PostgreSQL server they share one
- * outbox table. Only one of them relays at a time (a transaction-scoped advisory lock per pass;
- * the others skip that pass): two relays reading the same rows would publish each twice and
- * could interleave one key's messages. PGlite belongs to one process, so there is no one to
- * exclude there.
+ * On a PostgreSQL server every service shares one outbox table, so a relay handles only the
+ * topics its service publishes (it may lack the right to publish any other), and of the
+ * instances of one service only one relays at a time (a transaction-scoped advisory lock per
+ * pass, keyed by those topics; the others skip that pass): two relays reading the same rows
+ * would publish each twice and could interleave one key's messages. PGlite belongs to one
+ * process, so there is no one to exclude there.
  */
 export interface OutboxRelayOptions {
   readonly db: Database;
   readonly broker: IMessageBroker;
+  /** Logical topics (platform.ts) this relay publishes; every row's topic when absent. */
+  readonly topics?: readonly string[];
   /** Logical topic (platform.ts) → physical name; identity by default. */
   readonly resolveTopic?: (topic: string) => string;
   /** Idle poll interval. @default 250 */
@@ -49,8 +53,11 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
-/** Advisory lock key of the relay: a fixed number nothing else in the database locks. */
-const RELAY_LOCK_KEY = "7450697818519318383";
+/** Advisory lock key of the relays of one set of topics: 63 bits of a digest of their names. */
+function relayLockKey(topics: readonly string[] | undefined): string {
+  const digest = createHash("sha256").update(`taskflow outbox relay\n${[...(topics ?? ["*"])].sort().join("\n")}`);
+  return BigInt.asIntN(64, digest.digest().readBigInt64BE(0)).toString();
+}
 
 interface OutboxRow {
   id: number;
@@ -67,6 +74,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const resolveTopic = options.resolveTopic ?? ((topic: string) => topic);
   const pollMs = options.pollMs ?? 250;
   const batchSize = options.batchSize ?? 100;
+  const topics = options.topics ? [...options.topics] : null;
+  const lockKey = relayLockKey(options.topics);
   const policy =
     options.policy ?? createUpstreamPolicy(`broker:${broker.name}`, { timeoutMs: 5_000, breakerThreshold: 5 });
   let running = false;
@@ -83,8 +92,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     let sent = 0;
     for (;;) {
       const rows = await db.query<OutboxRow>(
-        "SELECT id, message_id, topic, key, headers, body, attempts FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1",
-        [batchSize],
+        `SELECT id, message_id, topic, key, headers, body, attempts FROM outbox
+          WHERE sent_at IS NULL AND ($2::text[] IS NULL OR topic = ANY($2::text[])) ORDER BY id LIMIT $1`,
+        [batchSize, topics],
       );
       if (rows.length === 0) return sent;
       // Rows are marked sent per pass, not per row: a crash in between republishes a few, which the inbox absorbs.
@@ -130,9 +140,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   function exclusivePass(untilEmpty = false): Promise<number> {
     if (db.kind !== "postgres") return pass(untilEmpty);
     return db.transaction(async (tx) => {
-      const [lock] = await tx.query<{ leader: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS leader", [
-        RELAY_LOCK_KEY,
-      ]);
+      const [lock] = await tx.query<{ leader: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS leader", [lockKey]);
       return lock?.leader ? pass(untilEmpty) : 0;
     });
   }
@@ -177,7 +185,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       return run;
     },
     async pending() {
-      const rows = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL");
+      const rows = await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL AND ($1::text[] IS NULL OR topic = ANY($1::text[]))",
+        [topics],
+      );
       return rows[0]?.n ?? 0;
     },
     async stop() {
