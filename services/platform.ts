@@ -15,6 +15,7 @@ export const SUBSCRIPTION_NAMES = [
   "notifications-task-events",
   "users-identity-events",
   "identity-user-events",
+  "tasks-user-events",
 ] as const;
 export type SubscriptionName = (typeof SUBSCRIPTION_NAMES)[number];
 
@@ -113,7 +114,7 @@ export const platform = {
       health,
       routes: ["/boards", "/cards", "/tasks", "/comments", "/activities"],
       publishes: ["task-events"],
-      consumes: ["tasks-activity"],
+      consumes: ["tasks-activity", "tasks-user-events"],
       database: true,
       cache: true,
       signsTokens: false,
@@ -188,6 +189,14 @@ export const platform = {
       name: "identity-user-events",
       topic: "user-events",
       service: "identity",
+      maxAttempts: 5,
+      ordered: true,
+      lockMs: 30_000,
+    },
+    {
+      name: "tasks-user-events",
+      topic: "user-events",
+      service: "tasks",
       maxAttempts: 5,
       ordered: true,
       lockMs: 30_000,

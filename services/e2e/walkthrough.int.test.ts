@@ -173,6 +173,10 @@ describe("walkthrough through the gateway of local mode", () => {
 
     // Another user's board is not found, never shown.
     expect((await call("GET", `/api/v1/boards/${board.body.id}`, bobToken)).status).toBe(404);
+    // Nor can another user create a board in Alice's project (the tasks service knows its owner from user-events).
+    const squat = await call("POST", "/api/v1/boards", bobToken, { projectId: project.body.id, name: "Sprint 2" });
+    expect(squat.status).toBe(404);
+    expect(squat.body.detail).toBe(`project "${project.body.id}" not found`);
     stream.close();
     await stream.opened;
   }, 60_000);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../adapters/core/errors.js";
 import { startTasksService, TASKS_MIGRATIONS } from "../tasks/service.js";
+import { projectCreated } from "../tasks/testing.js";
 import type { Database } from "./db/database.js";
 import { openTestDatabase } from "./db/testing.js";
 import { openRuntime, type ServiceRuntime } from "./runtime.js";
@@ -56,6 +57,9 @@ describe("service runtime", () => {
       (await (await fetch(`${base}${path}`, { method: "POST", headers, body: JSON.stringify(body) })).json()) as {
         id: string;
       };
+    // The users service announces the project on user-events; the tasks service's consumer learns of it.
+    const project = projectCreated("local-user", "6a4b2f4e-8d1c-4c3a-9a57-1f0a9b0c2d3e");
+    await runtime.broker.publish("user-events", { id: project.id, key: project.key!, body: project.body });
     const board = await post("/api/v1/boards", {
       projectId: "6a4b2f4e-8d1c-4c3a-9a57-1f0a9b0c2d3e",
       name: "Local board",

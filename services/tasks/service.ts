@@ -12,6 +12,8 @@ import type { Logger } from "../kernel/observability/logger.js";
 import { bindHost, listen, type ServiceRuntime } from "../kernel/runtime.js";
 import { projectActivity } from "./data-access/projections.js";
 import type { TasksContext } from "./domain/context.js";
+import type { ProjectWait } from "./domain/projects.js";
+import { onUserEvent } from "./domain/user-events.js";
 import { taskCacheKey, tasksRoutes } from "./http/routes.js";
 
 /** The tasks service: boards, cards, tasks, comments and the activity feed (port 7001). */
@@ -39,6 +41,8 @@ export interface TasksAppDeps {
   readonly now?: () => Date;
   /** How long a cached read waits for the cache before reading the database. @default 250 */
   readonly cacheTimeoutMs?: number;
+  /** How long creating a board waits for a project not yet replicated from the users service. */
+  readonly projectWait?: ProjectWait;
 }
 
 export function createTasksApp(deps: TasksAppDeps): HttpApp & { ctx: TasksContext } {
@@ -50,6 +54,7 @@ export function createTasksApp(deps: TasksAppDeps): HttpApp & { ctx: TasksContex
   const ctx: TasksContext = {
     db: deps.db,
     ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.projectWait ? { projectWait: deps.projectWait } : {}),
     async onCommitted(ids) {
       deps.notifyRelay?.();
       await reads.invalidate(...ids.map(taskCacheKey));
@@ -82,6 +87,15 @@ export function startActivityConsumer(options: InboxConsumerDeps): Promise<Subsc
   });
 }
 
+/** The `tasks-user-events` consumer: the users service's projects become the `project_owners` read model, once each (inbox). */
+export function startUserEventsConsumer(options: InboxConsumerDeps): Promise<Subscription> {
+  return subscribeWithInbox<EventMessage>({
+    ...options,
+    subscription: "tasks-user-events",
+    effect: (tx, message) => onUserEvent(tx, message.body),
+  });
+}
+
 /** Runs the service on an opened runtime; resolves once it listens. */
 export async function startTasksService(runtime: ServiceRuntime, port = runtime.env.PORT ?? runtime.service.port) {
   const { app } = createTasksApp({
@@ -93,18 +107,19 @@ export async function startTasksService(runtime: ServiceRuntime, port = runtime.
     notifyRelay: () => runtime.relay.notify(),
     cacheTimeoutMs: runtime.env.CACHE_TIMEOUT_MS,
   });
-  const consumer = await startActivityConsumer({
+  const consumerDeps: InboxConsumerDeps = {
     db: runtime.db,
     broker: runtime.broker,
     resolveTopic: runtime.topicName,
     resolveSubscription: runtime.subscriptionName,
-  });
+  };
+  const consumers = [await startActivityConsumer(consumerDeps), await startUserEventsConsumer(consumerDeps)];
   const server = await listen(app, port, bindHost(runtime.env));
   return {
     port: server.port,
     async close() {
       await server.close();
-      await consumer.close();
+      await Promise.all(consumers.map((c) => c.close()));
     },
   };
 }

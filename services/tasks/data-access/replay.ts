@@ -8,7 +8,9 @@ const STREAM_PREFIXES = ["board:", "card:", "task:", "comment:"];
 /**
  * Rebuilds every read model of the tasks service from the event log, in one transaction:
  * empty the tables, then apply each event in log order, exactly as the live path does.
- * Returns the number of events applied.
+ * Returns the number of events applied. The `project_owners` table is left as it is: it is fed by
+ * the users service's events (tasks-user-events), which are not in this log, so emptying it
+ * would refuse boards in every project until the users service announced them again.
  */
 export async function rebuildReadModels(db: Database, batchSize = 500): Promise<number> {
   return db.transaction(async (tx) => {

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError } from "../../kernel/errors.js";
 import { countCards, countTasks, findBoard, findCard, listCards } from "../data-access/store.js";
 import { change, ownBoard, type TasksContext } from "./context.js";
 import type { Board, Card, CardType } from "./model.js";
+import { assertOwnProject, awaitOwnProject } from "./projects.js";
 import { assertRoomForCard, clampPosition } from "./rules.js";
 
 /** Boards and their cards (columns). */
@@ -16,7 +17,10 @@ export async function createBoard(
   input: { projectId: string; name: string; commandId?: string | undefined },
 ): Promise<Board> {
   const id = randomUUID();
+  await awaitOwnProject(ctx, caller, input.projectId);
   return change(ctx, { name: "CreateBoard", actor: caller.userId, commandId: input.commandId }, async (w) => {
+    // Again in the transaction: the project may have been deleted while we waited.
+    await assertOwnProject(w.tx, caller, input.projectId);
     await w.append(`board:${id}`, 0, "board-created", {
       boardId: id,
       projectId: input.projectId,

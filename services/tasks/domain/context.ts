@@ -7,6 +7,7 @@ import { project } from "../data-access/projections.js";
 import { findBoard, findTaskWithBoard } from "../data-access/store.js";
 import { TASK_EVENTS_TOPIC, type TaskEventData, type TaskEventType } from "./events.js";
 import type { Board, Task } from "./model.js";
+import type { ProjectWait } from "./projects.js";
 
 /** What the use cases need: the database, a clock, and who to tell after a commit. */
 export interface TasksContext {
@@ -14,6 +15,8 @@ export interface TasksContext {
   readonly now?: () => Date;
   /** Called after each committed change with the ids of the aggregates it touched. */
   readonly onCommitted?: (ids: readonly string[]) => Promise<void> | void;
+  /** How long creating a board waits for a project not yet replicated here. @default DEFAULT_PROJECT_WAIT */
+  readonly projectWait?: ProjectWait;
 }
 
 export const clock = (ctx: TasksContext) => (ctx.now ? ctx.now() : new Date());

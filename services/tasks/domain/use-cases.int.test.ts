@@ -16,6 +16,7 @@ import { projectActivity } from "../data-access/projections.js";
 import { readModelSnapshot, rebuildReadModels } from "../data-access/replay.js";
 import { findTask, listTasks } from "../data-access/store.js";
 import { TASKS_MIGRATIONS } from "../service.js";
+import { knownProject } from "../testing.js";
 import { addCard, createBoard, deleteCard, updateCard } from "./boards.js";
 import { addComment, deleteComment, editComment } from "./comments.js";
 import type { TasksContext } from "./context.js";
@@ -43,7 +44,7 @@ for (const { kind, skip } of [
 
     async function setup() {
       const board = await createBoard(ctx, alice, {
-        projectId: randomUUID(),
+        projectId: await knownProject(db, alice.userId),
         name: `Board ${randomUUID().slice(0, 8)}`,
       });
       const todo = await addCard(ctx, alice, board.id, { name: "To do", type: "todo" });

@@ -11,10 +11,13 @@ import { createOutboxRelay } from "../../kernel/messaging/outbox-relay.js";
 import { createLogger } from "../../kernel/observability/logger.js";
 import { listen } from "../../kernel/runtime.js";
 import { readModelSnapshot, rebuildReadModels } from "../data-access/replay.js";
-import { createTasksApp, startActivityConsumer, TASKS_MIGRATIONS } from "../service.js";
+import { createTasksApp, startActivityConsumer, startUserEventsConsumer, TASKS_MIGRATIONS } from "../service.js";
+import { deliverUserEvent, knownProject, projectCreated, userEventMessage } from "../testing.js";
 
 type Json = Record<string, unknown> & { id: string; version: number };
 const future = "2099-06-01T00:00:00.000Z";
+/** Short, so that an unknown project's 404 does not slow the suite. */
+const PROJECT_WAIT = { timeoutMs: 400, pollMs: 20 };
 
 describe("tasks HTTP API", () => {
   let db: Database;
@@ -34,14 +37,17 @@ describe("tasks HTTP API", () => {
       identity: devHeaderIdentitySource(),
       notifyRelay: () => relay.notify(),
       cacheTimeoutMs: 100,
+      projectWait: PROJECT_WAIT,
     });
     const consumer = await startActivityConsumer({ db, broker });
+    const userEvents = await startUserEventsConsumer({ db, broker });
     relay.start();
     const server = await listen(app.app, 0);
     base = `http://127.0.0.1:${server.port}`;
     cleanup.push(
       server.close,
       () => consumer.close(),
+      () => userEvents.close(),
       () => relay.stop(),
       () => broker.close(),
       () => db.close(),
@@ -74,7 +80,7 @@ describe("tasks HTTP API", () => {
 
   async function board(user = "alice") {
     const b = await call(user, "POST", "/api/v1/boards", {
-      projectId: randomUUID(),
+      projectId: await knownProject(db, user),
       name: `Board ${randomUUID().slice(0, 6)}`,
     });
     const todo = await call(user, "POST", `/api/v1/boards/${b.body.id}/cards`, { name: "To do", type: "todo" });
@@ -83,7 +89,10 @@ describe("tasks HTTP API", () => {
   }
 
   it("walks every endpoint: boards, cards, tasks, move, assign, comments, activities, cancel, deletes", async () => {
-    const created = await call("alice", "POST", "/api/v1/boards", { projectId: randomUUID(), name: "Roadmap" });
+    const created = await call("alice", "POST", "/api/v1/boards", {
+      projectId: await knownProject(db, "alice"),
+      name: "Roadmap",
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get("location")).toBe(`/api/v1/boards/${created.body.id}`);
     expect(created.headers.get("etag")).toBe('"1"');
@@ -314,6 +323,90 @@ describe("tasks HTTP API", () => {
     expect((await fetch(`${base}/api/v1/boards`)).status).toBe(401);
   });
 
+  describe("a board's project must be the caller's", () => {
+    const createIn = (user: string, projectId: string, name = "Sprint 1") =>
+      call(user, "POST", "/api/v1/boards", { projectId, name });
+    const expectProjectNotFound = (res: Awaited<ReturnType<typeof call>>, projectId: string) => {
+      expect(res.status).toBe(404);
+      expect(res.headers.get("content-type")).toContain("application/problem+json");
+      expect(res.body.detail).toBe(`project "${projectId}" not found`);
+    };
+
+    it('Bob cannot create a board in Alice\'s project, at once, and Alice can still create "Sprint 1" there', async () => {
+      const project = await knownProject(db, "alice");
+      const before = await eventCount();
+      const started = Date.now();
+      expectProjectNotFound(await createIn("bob", project), project);
+      // Known to be someone else's: no waiting for replication.
+      expect(Date.now() - started).toBeLessThan(PROJECT_WAIT.timeoutMs);
+      expect(await eventCount()).toBe(before);
+      expect((await call("bob", "GET", "/api/v1/boards?pageSize=100")).body.items).toEqual([]);
+      const alices = await createIn("alice", project);
+      expect(alices.status).toBe(201);
+      expect(alices.body).toMatchObject({ projectId: project, name: "Sprint 1", ownerId: "alice" });
+    });
+
+    it("an unknown project is a 404 after the bounded wait, and nothing is written", async () => {
+      const project = randomUUID();
+      const before = await eventCount();
+      const started = Date.now();
+      expectProjectNotFound(await createIn("alice", project), project);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(PROJECT_WAIT.timeoutMs - 20);
+      expect(await eventCount()).toBe(before);
+    });
+
+    it("a project whose creation arrives during the wait gets its board (201)", async () => {
+      const project = randomUUID();
+      const pending = createIn("alice", project);
+      await new Promise((resolve) => setTimeout(resolve, PROJECT_WAIT.timeoutMs / 4));
+      // Through the broker and the tasks-user-events consumer, as the users service's relay publishes it.
+      const event = projectCreated("alice", project);
+      await broker.publish("user-events", { id: event.id, key: event.key!, body: event.body });
+      const res = await pending;
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ projectId: project });
+    });
+
+    it("a redelivered project event has one effect; a deleted project refuses new boards", async () => {
+      const project = randomUUID();
+      const created = projectCreated("alice", project);
+      expect(await deliverUserEvent(db, created)).toBe(true);
+      expect(await deliverUserEvent(db, created)).toBe(false);
+      expect((await createIn("alice", project)).status).toBe(201);
+      const deleted = userEventMessage(
+        "project-deleted",
+        { projectId: project, organizationId: randomUUID(), ownerId: "alice" },
+        { actor: "alice", streamId: `project:${project}`, version: 2 },
+      );
+      expect(await deliverUserEvent(db, deleted)).toBe(true);
+      const started = Date.now();
+      expectProjectNotFound(await createIn("alice", project, "Sprint 2"), project);
+      expect(Date.now() - started).toBeLessThan(PROJECT_WAIT.timeoutMs);
+      // A copy of the creation that arrives late (new message id, so past the inbox) cannot bring it back.
+      await deliverUserEvent(db, { ...created, id: randomUUID() });
+      expectProjectNotFound(await createIn("alice", project, "Sprint 2"), project);
+    });
+
+    it("deleting an organization refuses new boards in each of its projects", async () => {
+      const organizationId = randomUUID();
+      const projects = [randomUUID(), randomUUID()];
+      for (const id of projects) await deliverUserEvent(db, projectCreated("alice", id, organizationId));
+      await deliverUserEvent(
+        db,
+        userEventMessage(
+          "organization-deleted",
+          { organizationId },
+          { actor: "alice", streamId: `organization:${organizationId}`, version: 2 },
+        ),
+      );
+      for (const id of projects) expectProjectNotFound(await createIn("alice", id), id);
+      // Its projects' creations arriving after the deletion (another stream, no order between them) are born deleted.
+      const late = randomUUID();
+      await deliverUserEvent(db, projectCreated("alice", late, organizationId));
+      expectProjectNotFound(await createIn("alice", late), late);
+    });
+  });
+
   it("concurrent duplicate POSTs with one Idempotency-Key create one task and answer identically", async () => {
     const { board: b, todo } = await board();
     const key = randomUUID();
@@ -400,8 +493,13 @@ describe("tasks HTTP API", () => {
       )
       .toBe(0);
     const live = await readModelSnapshot(db);
+    const project = await knownProject(db, "alice");
     await rebuildReadModels(db);
     expect(await readModelSnapshot(db)).toEqual(live);
+    // Projects come from the users service's events, not this log: a replay keeps them.
+    expect((await call("alice", "POST", "/api/v1/boards", { projectId: project, name: "After replay" })).status).toBe(
+      201,
+    );
   });
 
   it("the OpenAPI document is valid and lists every route the service serves", async () => {

@@ -188,7 +188,15 @@ export async function updateProject(
     assertDescriptionDiffers(name, description);
     const next = { ...project, name, description, version: project.version + 1, updatedAt: now.toISOString() };
     await saveProject(tx, next);
-    await record(tx, caller.userId, `project:${id}`, project.version, "project-updated", { project: next }, now);
+    await record(
+      tx,
+      caller.userId,
+      `project:${id}`,
+      project.version,
+      "project-updated",
+      { project: next, ownerId: caller.userId },
+      now,
+    );
     return next;
   });
 }
@@ -204,6 +212,15 @@ export async function deleteProject(
     const project = await ownProject(tx, caller, id, true);
     checkVersion("project", id, project.version, ifMatch);
     await deleteProjectRow(tx, id);
-    await record(tx, caller.userId, `project:${id}`, project.version, "project-deleted", { projectId: id }, now);
+    // Owner and organization ride along so a consumer that never saw the creation can still place it.
+    await record(
+      tx,
+      caller.userId,
+      `project:${id}`,
+      project.version,
+      "project-deleted",
+      { projectId: id, organizationId: project.organizationId, ownerId: caller.userId },
+      now,
+    );
   });
 }

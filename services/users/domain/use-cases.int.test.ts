@@ -9,7 +9,14 @@ import type { EventMessage } from "../../kernel/event-log.js";
 import { handleOnce } from "../../kernel/messaging/inbox.js";
 import { USERS_MIGRATIONS } from "../service.js";
 import type { UsersContext } from "./context.js";
-import { createOrganization, createProject, ownProject, updateOrganization } from "./organizations.js";
+import {
+  createOrganization,
+  createProject,
+  deleteProject,
+  ownProject,
+  updateOrganization,
+  updateProject,
+} from "./organizations.js";
 import { onIdentityEvent, ownProfile } from "./profiles.js";
 
 const pgSkip = await postgresGate();
@@ -82,6 +89,21 @@ for (const { kind, skip } of [
       );
     });
 
+    it("every project event names the project's owner, so other services can check a caller against it", async () => {
+      const owner = caller(`owner-${randomUUID()}`);
+      const org = await createOrganization(ctx, owner, { name: "Owned" });
+      const project = await createProject(ctx, owner, org.id, { name: "Launch" });
+      await updateProject(ctx, owner, project.id, { name: "Launch 2" }, undefined);
+      await deleteProject(ctx, owner, project.id, undefined);
+      const events = await db.query<{ type: string; data: Record<string, unknown> }>(
+        "SELECT type, data FROM events WHERE stream_id = $1 ORDER BY version",
+        [`project:${project.id}`],
+      );
+      expect(events.map((e) => e.type)).toEqual(["project-created", "project-updated", "project-deleted"]);
+      for (const event of events) expect(event.data.ownerId, event.type).toBe(owner.userId);
+      expect(events[2]!.data).toMatchObject({ projectId: project.id, organizationId: org.id });
+    });
+
     it("a registration event makes one profile, even when delivered twice", async () => {
       const userId = randomUUID();
       const message = registration(userId, `${userId}@example.com`);
@@ -91,6 +113,15 @@ for (const { kind, skip } of [
       expect(await ownProfile(ctx, caller(userId))).toMatchObject({ email: `${userId}@example.com`, version: 1 });
       const events = await db.query("SELECT type FROM events WHERE stream_id = $1", [`profile:${userId}`]);
       expect(events).toEqual([{ type: "profile-created" }]);
+    });
+
+    it("an API key's revocation is acknowledged without effect", async () => {
+      const userId = randomUUID();
+      const base = registration(userId, `${userId}@example.com`);
+      const revoked = { ...base, body: { ...base.body, type: "api-key-revoked", data: { keyId: "k1", userId } } };
+      expect(await handleOnce(db, "users-identity-events", revoked, (tx, m) => onIdentityEvent(tx, m.body))).toBe(true);
+      await expect(ownProfile(ctx, caller(userId))).rejects.toBeInstanceOf(NotFoundError);
+      expect(await db.query("SELECT type FROM events WHERE stream_id = $1", [`profile:${userId}`])).toEqual([]);
     });
 
     it("a registration whose email another profile holds publishes profile-creation-failed", async () => {

@@ -1,0 +1,47 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { CallerIdentity } from "../../kernel/auth/caller.js";
+import type { Queryable } from "../../kernel/db/database.js";
+import { NotFoundError } from "../../kernel/errors.js";
+import { findKnownProject } from "../data-access/project-owners.js";
+import type { TasksContext } from "./context.js";
+
+/**
+ * Boards belong to projects, which the users service owns; the tasks service learns of them
+ * from `user-events` (see `user-events.ts`). Another user's project, a deleted one or one
+ * never announced is a 404, as any resource not the caller's (DESIGN.md §4).
+ */
+
+/** How long board creation waits for a project it has not heard of yet. */
+export interface ProjectWait {
+  readonly timeoutMs: number;
+  readonly pollMs: number;
+}
+
+/**
+ * Replication is asynchronous: right after creating a project through the users service its
+ * owner may already ask for a board, before the event arrived here. 2 s covers a healthy
+ * relay and broker many times over while keeping a wrong id's 404 prompt enough.
+ */
+export const DEFAULT_PROJECT_WAIT: ProjectWait = { timeoutMs: 2_000, pollMs: 50 };
+
+/** Throws the 404 unless the project is known, live and the caller's. */
+export async function assertOwnProject(db: Queryable, caller: CallerIdentity, projectId: string): Promise<void> {
+  const project = await findKnownProject(db, projectId);
+  if (!project || project.deleted || project.ownerId !== caller.userId) throw new NotFoundError("project", projectId);
+}
+
+/**
+ * `assertOwnProject`, but a project not heard of yet is waited for (polling the read model,
+ * outside any transaction so that the wait holds no connection or lock) up to `ctx.projectWait`.
+ * A project known to be someone else's or deleted is a 404 at once.
+ */
+export async function awaitOwnProject(ctx: TasksContext, caller: CallerIdentity, projectId: string): Promise<void> {
+  const wait = ctx.projectWait ?? DEFAULT_PROJECT_WAIT;
+  const deadline = Date.now() + wait.timeoutMs;
+  let project = await findKnownProject(ctx.db, projectId);
+  while (!project && Date.now() < deadline) {
+    await sleep(Math.min(wait.pollMs, Math.max(0, deadline - Date.now())));
+    project = await findKnownProject(ctx.db, projectId);
+  }
+  if (!project || project.deleted || project.ownerId !== caller.userId) throw new NotFoundError("project", projectId);
+}
