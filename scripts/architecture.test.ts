@@ -11,9 +11,11 @@ describe("architecture diagram", () => {
     for (const subscription of platform.subscriptions) expect(diagram).toContain(`"${subscription.name}"`);
   });
 
-  it("gives every subscription a dead-letter queue and routes each consumer through its inbox", () => {
+  it("gives every subscription a dead-letter queue and routes each consumer with a database through its inbox", () => {
     for (const subscription of platform.subscriptions) {
-      expect(diagram).toContain(`s_${subscription.name.replace(/-/g, "_")} -->|inbox| ${subscription.service}`);
+      const database = platform.services.find((s) => s.name === subscription.service)?.database;
+      const via = database ? "inbox" : "idempotent";
+      expect(diagram).toContain(`s_${subscription.name.replace(/-/g, "_")} -->|${via}| ${subscription.service}`);
       expect(diagram).toContain(`dlq_${subscription.name.replace(/-/g, "_")}`);
     }
   });

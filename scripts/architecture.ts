@@ -27,7 +27,9 @@ export function architectureDiagram(app: PlatformDeclaration): string {
   for (const subscription of app.subscriptions) {
     const sub = `s_${id(subscription.name)}`;
     lines.push(`  t_${id(subscription.topic)} --> ${sub}>"${subscription.name}"]`);
-    lines.push(`  ${sub} -->|inbox| ${id(subscription.service)}`);
+    // A consumer without a database has no inbox; its effect is idempotent instead (the gateway's).
+    const consumer = app.services.find((s) => s.name === subscription.service);
+    lines.push(`  ${sub} -->|${consumer?.database ? "inbox" : "idempotent"}| ${id(subscription.service)}`);
     lines.push(`  ${sub} -.->|after ${subscription.maxAttempts} attempts| dlq_${id(subscription.name)}[("DLQ")]`);
   }
   return lines.join("\n");
@@ -42,7 +44,8 @@ do not edit by hand.
 Requests enter through the gateway, which routes by path prefix. Services that change state
 write their events and an outbox row in the same transaction; a relay publishes the outbox to
 the topic, and each consuming service records the message id in its inbox in the same
-transaction as its effect. Every subscription has a dead-letter queue.
+transaction as its effect; the gateway, which has no database, consumes only events whose
+effect is idempotent. Every subscription has a dead-letter queue.
 
 \`\`\`mermaid
 ${architectureDiagram(app)}

@@ -2,8 +2,9 @@ import type { JWTVerifyGetKey } from "jose";
 import type { ICache } from "../adapters/core/cache.js";
 import type { Env } from "../adapters/core/config.js";
 import type { IMessageBroker } from "../adapters/core/message-broker.js";
-import { createCache } from "../adapters/core/select.js";
+import { createBroker, createCache } from "../adapters/core/select.js";
 import { createGateway, type UpstreamName } from "./gateway/app.js";
+import { startRevocationConsumer } from "./gateway/revocations.js";
 import type { SigningKey } from "./identity/domain/signing-key.js";
 import { jwtIdentitySource } from "./kernel/auth/caller.js";
 import type { MigrationSource } from "./kernel/db/migrate.js";
@@ -113,6 +114,7 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
       ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
     });
     const cache = ctx.cache ?? (await createCache(ctx.env));
+    const broker = ctx.broker ?? (await createBroker(ctx.env));
     const upstreams = env.UPSTREAM_URLS
       ? (JSON.parse(env.UPSTREAM_URLS) as Record<UpstreamName, string>)
       : (Object.fromEntries(
@@ -132,6 +134,17 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
       }),
       ...perMinute("rateLimit", env.TASKFLOW_RATE_LIMIT_PER_MINUTE),
       ...perMinute("authRateLimit", env.TASKFLOW_SIGNIN_LIMIT_PER_MINUTE),
+      // As the other services: the broker is critical, the cache only in strict mode.
+      readiness: [
+        { name: "broker", ping: () => broker.ping() },
+        { name: "cache", ping: () => cache.ping(), critical: env.CACHE_MODE === "strict" },
+      ],
+    });
+    const revocations = await startRevocationConsumer({
+      broker,
+      cache,
+      resolveTopic: (topic) => env.BROKER_TOPICS[topic] ?? topic,
+      resolveSubscription: (subscription) => env.BROKER_SUBSCRIPTIONS[subscription] ?? subscription,
     });
     const port = ctx.port ?? env.PORT ?? serviceByName("gateway").port;
     const { bindHost, listen } = await kernelRuntime();
@@ -143,7 +156,9 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
       drain: async () => {},
       async close() {
         await server.close();
+        await revocations.close();
         gateway.close();
+        if (!ctx.broker) await broker.close();
         if (!ctx.cache) await cache.close();
       },
     };

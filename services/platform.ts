@@ -16,6 +16,7 @@ export const SUBSCRIPTION_NAMES = [
   "users-identity-events",
   "identity-user-events",
   "tasks-user-events",
+  "gateway-identity-events",
 ] as const;
 export type SubscriptionName = (typeof SUBSCRIPTION_NAMES)[number];
 
@@ -100,7 +101,7 @@ export const platform = {
       health,
       routes: [],
       publishes: [],
-      consumes: [],
+      consumes: ["gateway-identity-events"],
       database: false,
       cache: true,
       signsTokens: false,
@@ -191,6 +192,14 @@ export const platform = {
       service: "identity",
       maxAttempts: 5,
       ordered: true,
+      lockMs: 30_000,
+    },
+    {
+      name: "gateway-identity-events",
+      topic: "identity-events",
+      service: "gateway",
+      maxAttempts: 5,
+      ordered: false,
       lockMs: 30_000,
     },
     {

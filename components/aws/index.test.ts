@@ -97,8 +97,11 @@ describe("AWS stack under mocks", () => {
     expect(tasks.SNS_SQS_FIFO).toBe("true");
     expect(JSON.parse(tasks.BROKER_TOPICS ?? "{}")["task-events"]).toMatch(/^arn:aws:sns:.*\.fifo$/);
     expect(JSON.parse(tasks.BROKER_SUBSCRIPTIONS ?? "{}")["tasks-activity"]).toMatch(/^https:\/\/sqs\..*\.fifo$/);
-    // The gateway uses no broker, so it gets neither the setting nor the topic listing.
-    expect(stack().reading.environments.gateway?.plain.SNS_SQS_FIFO).toBeUndefined();
+    // The gateway only consumes (API key revocations): the setting and its own queue, no topic.
+    const gateway = stack().reading.environments.gateway?.plain ?? {};
+    expect(gateway.SNS_SQS_FIFO).toBe("true");
+    expect(gateway.BROKER_TOPICS).toBeUndefined();
+    expect(Object.keys(JSON.parse(gateway.BROKER_SUBSCRIPTIONS ?? "{}"))).toEqual(["gateway-identity-events"]);
   });
 
   it("puts only the gateway behind the internet-facing load balancer", () => {

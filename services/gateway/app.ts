@@ -4,6 +4,7 @@ import type { ICache } from "../../adapters/core/index.js";
 import type { IdentitySource } from "../kernel/auth/caller.js";
 import { AppError, ForbiddenError, UnauthorizedError } from "../kernel/errors.js";
 import { createHttpApp, type HttpApp } from "../kernel/http/app.js";
+import type { ReadinessCheck } from "../kernel/http/health.js";
 import type { Logger } from "../kernel/observability/logger.js";
 import { traceHeaders } from "../kernel/observability/tracing.js";
 import { createUpstreamPolicy, type UpstreamPolicyOptions } from "../kernel/resilience.js";
@@ -39,6 +40,8 @@ export interface GatewayOptions {
   readonly cors?: CorsOptions;
   /** Largest request body, in bytes. @default 102_400 */
   readonly bodyLimitBytes?: number;
+  /** What `/health/ready` checks. @default the cache, not critical */
+  readonly readiness?: readonly ReadinessCheck[];
 }
 
 export interface Gateway extends HttpApp {
@@ -83,7 +86,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     identity: options.identity,
     routes: [],
     bodyLimit: String(bodyLimit),
-    readiness: [{ name: "cache", ping: () => options.cache.ping(), critical: false }],
+    readiness: options.readiness ?? [{ name: "cache", ping: () => options.cache.ping(), critical: false }],
     configure: (app) => configure(app),
   });
 

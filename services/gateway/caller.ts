@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import { decodeJwt } from "jose";
 import type { ICache } from "../../adapters/core/index.js";
 import type { CallerIdentity, IdentitySource } from "../kernel/auth/caller.js";
+import { createApiKeyTokens } from "./api-key-tokens.js";
 
 /**
  * Who is calling. The gateway accepts two credentials, a signed access token
@@ -19,11 +19,14 @@ export type ApiKeyExchange = (apiKey: string) => Promise<{ accessToken: string; 
 
 /**
  * Resolves the caller: `undefined` without credentials, throws `UnauthorizedError` for bad
- * ones. API-key tokens are cached under a digest of the key, never the key itself, so a
- * revoked key keeps working until its cached token expires (at most 5 minutes).
+ * ones. API-key tokens are cached by the key's public id with a digest of the key, never the
+ * key itself (`api-key-tokens.ts`). Revoking a key publishes `api-key-revoked`, on which the
+ * gateway's consumer (`revocations.ts`) drops the entry, so the next request exchanges the key
+ * again and is refused: a revoked key stops working as soon as the event arrives, not when the
+ * cached token expires.
  */
 export function createCallerResolver(verify: IdentitySource, exchange: ApiKeyExchange, cache: ICache) {
-  const tokens = cache.withNamespace(`${cache.namespace}.apikey-token`);
+  const tokens = createApiKeyTokens(cache);
   const verified = createVerifiedTokens();
   const withToken = async (token: string): Promise<Caller | undefined> => {
     const known = verified.get(token);
@@ -40,16 +43,14 @@ export function createCallerResolver(verify: IdentitySource, exchange: ApiKeyExc
       return withToken(match[1]!);
     }
     if (headers.apiKey === undefined) return undefined;
-    const digest = createHash("sha256").update(headers.apiKey).digest("base64url");
-    const cached = await tokens.get<string>(digest);
+    const cached = await tokens.get(headers.apiKey);
     if (cached !== undefined) {
       const caller = await withToken(cached).catch(() => undefined);
       if (caller) return caller;
     }
     const exchanged = await exchange(headers.apiKey);
     if (!exchanged) return undefined;
-    const ttlMs = (exchanged.expiresIn - 30) * 1000;
-    if (ttlMs > 0) await tokens.set(digest, exchanged.accessToken, { ttlMs });
+    await tokens.set(headers.apiKey, exchanged.accessToken, (exchanged.expiresIn - 30) * 1000);
     return withToken(exchanged.accessToken);
   };
 }

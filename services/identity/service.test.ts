@@ -154,6 +154,24 @@ describe("identity", () => {
     const revoked = await fetch(`${base}/api/v1/api-keys/${created.body.id}`, { method: "DELETE", headers: auth });
     expect(revoked.status).toBe(204);
     expect((await post("/auth/token", { apiKey: created.body.key })).status).toBe(401);
+    const again = await fetch(`${base}/api/v1/api-keys/${created.body.id}`, { method: "DELETE", headers: auth });
+    expect(again.status).toBe(404);
+  });
+
+  it("publishes a key's revocation with its id and account, never its secret or digest", async () => {
+    const user = newUser();
+    const account = (await post("/auth/register", user)).body;
+    const auth = { authorization: `Bearer ${(await post("/auth/login", user)).body.accessToken}` };
+    const created = (await post("/api-keys", { name: "ci", scopes: ["tasks:read"] }, auth)).body;
+    await fetch(`${base}/api/v1/api-keys/${created.id}`, { method: "DELETE", headers: auth });
+    const revocation = () => published.find((m) => m.includes('"api-key-revoked"') && m.includes(created.id));
+    await expect.poll(revocation, { timeout: 3_000 }).toBeDefined();
+    expect(JSON.parse(revocation()!).body.data).toEqual({ keyId: created.id, userId: account.id });
+    const [row] = await db.query<{ digest: string }>("SELECT digest FROM api_keys WHERE id = $1", [created.id]);
+    const secret = (created.key as string).split("_").slice(2).join("_");
+    const everything = [...logLines, ...published].join("\n");
+    expect(everything).not.toContain(secret);
+    expect(everything).not.toContain(row!.digest);
   });
 
   it("lets only admins list accounts", async () => {
@@ -174,6 +192,8 @@ describe("identity", () => {
     const user = newUser();
     const created = (await post("/auth/register", user)).body;
     const pair = (await post("/auth/login", user)).body;
+    const auth = { authorization: `Bearer ${pair.accessToken}` };
+    const key = (await post("/api-keys", { name: "ci", scopes: ["tasks:read"] }, auth)).body;
     await broker.publish("user-events", {
       key: `profile:${created.id}`,
       body: {
@@ -190,6 +210,10 @@ describe("identity", () => {
       .poll(async () => (await post("/auth/login", user)).body.detail, { timeout: 3_000 })
       .toContain("deactivated");
     expect((await post("/auth/refresh", { refreshToken: pair.refreshToken })).status).toBe(401);
+    expect((await post("/auth/token", { apiKey: key.key })).status).toBe(401);
+    await expect
+      .poll(() => published.some((m) => m.includes('"api-key-revoked"') && m.includes(key.id)), { timeout: 3_000 })
+      .toBe(true);
   });
 
   it("never puts a password or a password hash in a log line or an event", async () => {

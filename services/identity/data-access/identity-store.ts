@@ -168,12 +168,17 @@ export async function revokeFamily(db: Queryable, familyId: string, now: Date): 
   ]);
 }
 
-export async function revokeAllForAccount(db: Queryable, accountId: string, now: Date): Promise<void> {
+/** Revokes every session and key of the account; the ids of the keys this revoked. */
+export async function revokeAllForAccount(db: Queryable, accountId: string, now: Date): Promise<string[]> {
   await db.query("UPDATE refresh_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL", [
     accountId,
     now,
   ]);
-  await db.query("UPDATE api_keys SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL", [accountId, now]);
+  const keys = await db.query<{ id: string }>(
+    "UPDATE api_keys SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL RETURNING id",
+    [accountId, now],
+  );
+  return keys.map((k) => k.id);
 }
 
 export interface ApiKeyRecord {

@@ -15,6 +15,7 @@ import {
   saveLockout,
   useRefreshToken,
 } from "../data-access/identity-store.js";
+import { API_KEY_REVOKED, apiKeyRevokedData } from "./api-key.js";
 import { afterFailedLogin, afterSuccessfulLogin, isLocked } from "./lockout.js";
 import { DEFAULT_SCRYPT_COST, decoyHash, hashPassword, type ScryptCost, verifyPassword } from "./password.js";
 import type { SigningKey } from "./signing-key.js";
@@ -88,7 +89,14 @@ async function versionOf(tx: Queryable, accountId: string): Promise<number> {
   return row?.v ?? 0;
 }
 
-async function record(tx: Queryable, accountId: string, actor: string, type: string, data: object): Promise<void> {
+/** Appends one event to the account's stream, and to the outbox for `identity-events`, in `tx`. */
+export async function recordAccountEvent(
+  tx: Queryable,
+  accountId: string,
+  actor: string,
+  type: string,
+  data: object,
+): Promise<void> {
   await appendToStream(tx, {
     streamId: streamOf(accountId),
     expectedVersion: await versionOf(tx, accountId),
@@ -109,7 +117,7 @@ export async function register(
   try {
     await ctx.db.transaction(async (tx) => {
       await insertAccount(tx, { id, email: input.email, displayName: input.displayName, passwordHash, roles });
-      await record(tx, id, id, "user-registered", {
+      await recordAccountEvent(tx, id, id, "user-registered", {
         userId: id,
         email: input.email.trim(),
         displayName: input.displayName,
@@ -156,7 +164,7 @@ export async function login(ctx: IdentityContext, input: { email: string; passwo
     const nowLocked = isLocked(next, now);
     await saveLockout(tx, current.id, next, nowLocked ? "locked" : "active");
     if (nowLocked && !isLocked(current, now)) {
-      await record(tx, current.id, "system:identity", "account-locked", {
+      await recordAccountEvent(tx, current.id, "system:identity", "account-locked", {
         userId: current.id,
         lockedUntil: next.lockedUntil!.toISOString(),
       });
@@ -231,7 +239,8 @@ export async function logout(ctx: IdentityContext, refreshToken: string): Promis
 
 /**
  * Compensation for a registration the users service could not complete: the account is
- * deactivated and every session and key it has is revoked.
+ * deactivated and every session and key it has is revoked; each key's revocation is published
+ * too, so the gateway forgets the token it cached for it.
  */
 export async function deactivateForFailedRegistration(
   ctx: IdentityContext,
@@ -240,6 +249,9 @@ export async function deactivateForFailedRegistration(
   reason: string,
 ): Promise<void> {
   if (!(await deactivateAccount(tx, userId, reason))) return;
-  await revokeAllForAccount(tx, userId, clock(ctx));
-  await record(tx, userId, "system:identity", "account-deactivated", { userId, reason });
+  const revokedKeys = await revokeAllForAccount(tx, userId, clock(ctx));
+  for (const keyId of revokedKeys) {
+    await recordAccountEvent(tx, userId, "system:identity", API_KEY_REVOKED, apiKeyRevokedData(keyId, userId));
+  }
+  await recordAccountEvent(tx, userId, "system:identity", "account-deactivated", { userId, reason });
 }

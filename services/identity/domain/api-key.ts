@@ -22,6 +22,15 @@ export const API_KEY_TOKEN_TTL_SECONDS = 300;
 
 const PREFIX = "tfk";
 
+/**
+ * Published on `identity-events` when a key is revoked, so the gateway forgets the token it
+ * cached for the key at once instead of when it expires. Carries the key's public id and its
+ * account, never the secret or its digest.
+ */
+export const API_KEY_REVOKED = "api-key-revoked";
+
+export const apiKeyRevokedData = (keyId: string, userId: string) => ({ keyId, userId });
+
 export interface NewApiKey {
   readonly id: string;
   readonly key: string;

@@ -9,8 +9,15 @@ import {
   revokeApiKey,
   touchApiKey,
 } from "../data-access/identity-store.js";
-import type { IdentityContext } from "./accounts.js";
-import { API_KEY_SCOPES, API_KEY_TOKEN_TTL_SECONDS, createApiKeySecret, parseApiKey } from "./api-key.js";
+import { type IdentityContext, recordAccountEvent } from "./accounts.js";
+import {
+  API_KEY_REVOKED,
+  API_KEY_SCOPES,
+  API_KEY_TOKEN_TTL_SECONDS,
+  apiKeyRevokedData,
+  createApiKeySecret,
+  parseApiKey,
+} from "./api-key.js";
 import { signAccessToken } from "./tokens.js";
 
 /** API keys: created by a signed-in user, shown once, exchanged for short-lived scoped tokens. */
@@ -59,8 +66,15 @@ export async function listKeys(ctx: IdentityContext, accountId: string): Promise
   return (await listApiKeys(ctx.db, accountId)).map(toPublic);
 }
 
+/** Revokes the key and, in the same transaction, publishes `api-key-revoked` through the outbox. */
 export async function revokeKey(ctx: IdentityContext, accountId: string, id: string): Promise<void> {
-  if (!(await revokeApiKey(ctx.db, accountId, id, ctx.now?.() ?? new Date()))) throw new NotFoundError("API key", id);
+  const revoked = await ctx.db.transaction(async (tx) => {
+    if (!(await revokeApiKey(tx, accountId, id, ctx.now?.() ?? new Date()))) return false;
+    await recordAccountEvent(tx, accountId, accountId, API_KEY_REVOKED, apiKeyRevokedData(id, accountId));
+    return true;
+  });
+  if (!revoked) throw new NotFoundError("API key", id);
+  ctx.notifyRelay?.();
 }
 
 /**
