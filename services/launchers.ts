@@ -134,9 +134,11 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
       }),
       ...perMinute("rateLimit", env.TASKFLOW_RATE_LIMIT_PER_MINUTE),
       ...perMinute("authRateLimit", env.TASKFLOW_SIGNIN_LIMIT_PER_MINUTE),
-      // As the other services: the broker is critical, the cache only in strict mode.
+      // The broker only carries key revocations to the gateway: an outage is reported, but must
+      // not take the public entry out of rotation (a revoked key still fails at identity's
+      // exchange once its cached token lapses). The cache is critical only in strict mode.
       readiness: [
-        { name: "broker", ping: () => broker.ping() },
+        { name: "broker", ping: () => broker.ping(), critical: false },
         { name: "cache", ping: () => cache.ping(), critical: env.CACHE_MODE === "strict" },
       ],
     });
