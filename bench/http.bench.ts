@@ -14,7 +14,13 @@ import { createOutboxRelay } from "../services/kernel/messaging/outbox-relay.js"
 import { createLogger } from "../services/kernel/observability/logger.js";
 import { initTracing } from "../services/kernel/observability/tracing.js";
 import { listen } from "../services/kernel/runtime.js";
-import { createTasksApp, startActivityConsumer, TASKS_MIGRATIONS } from "../services/tasks/service.js";
+import {
+  createTasksApp,
+  startActivityConsumer,
+  startUserEventsConsumer,
+  TASKS_MIGRATIONS,
+} from "../services/tasks/service.js";
+import { projectCreated } from "../services/tasks/testing.js";
 import { type BenchResult, writeReport } from "./lib/report.js";
 
 /**
@@ -33,7 +39,7 @@ const CONNECTIONS = 10;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
 /** The service process: the tasks app as local mode wires it. */
-async function serve(port: number, databaseUrl: string): Promise<void> {
+async function serve(port: number, projectId: string, databaseUrl: string): Promise<void> {
   initTracing({ serviceName: "tasks" });
   const db = await openDatabase(databaseUrl);
   await migrate(db, [TASKS_MIGRATIONS]);
@@ -47,6 +53,10 @@ async function serve(port: number, databaseUrl: string): Promise<void> {
     notifyRelay: () => relay.notify(),
   });
   await startActivityConsumer({ db, broker });
+  // Boards need a project their owner has; the users service would announce it like this.
+  await startUserEventsConsumer({ db, broker });
+  const { id, key, headers: eventHeaders, body } = projectCreated(BENCH_USER, projectId);
+  await broker.publish("user-events", { id, key, headers: eventHeaders, body });
   relay.start();
   await listen(app, port);
   console.log("ready");
@@ -100,7 +110,10 @@ async function profile(name: string, options: autocannon.Options): Promise<{ max
   return { max, half };
 }
 
-const headers = { "x-dev-user": "bench-user", "content-type": "application/json" };
+const BENCH_USER = "bench-user";
+/** The project every benchmark board belongs to (announced to the tasks service at start). */
+const PROJECT_ID = randomUUID();
+const headers = { "x-dev-user": BENCH_USER, "content-type": "application/json" };
 type Boards = { board: string; card: string }[];
 
 function poster(base: string) {
@@ -115,9 +128,8 @@ function poster(base: string) {
 async function seedBoards(base: string): Promise<Boards> {
   const post = poster(base);
   const boards: Boards = [];
-  const projectId = randomUUID();
   for (let i = 0; i < 60; i++) {
-    const board = await post("/api/v1/boards", { projectId, name: `Bench board ${i}` });
+    const board = await post("/api/v1/boards", { projectId: PROJECT_ID, name: `Bench board ${i}` });
     const card = await post(`/api/v1/boards/${board.id}/cards`, { name: "To do", type: "todo" });
     boards.push({ board: board.id, card: card.id });
   }
@@ -168,6 +180,7 @@ async function postOnPostgres(): Promise<{ max: Run; half: Run } | undefined> {
     "bench/http.bench.ts",
     "serve",
     String(port),
+    PROJECT_ID,
     `postgres://postgres@127.0.0.1:5432/${name}`,
   ]);
   try {
@@ -191,7 +204,7 @@ async function main(): Promise<void> {
     app.listen(${barePort}, "127.0.0.1", () => console.log("ready"));`;
   const bare = await child(["--input-type=module", "-e", program]);
   const tasksPort = await freePort();
-  const tasks = await child(["--import", "tsx", "bench/http.bench.ts", "serve", String(tasksPort)]);
+  const tasks = await child(["--import", "tsx", "bench/http.bench.ts", "serve", String(tasksPort), PROJECT_ID]);
   try {
     const base = `http://127.0.0.1:${tasksPort}`;
     const boards = await seedBoards(base);
@@ -248,7 +261,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === "serve") {
-  await serve(Number(process.argv[3]), process.argv[4] ?? "pglite:memory");
+  await serve(Number(process.argv[3]), process.argv[4]!, process.argv[5] ?? "pglite:memory");
 } else {
   await main();
 }

@@ -43,7 +43,11 @@ export function deliverUserEvent(db: Database, message: Message<EventMessage>): 
 }
 
 /** The `project-created` message of a new project owned by `ownerId`. */
-export function projectCreated(ownerId: string, projectId = randomUUID(), organizationId = randomUUID()) {
+export function projectCreated(
+  ownerId: string,
+  projectId: string = randomUUID(),
+  organizationId: string = randomUUID(),
+) {
   const now = new Date().toISOString();
   return userEventMessage(
     "project-created",
