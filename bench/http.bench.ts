@@ -101,7 +101,11 @@ async function load(name: string, options: autocannon.Options): Promise<Run> {
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
+/** Steady state, not start-up: a short load first lets the JIT compile the path being measured. */
+const WARM_UP_SECONDS = 2;
+
 async function profile(name: string, options: autocannon.Options): Promise<{ max: Run; half: Run }> {
+  await load(name, { ...options, duration: WARM_UP_SECONDS });
   const max = await load(name, options);
   const half = await load(name, { ...options, overallRate: Math.max(1, Math.floor(max.rps / 2)) });
   console.log(
