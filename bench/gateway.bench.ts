@@ -108,6 +108,36 @@ async function gatewayOver(upstream: string): Promise<{ url: string; token: stri
   return { url: `http://127.0.0.1:${port}`, token, stop: () => child.kill() };
 }
 
+/**
+ * The least a proxy hop costs on this machine: plain `node:http` with a keep-alive agent (no
+ * token check, rate limit, timeout or breaker) in front of the same bare express. No gateway
+ * can be cheaper than this hop, so its ratio is the ceiling the gateway's figures sit under.
+ */
+async function minimalProxyOver(upstream: string): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const program = `
+    import http from "node:http";
+    const target = new URL(${JSON.stringify(upstream)});
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    http.createServer((req, res) => {
+      const forward = http.request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers, agent },
+        (answer) => {
+          res.writeHead(answer.statusCode, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on("error", () => { res.statusCode = 502; res.end(); });
+      req.pipe(forward);
+    }).listen(${port}, "127.0.0.1", () => console.log("ready"));`;
+  const child = spawn(process.execPath, ["--input-type=module", "-e", program], {
+    cwd: process.cwd(),
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
 const local = await startLocalMode({
   waitFor: ["gateway", "tasks", "identity", "notifications"],
   env: {
@@ -137,7 +167,22 @@ try {
   await call("POST", "/api/v1/auth/register", user);
   const login = await call("POST", "/api/v1/auth/login", { email: user.email, password: user.password });
   const auth = { authorization: `Bearer ${login.accessToken}` };
-  const board = await call("POST", "/api/v1/boards", { projectId: randomUUID(), name: "Bench board" }, auth);
+  // The profile is created from the registration event: wait for it before creating an organization.
+  for (let i = 0; ; i++) {
+    const res = await fetch(`${local.base}/api/v1/users/me`, { headers: auth });
+    if (res.ok) break;
+    if (i === 100) throw new Error(`[taskflow] [bench] the profile did not appear: ${res.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const organization = await call(
+    "POST",
+    "/api/v1/organizations",
+    { name: "Bench org", description: "Benchmarks" },
+    auth,
+  );
+  const project = await call("POST", `/api/v1/organizations/${organization.id}/projects`, { name: "Bench" }, auth);
+  const projectId = project.id;
+  const board = await call("POST", "/api/v1/boards", { projectId, name: "Bench board" }, auth);
   const card = await call("POST", `/api/v1/boards/${board.id}/cards`, { name: "To do", type: "todo" }, auth);
   const task = await call(
     "POST",
@@ -147,6 +192,15 @@ try {
   );
 
   const bareGet = await profile("bare express GET", { url: `${bare.url}/api/v1/tasks/${task.id}` });
+  const proxy = await minimalProxyOver(bare.url);
+  let overProxy: { max: Run; half: Run };
+  try {
+    overProxy = await profile("minimal keep-alive proxy over bare express", {
+      url: `${proxy.url}/api/v1/tasks/${task.id}`,
+    });
+  } finally {
+    proxy.stop();
+  }
   const alone = await gatewayOver(bare.url);
   let overBare: { max: Run; half: Run };
   try {
@@ -173,7 +227,7 @@ try {
   // A board holds at most 1000 tasks with unique titles: POSTs go to fresh boards, a bounded number per board.
   const boards: string[] = [];
   for (let i = 0; i < 8; i++) {
-    const b = await call("POST", "/api/v1/boards", { projectId: randomUUID(), name: `Bench board ${i}` }, auth);
+    const b = await call("POST", "/api/v1/boards", { projectId, name: `Bench board ${i}` }, auth);
     const c = await call("POST", `/api/v1/boards/${b.id}/cards`, { name: "To do", type: "todo" }, auth);
     boards.push(`${b.id}|${c.id}`);
   }
@@ -209,6 +263,12 @@ try {
     // The machine is shared: its load says how far these figures are from an idle machine's.
     { name: "machine load average (1 min, 2 cores) at the end", value: loadavg()[0]!, unit: "load" },
     { name: "bare express GET (max rate)", value: bareGet.max.rps, unit: "req/s" },
+    {
+      name: "minimal keep-alive proxy over bare express (max rate)",
+      value: overProxy.max.rps,
+      unit: "req/s",
+      baseline: { name: "bare express GET", value: bareGet.max.rps },
+    },
     {
       name: "gateway GET over bare express (max rate)",
       value: overBare.max.rps,
