@@ -67,6 +67,14 @@ describe("PGlite database", () => {
     expect((await db.query(read, [1]))[0]).toMatchObject({ id: 1, extra: null });
   });
 
+  it("runs more distinct statements than it keeps prepared, old and new alike", async () => {
+    for (let k = 0; k < 520; k++) {
+      expect(await db.query(`SELECT $1::int + ${k} AS n`, [1])).toEqual([{ n: 1 + k }]);
+    }
+    expect(await db.query("SELECT $1::int + 0 AS n", [2])).toEqual([{ n: 2 }]);
+    expect(await db.query("SELECT $1::int + 519 AS n", [2])).toEqual([{ n: 521 }]);
+  });
+
   it("lets a timer run while a long queue of statements drains", async () => {
     let timerRanAfter: number | undefined;
     let done = 0;

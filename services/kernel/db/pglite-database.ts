@@ -31,6 +31,11 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 const BEGIN = serialize.query("BEGIN");
+/**
+ * Statements kept prepared; texts beyond these are parsed each time they run, so that SQL
+ * built at run time cannot grow the engine's memory without bound.
+ */
+const MAX_PREPARED = 500;
 /** The longest run of queued jobs before the queue yields to I/O. */
 const SLICE_MS = 2;
 
@@ -76,10 +81,10 @@ export function wrapPglite(db: PGlite): Database {
   ): Promise<R[]> => {
     const parts: Uint8Array[] = options.begin ? [BEGIN] : [];
     let name = prepared.get(sql);
-    const preparing = name === undefined;
+    const preparing = name === undefined && prepared.size < MAX_PREPARED;
     if (name === undefined) {
-      counter += 1;
-      name = `taskflow_${counter}`;
+      // Once the cache is full, the unnamed statement: parsed for this run only.
+      name = preparing ? `taskflow_${++counter}` : "";
       parts.push(serialize.parse({ name, text: sql }));
     }
     parts.push(
