@@ -53,3 +53,45 @@ describe("env contract", () => {
     expect(problems.join("\n")).not.toContain("hunter2");
   });
 });
+
+describe("env contract: DATABASE_TLS_CA", () => {
+  const CA = "-----BEGIN CERTIFICATE-----\nTU9DSw==\n-----END CERTIFICATE-----\n";
+  const server = (sslmode: string) => `postgres://taskflow:hunter2@10.1.0.3:5432/taskflow?sslmode=${sslmode}`;
+
+  it.each(["verify-ca", "verify-full"])("accepts the server's CA with sslmode=%s", (sslmode) => {
+    const env = parseServiceEnv({ SERVICE_NAME: "tasks", DATABASE_URL: server(sslmode), DATABASE_TLS_CA: CA });
+    expect(env.DATABASE_TLS_CA).toBe(CA);
+  });
+
+  it("refuses sslmode=verify-full without the CA, naming both settings", () => {
+    const problems = problemsOf({ SERVICE_NAME: "tasks", DATABASE_URL: server("verify-full") });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^DATABASE_TLS_CA .*is required when DATABASE_URL has sslmode=verify-full/);
+    expect(problems[0]).not.toContain("hunter2");
+  });
+
+  it.each(["no-verify", "require"])("refuses the CA with sslmode=%s, which does not check the certificate", (mode) => {
+    const problems = problemsOf({ SERVICE_NAME: "tasks", DATABASE_URL: server(mode), DATABASE_TLS_CA: CA });
+    expect(problems).toEqual([
+      expect.stringMatching(new RegExp(`^DATABASE_TLS_CA .*DATABASE_URL has sslmode=${mode}`)),
+    ]);
+  });
+
+  it("refuses the CA beside an embedded database or no DATABASE_URL", () => {
+    for (const env of [{ DATABASE_URL: "pglite:memory" }, {}] as Record<string, string>[]) {
+      const problems = problemsOf({ SERVICE_NAME: "tasks", DATABASE_TLS_CA: CA, ...env });
+      expect(problems).toEqual([expect.stringMatching(/^DATABASE_TLS_CA .*DATABASE_URL is not a postgres:\/\/ URL/)]);
+    }
+  });
+
+  it("refuses a value that is not a PEM certificate, with the other problems at once", () => {
+    const problems = problemsOf({
+      SERVICE_NAME: "tasks",
+      CLOUD_PROVIDER: "gcp",
+      DATABASE_URL: server("verify-ca"),
+      DATABASE_TLS_CA: "not a certificate",
+    });
+    expect(problems.some((p) => p.startsWith("DATABASE_TLS_CA") && p.includes("PEM certificate"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("GCP_PROJECT"))).toBe(true);
+  });
+});

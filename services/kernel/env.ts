@@ -2,6 +2,7 @@ import { z } from "zod";
 import { adapterSelectionSchema, type Env, readConfig } from "../../adapters/core/config.js";
 import { PROVIDER_DEFAULTS } from "../../adapters/core/select.js";
 import { SERVICE_NAMES, serviceByName } from "../platform.js";
+import { isPostgresUrl, postgresSslMode, VERIFYING_SSL_MODES } from "./db/pg-tls.js";
 
 /**
  * The env contract (DESIGN.md §3): every setting a deployed container receives. This module
@@ -19,6 +20,11 @@ const fields = adapterSelectionSchema.extend({
   PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   /** postgres:// for a server; pglite:<dir> (or pglite:memory) for the embedded database. */
   DATABASE_URL: url(["postgres", "postgresql", "pglite"], "postgres://user:pass@host:5432/taskflow").optional(),
+  /**
+   * PEM of the CA(s) that sign the PostgreSQL server's certificate (RDS's regional CAs, Cloud
+   * SQL's instance CA), trusted instead of Node's default roots; goes with sslmode=verify-ca or verify-full.
+   */
+  DATABASE_TLS_CA: z.string().includes("BEGIN CERTIFICATE", { message: "must be a PEM certificate" }).optional(),
   /** redis:// or rediss:// (TLS); carries the password, so it is injected as a secret. */
   CACHE_URL: url(["redis", "rediss"], "rediss://:password@host:6380").optional(),
   /** PEM of the CA that signs the Redis server's certificate, when Node does not trust it by default. */
@@ -89,6 +95,7 @@ function checkRequirements(env: z.output<typeof fields>, ctx: z.RefinementCtx): 
   if (service.signsTokens && !local && !env.JWT_PRIVATE_KEY) need("JWT_PRIVATE_KEY", "for the identity service");
   if (!service.signsTokens && !local && !env.JWT_JWKS_URL) need("JWT_JWKS_URL", "to verify access tokens");
   if (service.name === "gateway" && !local && !env.UPSTREAM_URLS) need("UPSTREAM_URLS", "for the gateway");
+  checkDatabaseTls(env, ctx);
   if (env.DEV_IDENTITY === "on" && !local) {
     ctx.addIssue({
       code: "custom",
@@ -112,6 +119,33 @@ function checkRequirements(env: z.output<typeof fields>, ctx: z.RefinementCtx): 
         message: `has no entry for subscription "${subscription}"`,
       });
     }
+  }
+}
+
+/**
+ * DATABASE_URL's sslmode and DATABASE_TLS_CA go together: a CA is only used when the
+ * certificate is checked, and a checked certificate needs the CA, because Node's default roots
+ * include neither RDS's nor Cloud SQL's.
+ */
+function checkDatabaseTls(env: z.output<typeof fields>, ctx: z.RefinementCtx): void {
+  const databaseUrl = typeof env.DATABASE_URL === "string" ? env.DATABASE_URL : undefined;
+  const mode = databaseUrl && isPostgresUrl(databaseUrl) ? postgresSslMode(databaseUrl) : undefined;
+  const verifies = mode !== undefined && VERIFYING_SSL_MODES.includes(mode);
+  const problem = (message: string) => ctx.addIssue({ code: "custom", path: ["DATABASE_TLS_CA"], message });
+  if (env.DATABASE_TLS_CA !== undefined) {
+    if (databaseUrl === undefined || !isPostgresUrl(databaseUrl)) {
+      problem(
+        "is set but DATABASE_URL is not a postgres:// URL; unset DATABASE_TLS_CA or point DATABASE_URL at a server",
+      );
+    } else if (!verifies) {
+      problem(
+        `is set but DATABASE_URL has sslmode=${mode ?? "(none)"}, which does not check the certificate; use sslmode=verify-ca or verify-full`,
+      );
+    }
+  } else if (verifies) {
+    problem(
+      `is required when DATABASE_URL has sslmode=${mode}: set it to the PEM of the CA that signs the server's certificate`,
+    );
   }
 }
 

@@ -66,7 +66,9 @@ export async function openRuntime(name: ServiceName, rawEnv: Env, options: Runti
 
   const opened: (() => Promise<void>)[] = [];
   try {
-    const db = options.db ?? (await openDatabase(env.DATABASE_URL ?? `pglite:.taskflow/${name}`));
+    const db =
+      options.db ??
+      (await openDatabase(env.DATABASE_URL ?? `pglite:.taskflow/${name}`, { tlsCa: env.DATABASE_TLS_CA }));
     if (!options.db) opened.push(() => db.close());
     await migrate(db, options.migrations);
 

@@ -5,10 +5,11 @@ import { TASKS_MIGRATIONS } from "./service.js";
 
 /**
  * `npm run replay`: rebuilds the tasks service's read models (boards, cards, tasks, comments,
- * activities) from its event log. Reads `DATABASE_URL` (default: the local-mode database).
+ * activities) from its event log. Reads `DATABASE_URL` (default: the local-mode database) and
+ * `DATABASE_TLS_CA` (the server's CA, for sslmode=verify-ca or verify-full).
  */
 const url = process.env.DATABASE_URL ?? "pglite:.taskflow/tasks";
-const db = await openDatabase(url);
+const db = await openDatabase(url, { tlsCa: process.env.DATABASE_TLS_CA });
 try {
   await migrate(db, [TASKS_MIGRATIONS]);
   const started = Date.now();

@@ -1,13 +1,21 @@
 import pg from "pg";
 import { TaskflowError } from "../../../adapters/core/errors.js";
 import type { Database, Queryable } from "./database.js";
+import { pgConnectionOptions } from "./pg-tls.js";
 
 // Keep bigint counts and timestamps as the services expect: counts as numbers, timestamps as Date.
 pg.types.setTypeParser(20, (value) => Number(value));
 
+export interface PgDatabaseOptions {
+  /** Pool size. @default 10 */
+  readonly max?: number;
+  /** PEM of the CA that signs the server's certificate; needs sslmode=verify-ca or verify-full. */
+  readonly tlsCa?: string;
+}
+
 /** A PostgreSQL server through a `pg` pool. */
-export function createPgDatabase(connectionString: string, options: { max?: number } = {}): Database {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
+export function createPgDatabase(connectionString: string, options: PgDatabaseOptions = {}): Database {
+  const pool = new pg.Pool({ ...pgConnectionOptions(connectionString, options.tlsCa), max: options.max ?? 10 });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on("error", () => {});
   let closed = false;

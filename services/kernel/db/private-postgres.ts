@@ -1,0 +1,143 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { appendFile, chmod, chown, copyFile, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TlsFiles } from "../../../adapters/redis/test-server.js";
+import { tcpReachable } from "../../../adapters/testing/servers.js";
+import { freePort } from "../../../scripts/emulators.js";
+
+/**
+ * A private PostgreSQL server that a test owns: its own data directory and free port, TLS with
+ * the certificate it is given, trust authentication from the loopback addresses. Listens on
+ * 127.0.0.1 and 127.0.0.2, so a test can dial an address the certificate does not name.
+ * PostgreSQL refuses to run as root, so under root it runs as the `postgres` user.
+ */
+
+const BIN_ROOT = "/usr/lib/postgresql";
+
+/** The newest installed server's bin directory (Debian layout), if any. */
+function serverBinDir(): string | undefined {
+  if (!existsSync(BIN_ROOT)) return undefined;
+  const versions = readdirSync(BIN_ROOT)
+    .filter((v) => existsSync(join(BIN_ROOT, v, "bin", "initdb")))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] === undefined ? undefined : join(BIN_ROOT, versions[0], "bin");
+}
+
+const runningAsRoot = () => process.getuid?.() === 0;
+
+/** Undefined when a private server can run here; a skip reason otherwise (an error under CI). */
+export function postgresServerGate(): string | undefined {
+  let reason: string | undefined;
+  if (!serverBinDir())
+    reason = `initdb is not installed under ${BIN_ROOT}/*/bin; install the Debian package postgresql`;
+  else if (runningAsRoot() && spawnSync("id", ["-u", "postgres"]).status !== 0)
+    reason = "running as root and there is no postgres user to run the server as";
+  if (reason && process.env.CI === "true") throw new Error(`[taskflow] [tests] ${reason}`);
+  return reason;
+}
+
+/** argv that runs `command` as the postgres user when this process is root. */
+function asServerUser(command: string, args: readonly string[]): [string, string[]] {
+  return runningAsRoot() ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, [...args]];
+}
+
+export class PrivatePostgres {
+  #process: ChildProcess | undefined;
+
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+  ) {}
+
+  static async start(tls: TlsFiles): Promise<PrivatePostgres> {
+    const bin = serverBinDir();
+    if (!bin) throw new Error("[taskflow] [tests] PostgreSQL server binaries are not installed");
+    const dir = await mkdtemp(join(tmpdir(), "taskflow-pg-"));
+    const server = new PrivatePostgres(await freePort(), dir);
+    try {
+      await server.#prepare(bin, tls);
+      await server.#launch(bin);
+      return server;
+    } catch (error) {
+      await server.dispose();
+      throw error;
+    }
+  }
+
+  /** `postgres://postgres@<host>:<port>/postgres` plus the given query. */
+  url(host: string, query = ""): string {
+    return `postgres://postgres@${host}:${this.port}/postgres${query}`;
+  }
+
+  async #prepare(bin: string, tls: TlsFiles): Promise<void> {
+    // The server reads its key only if the key is its own and private.
+    await copyFile(tls.certFile, join(this.dir, "server.crt"));
+    await copyFile(tls.keyFile, join(this.dir, "server.key"));
+    await chmod(join(this.dir, "server.key"), 0o600);
+    if (runningAsRoot()) {
+      const uid = Number(spawnSync("id", ["-u", "postgres"], { encoding: "utf8" }).stdout.trim());
+      const gid = Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim());
+      for (const path of [this.dir, join(this.dir, "server.crt"), join(this.dir, "server.key")]) {
+        await chown(path, uid, gid);
+      }
+    }
+    const data = join(this.dir, "data");
+    const [command, args] = asServerUser(join(bin, "initdb"), [
+      "-D",
+      data,
+      "-U",
+      "postgres",
+      "--auth=trust",
+      "--no-sync",
+      "--no-instructions",
+    ]);
+    const result = spawnSync(command, args, { encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`[taskflow] [tests] initdb failed: ${result.stderr || result.stdout}`);
+    await appendFile(join(data, "pg_hba.conf"), "host all all 127.0.0.0/8 trust\n");
+  }
+
+  async #launch(bin: string): Promise<void> {
+    const [command, args] = asServerUser(join(bin, "postgres"), [
+      "-D",
+      join(this.dir, "data"),
+      "-p",
+      String(this.port),
+      "-k",
+      this.dir,
+      "-c",
+      "listen_addresses=127.0.0.1,127.0.0.2",
+      "-c",
+      "ssl=on",
+      "-c",
+      `ssl_cert_file=${join(this.dir, "server.crt")}`,
+      "-c",
+      `ssl_key_file=${join(this.dir, "server.key")}`,
+      "-c",
+      "fsync=off",
+    ]);
+    // Its own process group, so stopping it reaches the server behind runuser.
+    const child = spawn(command, args, { stdio: "ignore", detached: true });
+    this.#process = child;
+    const deadline = Date.now() + 15_000;
+    while (!(child.exitCode === null && (await tcpReachable("127.0.0.1", this.port, 200)))) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`[taskflow] [tests] postgres did not start on port ${this.port}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async dispose(): Promise<void> {
+    const child = this.#process;
+    this.#process = undefined;
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      // SIGINT is PostgreSQL's fast shutdown: no waiting for clients.
+      process.kill(-child.pid, "SIGINT");
+      await exited;
+    }
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
