@@ -139,6 +139,7 @@ export function buildStack(
       logLevel: settings.logLevel,
       otelEndpoint: settings.otelEndpoint,
       cacheTlsCa: cache.tlsCaCertificate,
+      databaseTlsCa: database.tlsCaCertificate,
     });
     const logDestination = logs.destinations[service.name];
     if (!logDestination) throw new Error(`[taskflow] [stack] no log destination for service "${service.name}"`);

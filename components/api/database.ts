@@ -28,4 +28,10 @@ export interface Database {
   readonly host: pulumi.Output<string>;
   /** The server's name in the cloud console. */
   readonly serverName: pulumi.Output<string>;
+  /**
+   * PEM of the authorities that sign the server's TLS certificate (RDS's regional CAs, Cloud
+   * SQL's per-instance CA), which Node does not trust by default; `connectionUrl` then asks for
+   * sslmode=verify-ca or verify-full. Absent when the URL does not verify the certificate.
+   */
+  readonly tlsCaCertificate?: pulumi.Output<string>;
 }

@@ -28,6 +28,8 @@ export interface ServiceEnvInputs {
   readonly otelEndpoint?: string;
   /** The cache's TLS authority, when Node does not trust it by default. */
   readonly cacheTlsCa?: pulumi.Input<string>;
+  /** The database's TLS authorities, when its URL verifies the certificate. */
+  readonly databaseTlsCa?: pulumi.Input<string>;
 }
 
 export interface ServiceEnvironment {
@@ -77,6 +79,7 @@ export function buildServiceEnvironment(inputs: ServiceEnvInputs): ServiceEnviro
   if (inputs.otelEndpoint) environment.OTEL_EXPORTER_OTLP_ENDPOINT = inputs.otelEndpoint;
   // A CA certificate is public, so it travels as a plain value.
   if (service.cache && inputs.cacheTlsCa !== undefined) environment.CACHE_TLS_CA = inputs.cacheTlsCa;
+  if (service.database && inputs.databaseTlsCa !== undefined) environment.DATABASE_TLS_CA = inputs.databaseTlsCa;
 
   const secretEnvironment: Record<string, SecretRef> = {};
   if (service.database) secretEnvironment.DATABASE_URL = inputs.secrets.databaseUrl;

@@ -7,6 +7,7 @@ import { NAME_RULES, physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { rdsPostgres } from "../api/versions.js";
+import { rdsRegionCa } from "./rds-ca.js";
 
 export interface AwsDatabaseArgs extends DatabaseArgs, PlacementArgs {
   /**
@@ -29,12 +30,15 @@ export const AWS_DATABASE_DEFAULTS = {
 /**
  * RDS PostgreSQL in the private subnets: no public address, storage encrypted, TLS forced,
  * daily backups, reachable only from inside the VPC. The generated password lives in the
- * connection URL, which the stack stores in Secrets Manager.
+ * connection URL, which the stack stores in Secrets Manager. Services check the server's
+ * certificate against the region's RDS root CAs and its name against the endpoint (sslmode=verify-full).
  */
 export class AwsDatabase extends pulumi.ComponentResource implements Database {
   readonly connectionUrl: pulumi.Output<string>;
   readonly host: pulumi.Output<string>;
   readonly serverName: pulumi.Output<string>;
+  readonly tlsCaCertificate: pulumi.Output<string>;
+  private readonly ca: ReturnType<typeof rdsRegionCa>;
 
   constructor(
     private readonly name: string,
@@ -42,6 +46,8 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("taskflow:aws:Database", name, {}, opts);
+    // Before any resource: a region without a known CA fails the stack here.
+    this.ca = rdsRegionCa(args.region);
     const password = new random.RandomPassword(
       `${name}-password`,
       // RDS rejects '/', '@', '"' and spaces in master passwords; letters and digits also need no URL escaping.
@@ -56,8 +62,9 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
     this.host = instance.address;
     this.serverName = instance.identifier;
     this.connectionUrl = pulumi.secret(
-      pulumi.interpolate`postgres://${instance.username}:${password.result}@${instance.address}:${instance.port}/${args.databaseName}?sslmode=no-verify`,
+      pulumi.interpolate`postgres://${instance.username}:${password.result}@${instance.address}:${instance.port}/${args.databaseName}?sslmode=verify-full`,
     );
+    this.tlsCaCertificate = pulumi.output(this.ca.pem);
     this.registerOutputs({ host: this.host, serverName: this.serverName });
   }
 
@@ -140,6 +147,7 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
           skipFinalSnapshot: !deletionProtection,
           finalSnapshotIdentifier: `${identifier}-final`,
           autoMinorVersionUpgrade: true,
+          caCertIdentifier: this.ca.caCertIdentifier,
         },
         { parent: this, dependsOn: this.args.network.dataPlaneReady },
       ),

@@ -1,6 +1,7 @@
+import { X509Certificate } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { platform } from "../../services/platform.js";
-import { describePlatformChecks, useMockedStack } from "../testing/checks.js";
+import { containerEnvironment, describePlatformChecks, storedDatabaseUrl, useMockedStack } from "../testing/checks.js";
 import { at, Graph, parseJson } from "../testing/graph.js";
 
 describe("AWS stack under mocks", () => {
@@ -9,6 +10,17 @@ describe("AWS stack under mocks", () => {
   const app = () => stack().run.settings.appName;
 
   describePlatformChecks("aws", stack);
+
+  it("verifies RDS's certificate and its endpoint name against the region's RDS CAs", () => {
+    const rds = graph().named("aws:rds/instance:Instance", `${app()}-db-instance`);
+    expect(rds.inputs.caCertIdentifier).toBe("rds-ca-rsa2048-g1");
+    const url = new URL(storedDatabaseUrl(stack().run));
+    expect(url.searchParams.get("sslmode")).toBe("verify-full");
+    expect(url.hostname).toBe(rds.state.address);
+    const env = containerEnvironment(stack().reading, "tasks");
+    const region = stack().run.settings.placement.region;
+    expect(new X509Certificate(env.DATABASE_TLS_CA ?? "").subject).toContain(`CN=Amazon RDS ${region} Root CA`);
+  });
 
   it("creates the expected resources, counted by type", () => {
     const counts = graph().countsByType();

@@ -27,11 +27,14 @@ export const GCP_DATABASE_DEFAULTS = {
 /**
  * Cloud SQL PostgreSQL on a private IP only (no public IPv4, so no authorised network can
  * open it), TLS required, regional high availability, daily backups with point-in-time recovery.
+ * Services check the server's certificate against the instance's own CA (sslmode=verify-ca: the
+ * certificate names the instance, not the private IP they dial).
  */
 export class GcpDatabase extends pulumi.ComponentResource implements Database {
   readonly connectionUrl: pulumi.Output<string>;
   readonly host: pulumi.Output<string>;
   readonly serverName: pulumi.Output<string>;
+  readonly tlsCaCertificate: pulumi.Output<string>;
 
   constructor(
     private readonly name: string,
@@ -63,8 +66,10 @@ export class GcpDatabase extends pulumi.ComponentResource implements Database {
     this.host = instance.privateIpAddress;
     this.serverName = instance.name;
     this.connectionUrl = pulumi.secret(
-      pulumi.interpolate`postgres://${user.name}:${password.result}@${instance.privateIpAddress}:${DEFAULTS.databasePort}/${database.name}?sslmode=no-verify`,
+      pulumi.interpolate`postgres://${user.name}:${password.result}@${instance.privateIpAddress}:${DEFAULTS.databasePort}/${database.name}?sslmode=verify-ca`,
     );
+    // Every CA the instance lists, so a rotation (old and upcoming side by side) keeps verifying.
+    this.tlsCaCertificate = instance.serverCaCerts.apply((certs) => certs.map((c) => c.cert).join("\n"));
     this.registerOutputs({ host: this.host, serverName: this.serverName });
   }
 

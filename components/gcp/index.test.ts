@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { platform } from "../../services/platform.js";
-import { containerEnvironment, describePlatformChecks, useMockedStack } from "../testing/checks.js";
+import { containerEnvironment, describePlatformChecks, storedDatabaseUrl, useMockedStack } from "../testing/checks.js";
 import { asArray, at, Graph } from "../testing/graph.js";
 import { MOCK_PROJECT, MOCK_PROJECT_NUMBER } from "../testing/mocks.js";
 
@@ -38,6 +38,16 @@ describe("GCP stack under mocks", () => {
       const env = containerEnvironment(stack().reading, service.name);
       if (service.cache) expect(env.CACHE_TLS_CA).toContain("BEGIN CERTIFICATE");
       else expect(env).not.toHaveProperty("CACHE_TLS_CA");
+    }
+  });
+
+  it("verifies Cloud SQL's certificate against the instance's own CA (verify-ca: it names the instance, not the IP)", () => {
+    const sql = graph().named("gcp:sql/databaseInstance:DatabaseInstance", `${app()}-db-instance`);
+    const url = new URL(storedDatabaseUrl(stack().run));
+    expect(url.searchParams.get("sslmode")).toBe("verify-ca");
+    const [instanceCa] = sql.state.serverCaCerts as { cert: string }[];
+    for (const service of platform.services.filter((s) => s.database)) {
+      expect(containerEnvironment(stack().reading, service.name).DATABASE_TLS_CA).toBe(instanceCa?.cert);
     }
   });
 

@@ -9,7 +9,7 @@ import { runStack, type StackRun } from "./run-stack.js";
 
 /** Values of the right shape for each secret reference, as the secret store would fill them. */
 export const SECRET_PLACEHOLDERS: Readonly<Record<string, string>> = {
-  DATABASE_URL: "postgres://taskflow:placeholder@database.internal:5432/taskflow?sslmode=no-verify",
+  DATABASE_URL: "postgres://taskflow:placeholder@database.internal:5432/taskflow?sslmode=verify-full",
   CACHE_URL: "rediss://:placeholder@cache.internal:6379",
   JWT_PRIVATE_KEY: MOCK_PEM,
 };
@@ -41,6 +41,17 @@ export function containerEnvironment(reading: CloudReading, service: string): Re
     env.secretNames.map((name) => [name, SECRET_PLACEHOLDERS[name] ?? "unexpected-secret"]),
   );
   return { ...env.plain, ...secrets };
+}
+
+/** The DATABASE_URL the stack stores in its secret store (Secrets Manager, Secret Manager). */
+export function storedDatabaseUrl(run: StackRun): string {
+  const urls = run.resources.flatMap((r) =>
+    [r.inputs.secretString, r.inputs.secretData].filter(
+      (v): v is string => typeof v === "string" && v.startsWith("postgres://"),
+    ),
+  );
+  if (urls.length !== 1) throw new Error(`[taskflow] [testing] expected one stored database URL, found ${urls.length}`);
+  return urls[0] as string;
 }
 
 /**
@@ -81,6 +92,21 @@ export function describePlatformChecks(provider: CloudProvider, stack: () => Moc
           for (const name of ["DATABASE_URL", "CACHE_URL", "JWT_PRIVATE_KEY"]) {
             expect(env?.plain[name], `${service.name} ${name}`).toBeUndefined();
           }
+        }
+      });
+
+      it("stores a DATABASE_URL that verifies the server's certificate, and hands the CA to each service that uses it", () => {
+        const url = storedDatabaseUrl(stack().run);
+        expect(new URL(url).searchParams.get("sslmode")).toMatch(/^verify-(ca|full)$/);
+        for (const service of platform.services) {
+          const env = { ...containerEnvironment(stack().reading, service.name) };
+          if (!service.database) {
+            expect(env, service.name).not.toHaveProperty("DATABASE_TLS_CA");
+            continue;
+          }
+          expect(env.DATABASE_TLS_CA, service.name).toContain("BEGIN CERTIFICATE");
+          // The real URL and the injected CA together pass the service's start-up validation.
+          expect(parseServiceEnv({ ...env, DATABASE_URL: url }).DATABASE_TLS_CA).toBe(env.DATABASE_TLS_CA);
         }
       });
 

@@ -67,7 +67,10 @@ function computed(type: string, name: string, inputs: Inputs): Inputs {
       case "gcp:cloudrunv2/service:Service":
         return { uri: `https://${physical}-x7y8z9-ew.a.run.app` };
       case "gcp:sql/databaseInstance:DatabaseInstance":
-        return { privateIpAddress: "10.1.0.3" };
+        return {
+          privateIpAddress: "10.1.0.3",
+          serverCaCerts: [{ cert: "-----BEGIN CERTIFICATE-----\nMOCK SQL CA\n-----END CERTIFICATE-----\n" }],
+        };
       case "gcp:redis/instance:Instance":
         return {
           host: "10.1.0.4",
