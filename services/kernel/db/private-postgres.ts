@@ -38,9 +38,12 @@ export function postgresServerGate(): string | undefined {
   return reason;
 }
 
+/** `runuser` lives in sbin, which a non-login PATH (CI's, say) may not hold. */
+const RUNUSER = ["/usr/sbin/runuser", "/sbin/runuser"].find((path) => existsSync(path)) ?? "runuser";
+
 /** argv that runs `command` as the postgres user when this process is root. */
 function asServerUser(command: string, args: readonly string[]): [string, string[]] {
-  return runningAsRoot() ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, [...args]];
+  return runningAsRoot() ? [RUNUSER, ["-u", "postgres", "--", command, ...args]] : [command, [...args]];
 }
 
 export class PrivatePostgres {
@@ -94,7 +97,10 @@ export class PrivatePostgres {
       "--no-instructions",
     ]);
     const result = spawnSync(command, args, { encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`[taskflow] [tests] initdb failed: ${result.stderr || result.stdout}`);
+    if (result.status !== 0) {
+      const why = result.error?.message ?? (result.stderr || result.stdout);
+      throw new Error(`[taskflow] [tests] initdb failed: ${why}`);
+    }
     await appendFile(join(data, "pg_hba.conf"), "host all all 127.0.0.0/8 trust\n");
   }
 
