@@ -127,7 +127,13 @@ export class PrivatePostgres {
     const child = spawn(command, args, { stdio: "ignore", detached: true });
     this.#process = child;
     const deadline = Date.now() + 15_000;
-    while (!(child.exitCode === null && (await tcpReachable("127.0.0.1", this.port, 200)))) {
+    // The port opens before the server accepts sessions ("the database system is starting up"):
+    // wait for pg_isready, which reports exactly that.
+    const accepting = async () =>
+      child.exitCode === null &&
+      (await tcpReachable("127.0.0.1", this.port, 200)) &&
+      spawnSync(join(bin, "pg_isready"), ["-q", "-h", "127.0.0.1", "-p", String(this.port), "-t", "1"]).status === 0;
+    while (!(await accepting())) {
       if (child.exitCode !== null || Date.now() > deadline) {
         throw new Error(`[taskflow] [tests] postgres did not start on port ${this.port}`);
       }
