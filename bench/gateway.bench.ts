@@ -1,8 +1,9 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { loadavg } from "node:os";
 import autocannon from "autocannon";
-import { freePort, startLocalMode } from "../services/e2e/local-process.js";
+import { freePort } from "../scripts/emulators.js";
+import { startLocalMode } from "../services/e2e/local-process.js";
+import { startChild } from "./lib/child.js";
 import { type BenchResult, writeReport } from "./lib/report.js";
 
 /**
@@ -58,12 +59,8 @@ async function bareExpress(): Promise<{ url: string; stop(): void }> {
     app.disable("x-powered-by");
     app.get("/api/v1/tasks/:id", (req, res) => res.json({ id: req.params.id, title: "Write the release notes", status: "doing" }));
     app.listen(${port}, "127.0.0.1", () => console.log("ready"));`;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", program], {
-    cwd: process.cwd(),
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+  const child = await startChild(["--input-type=module", "-e", program]);
+  return { url: `http://127.0.0.1:${port}`, stop: child.stop };
 }
 
 /**
@@ -94,18 +91,9 @@ async function gatewayOver(upstream: string): Promise<{ url: string; token: stri
     });
     await listen(gateway.app, ${port});
     console.log(await signAccessToken(key, tokens, { sub: "bench", email: "bench@example.test", roles: ["user"] }));`;
-  const child = spawn(
-    process.execPath,
-    ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", program],
-    {
-      cwd: process.cwd(),
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const token = await new Promise<string>((resolve) =>
-    child.stdout!.once("data", (chunk) => resolve(String(chunk).trim())),
-  );
-  return { url: `http://127.0.0.1:${port}`, token, stop: () => child.kill() };
+  // The process prints the access token it signed as its first line.
+  const child = await startChild(["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", program]);
+  return { url: `http://127.0.0.1:${port}`, token: child.firstLine, stop: child.stop };
 }
 
 /**
@@ -130,12 +118,8 @@ async function minimalProxyOver(upstream: string): Promise<{ url: string; stop()
       forward.on("error", () => { res.statusCode = 502; res.end(); });
       req.pipe(forward);
     }).listen(${port}, "127.0.0.1", () => console.log("ready"));`;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", program], {
-    cwd: process.cwd(),
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+  const child = await startChild(["--input-type=module", "-e", program]);
+  return { url: `http://127.0.0.1:${port}`, stop: child.stop };
 }
 
 const local = await startLocalMode({

@@ -1,12 +1,11 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import autocannon from "autocannon";
 import pg from "pg";
 import { MemoryCache } from "../adapters/memory/cache.js";
 import { MemoryBroker } from "../adapters/memory/message-broker.js";
 import { tcpReachable } from "../adapters/testing/servers.js";
+import { freePort } from "../scripts/emulators.js";
 import { devHeaderIdentitySource } from "../services/kernel/auth/caller.js";
 import { migrate } from "../services/kernel/db/migrate.js";
 import { openDatabase } from "../services/kernel/db/open-database.js";
@@ -21,6 +20,7 @@ import {
   TASKS_MIGRATIONS,
 } from "../services/tasks/service.js";
 import { projectCreated } from "../services/tasks/testing.js";
+import { startChild } from "./lib/child.js";
 import { type BenchResult, writeReport } from "./lib/report.js";
 
 /**
@@ -84,26 +84,6 @@ async function serveWriteFloor(port: number): Promise<void> {
   });
   await listen(app, port);
   console.log("ready");
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-async function child(args: string[]): Promise<{ pid: number; stop(): void }> {
-  const proc = spawn(process.execPath, args, { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise<void>((resolve, reject) => {
-    proc.stdout!.once("data", () => resolve());
-    proc.once("exit", (code) => reject(new Error(`[taskflow] [bench] server exited early with code ${code}`)));
-  });
-  return { pid: proc.pid!, stop: () => proc.kill() };
 }
 
 async function rssMb(pid: number): Promise<number> {
@@ -202,7 +182,7 @@ async function postOnPostgres(): Promise<{ max: Run; half: Run } | undefined> {
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   const port = await freePort();
-  const server = await child([
+  const server = await startChild([
     "--import",
     "tsx",
     "bench/http.bench.ts",
@@ -230,9 +210,9 @@ async function main(): Promise<void> {
     app.disable("x-powered-by");
     app.get("/hello", (req, res) => res.json({ id: "00000000-0000-4000-8000-000000000000", title: "Write the release notes", status: "doing" }));
     app.listen(${barePort}, "127.0.0.1", () => console.log("ready"));`;
-  const bare = await child(["--input-type=module", "-e", program]);
+  const bare = await startChild(["--input-type=module", "-e", program]);
   const tasksPort = await freePort();
-  const tasks = await child(["--import", "tsx", "bench/http.bench.ts", "serve", String(tasksPort), PROJECT_ID]);
+  const tasks = await startChild(["--import", "tsx", "bench/http.bench.ts", "serve", String(tasksPort), PROJECT_ID]);
   try {
     const base = `http://127.0.0.1:${tasksPort}`;
     const boards = await seedBoards(base);
@@ -253,7 +233,7 @@ async function main(): Promise<void> {
     });
     const created = await profile("POST a task", postOptions(base, boards));
     const floorPort = await freePort();
-    const floor = await child(["--import", "tsx", "bench/http.bench.ts", "write-floor", String(floorPort)]);
+    const floor = await startChild(["--import", "tsx", "bench/http.bench.ts", "write-floor", String(floorPort)]);
     let insert: { max: Run; half: Run };
     try {
       insert = await profile("one PGlite INSERT per POST", {
