@@ -18,18 +18,6 @@ const { serialize } = protocol;
 /** The same parameter encoding as `pg` uses, so both databases see the same text for a value. */
 const encode = (value: unknown) => pgUtils.prepareValue(value) as string | null;
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 const BEGIN = serialize.query("BEGIN");
 /**
  * Statements kept prepared; texts beyond these are parsed each time they run, so that SQL
@@ -93,7 +81,10 @@ export function wrapPglite(db: PGlite): Database {
       serialize.execute({}),
       serialize.sync(),
     );
-    const { messages } = await db.execProtocol(concat(parts), { syncToFs: options.durable, throwOnError: false });
+    const { messages } = await db.execProtocol(Buffer.concat(parts), {
+      syncToFs: options.durable,
+      throwOnError: false,
+    });
     // A statement that failed to parse has no name yet; one that parsed keeps it even when
     // its execution failed (prepared statements outlive transactions).
     if (preparing && messages.some((m) => m.name === "parseComplete")) prepared.set(sql, name);
