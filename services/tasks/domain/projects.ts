@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { CallerIdentity } from "../../kernel/auth/caller.js";
 import type { Queryable } from "../../kernel/db/database.js";
 import { NotFoundError } from "../../kernel/errors.js";
-import { findKnownProject } from "../data-access/project-owners.js";
+import { findKnownProject, type KnownProject } from "../data-access/project-owners.js";
 import type { TasksContext } from "./context.js";
 
 /**
@@ -24,10 +24,14 @@ export interface ProjectWait {
  */
 export const DEFAULT_PROJECT_WAIT: ProjectWait = { timeoutMs: 2_000, pollMs: 50 };
 
+/** The 404 unless the project is known, live and the caller's. */
+function assertOwned(project: KnownProject | undefined, caller: CallerIdentity, projectId: string): void {
+  if (!project || project.deleted || project.ownerId !== caller.userId) throw new NotFoundError("project", projectId);
+}
+
 /** Throws the 404 unless the project is known, live and the caller's. */
 export async function assertOwnProject(db: Queryable, caller: CallerIdentity, projectId: string): Promise<void> {
-  const project = await findKnownProject(db, projectId);
-  if (!project || project.deleted || project.ownerId !== caller.userId) throw new NotFoundError("project", projectId);
+  assertOwned(await findKnownProject(db, projectId), caller, projectId);
 }
 
 /**
@@ -43,5 +47,5 @@ export async function awaitOwnProject(ctx: TasksContext, caller: CallerIdentity,
     await sleep(Math.min(wait.pollMs, Math.max(0, deadline - Date.now())));
     project = await findKnownProject(ctx.db, projectId);
   }
-  if (!project || project.deleted || project.ownerId !== caller.userId) throw new NotFoundError("project", projectId);
+  assertOwned(project, caller, projectId);
 }

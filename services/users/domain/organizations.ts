@@ -27,6 +27,14 @@ interface NameAndDescription {
   readonly description?: string | null | undefined;
 }
 
+/** An organization or project with `input`'s name and description, checked, one version on. */
+function renamed<T extends Organization | Project>(current: T, input: Partial<NameAndDescription>, now: Date): T {
+  const name = input.name ?? current.name;
+  const description = input.description !== undefined ? input.description : current.description;
+  assertDescriptionDiffers(name, description);
+  return { ...current, name, description, version: current.version + 1, updatedAt: now.toISOString() };
+}
+
 export async function ownOrganization(
   db: Queryable,
   caller: CallerIdentity,
@@ -79,10 +87,7 @@ export async function updateOrganization(
   return change(ctx, { name: "UpdateOrganization", actor: caller.userId }, async (tx) => {
     const org = await ownOrganization(tx, caller, id, true);
     checkVersion("organization", id, org.version, ifMatch);
-    const name = input.name ?? org.name;
-    const description = input.description !== undefined ? input.description : org.description;
-    assertDescriptionDiffers(name, description);
-    const next = { ...org, name, description, version: org.version + 1, updatedAt: now.toISOString() };
+    const next = renamed(org, input, now);
     await saveOrganization(tx, next);
     await record(
       tx,
@@ -183,10 +188,7 @@ export async function updateProject(
   return change(ctx, { name: "UpdateProject", actor: caller.userId }, async (tx) => {
     const project = await ownProject(tx, caller, id, true);
     checkVersion("project", id, project.version, ifMatch);
-    const name = input.name ?? project.name;
-    const description = input.description !== undefined ? input.description : project.description;
-    assertDescriptionDiffers(name, description);
-    const next = { ...project, name, description, version: project.version + 1, updatedAt: now.toISOString() };
+    const next = renamed(project, input, now);
     await saveProject(tx, next);
     await record(
       tx,
