@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { loadavg } from "node:os";
 import autocannon from "autocannon";
-import { freePort } from "../scripts/emulators.js";
+import { freePort } from "../adapters/testing/servers.js";
 import { startLocalMode } from "../services/e2e/local-process.js";
 import { startChild } from "./lib/child.js";
 import { type BenchResult, writeReport } from "./lib/report.js";

@@ -3,7 +3,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudProvider } from "../components/api/platform.js";
 import { recordingMocks } from "../components/testing/mocks.js";
-import { runStack } from "../components/testing/run-stack.js";
+import { runStack } from "../stacks/testing/run-stack.js";
 import { median } from "./lib/measure.js";
 import { type BenchResult, writeReport } from "./lib/report.js";
 

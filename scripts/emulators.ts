@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../adapters/testing/servers.js";
 
 /**
  * Starts and stops the local emulators the broker tests and benchmarks run against: fauxqs
@@ -38,19 +38,6 @@ export class EmulatorError extends Error {
     super(`[taskflow] [emulators] ${message}`, options);
     this.name = "EmulatorError";
   }
-}
-
-/** A port nobody listens on right now; the OS picks it. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The Pub/Sub emulator launcher, or undefined when the package is not installed. */

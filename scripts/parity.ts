@@ -6,11 +6,11 @@
  *   npm run docs:parity
  */
 import { writeFile } from "node:fs/promises";
-import { capabilityRows, expectedCapabilities } from "../components/testing/capabilities.js";
 import { Graph } from "../components/testing/graph.js";
-import { readStack } from "../components/testing/read-stack.js";
-import { runStack } from "../components/testing/run-stack.js";
 import { platform } from "../services/platform.js";
+import { capabilityRows, expectedCapabilities } from "../stacks/testing/capabilities.js";
+import { readStack } from "../stacks/testing/read-stack.js";
+import { runStack } from "../stacks/testing/run-stack.js";
 
 const OUTPUT = new URL("../docs/parity.md", import.meta.url);
 

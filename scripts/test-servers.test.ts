@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { tcpReachable } from "../adapters/testing/servers.js";
+import { parseAddress, tcpReachable } from "../adapters/testing/servers.js";
 import { findPubSubLauncher } from "./emulators.js";
-import { parseAddress, TEST_SERVERS_MARKER } from "./test-servers.js";
+import { TEST_SERVERS_MARKER } from "./test-servers.js";
 
 describe("test servers global setup", () => {
   it("parses emulator addresses with and without a scheme", () => {

@@ -1,4 +1,4 @@
-import { tcpReachable } from "../adapters/testing/servers.js";
+import { parseAddress, tcpReachable } from "../adapters/testing/servers.js";
 import { findPubSubLauncher, type RunningEmulator, startFauxqs, startPubSubEmulator } from "./emulators.js";
 
 /**
@@ -41,14 +41,6 @@ export default async function setup(): Promise<() => Promise<void>> {
   return async () => {
     await Promise.allSettled(started.map((emulator) => emulator.stop()));
   };
-}
-
-/** Host and port of `http://host:port` or `host:port`. */
-export function parseAddress(address: string | undefined): { host: string; port: number } | undefined {
-  if (!address) return undefined;
-  const match = /^(?:https?:\/\/)?([^:/]+):(\d+)/.exec(address.trim());
-  if (!match) return undefined;
-  return { host: match[1]!, port: Number(match[2]) };
 }
 
 async function answering(address: string | undefined): Promise<boolean> {

@@ -2,7 +2,7 @@ import type { JWTVerifyGetKey } from "jose";
 import type { ICache } from "../adapters/core/cache.js";
 import type { Env } from "../adapters/core/config.js";
 import type { IMessageBroker } from "../adapters/core/message-broker.js";
-import { createBroker, createCache } from "../adapters/core/select.js";
+import { createBroker, createCache } from "../adapters/select.js";
 import { createGateway, type UpstreamName } from "./gateway/app.js";
 import { startRevocationConsumer } from "./gateway/revocations.js";
 import type { SigningKey } from "./identity/domain/signing-key.js";

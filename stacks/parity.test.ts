@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { capabilityFacts, expectedCapabilities } from "../components/testing/capabilities.js";
-import { readStack } from "../components/testing/read-stack.js";
-import { runStack } from "../components/testing/run-stack.js";
 import { platform } from "../services/platform.js";
+import { capabilityFacts, expectedCapabilities } from "./testing/capabilities.js";
+import { readStack } from "./testing/read-stack.js";
+import { runStack } from "./testing/run-stack.js";
 
 describe("parity: AWS and GCP provide the same capabilities", () => {
   it("maps both resource graphs to the same set of facts, equal to what platform.ts asks for", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { runStack } from "../components/testing/run-stack.js";
 import { platform } from "../services/platform.js";
 import { creationOrder } from "./program.js";
+import { runStack } from "./testing/run-stack.js";
 
 describe("creationOrder", () => {
   it("creates the token signer first and the public gateway last", () => {

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { ContainerService } from "../components/api/container-service.js";
 import type { Platform } from "../components/api/platform.js";
-import { buildServiceEnvironment } from "../components/api/service-env.js";
 import { platform as application, type PlatformDeclaration, type ServiceDeclaration } from "../services/platform.js";
+import { buildServiceEnvironment } from "./service-env.js";
 import type { StackSettings } from "./settings.js";
 
 export interface StackOutputs {

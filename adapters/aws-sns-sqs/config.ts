@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { adapterSelectionSchema, type Env, readConfig } from "../core/config.js";
+import { brokerNameMaps, type Env, readConfig } from "../core/config.js";
 
 /** Settings of the SNS + SQS broker; what `createBrokerFromEnv` reads. */
 export interface SnsSqsBrokerOptions {
@@ -31,7 +31,7 @@ const flag = z
   .optional()
   .transform((value) => (value === undefined ? undefined : value === "true" || value === "1"));
 
-const schema = adapterSelectionSchema.pick({ BROKER_TOPICS: true, BROKER_SUBSCRIPTIONS: true }).extend({
+const schema = brokerNameMaps.extend({
   AWS_REGION: z.string().min(1).default("us-east-1"),
   AWS_ENDPOINT_URL: z.url().optional(),
   SNS_SQS_FIFO: flag,

@@ -1,7 +1,6 @@
 import { DeleteTopicCommand, ListTopicsCommand, type ListTopicsCommandOutput, SNSClient } from "@aws-sdk/client-sns";
 import { DeleteQueueCommand, ListQueuesCommand, type ListQueuesCommandOutput, SQSClient } from "@aws-sdk/client-sqs";
-import { parseAddress } from "../../scripts/test-servers.js";
-import { serverGate } from "../testing/servers.js";
+import { parseAddress, serverGate } from "../testing/servers.js";
 import type { SnsSqsBrokerOptions } from "./config.js";
 import { nameFromArn } from "./names.js";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { adapterSelectionSchema, type Env, envFlag as flag, readConfig } from "../core/config.js";
+import { brokerNameMaps, type Env, envFlag as flag, readConfig } from "../core/config.js";
 
 /** How the adapter authenticates to the namespace. */
 export type ServiceBusAuth =
@@ -36,8 +36,7 @@ export interface ServiceBusConfig extends ServiceBusBrokerSettings {
   readonly auth: ServiceBusAuth;
 }
 
-const schema = adapterSelectionSchema
-  .pick({ BROKER_TOPICS: true, BROKER_SUBSCRIPTIONS: true })
+const schema = brokerNameMaps
   .extend({
     SERVICEBUS_CONNECTION_STRING: z
       .string()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../core/errors.js";
-import { createBroker } from "../core/select.js";
+import { createBrokerFromEnv as createBroker } from "./index.js";
 
 describe("service bus adapter selection", () => {
   it("is what CLOUD_PROVIDER=azure builds, and reports an unreachable namespace as not ready", async () => {

@@ -1,16 +1,6 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 
-/** Where the application runs; picks the default broker and cache (see `select.ts`). */
-export const CLOUD_PROVIDERS = ["local", "aws", "azure", "gcp", "kubernetes"] as const;
-export type CloudProvider = (typeof CLOUD_PROVIDERS)[number];
-
-export const BROKER_KINDS = ["memory", "aws-sns-sqs", "azure-service-bus", "gcp-pubsub", "kafka", "rabbitmq"] as const;
-export type BrokerKind = (typeof BROKER_KINDS)[number];
-
-export const CACHE_KINDS = ["memory", "redis"] as const;
-export type CacheKind = (typeof CACHE_KINDS)[number];
-
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** An optional on/off setting: "true"/"1" or "false"/"0"; `undefined` when unset, so callers pick the default. */
@@ -41,24 +31,11 @@ export function nameMapSetting(example: string) {
     });
 }
 
-const nameMap = nameMapSetting("arn:...");
-
-/** The settings every process reads to choose its adapters. */
-export const adapterSelectionSchema = z.object({
-  CLOUD_PROVIDER: z.enum(CLOUD_PROVIDERS).default("local"),
-  BROKER: z.enum(BROKER_KINDS).optional(),
-  CACHE: z.enum(CACHE_KINDS).optional(),
-  BROKER_TOPICS: nameMap,
-  BROKER_SUBSCRIPTIONS: nameMap,
+/** The logical → physical name maps every broker adapter reads (the stacks inject them). */
+export const brokerNameMaps = z.object({
+  BROKER_TOPICS: nameMapSetting("arn:..."),
+  BROKER_SUBSCRIPTIONS: nameMapSetting("arn:..."),
 });
-export type AdapterSelection = z.infer<typeof adapterSelectionSchema>;
-
-/** How to fix a bad value, by variable name; shown beside the problem. */
-const HINTS: Record<string, string> = {
-  CLOUD_PROVIDER: `set it to one of ${CLOUD_PROVIDERS.join(", ")}`,
-  BROKER: `set it to one of ${BROKER_KINDS.join(", ")}, or unset it to use the provider's default`,
-  CACHE: `set it to one of ${CACHE_KINDS.join(", ")}, or unset it to use the provider's default`,
-};
 
 /**
  * Parses `env` with `schema` and reports every problem at once, each naming the variable,
@@ -71,7 +48,7 @@ export function readConfig<S extends z.ZodType>(schema: S, env: Env, hints: Reco
     const name = issue.path.map(String).join(".") || "(environment)";
     const value = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
     const shown = value === undefined ? "unset" : `"${isSecretName(name) ? "***" : abbreviate(value)}"`;
-    const hint = hints[name] ?? HINTS[name];
+    const hint = hints[name];
     return `${name} (${shown}): ${issue.message}${hint ? `; ${hint}` : ""}`;
   });
   throw new ConfigError(problems);
@@ -86,8 +63,4 @@ function abbreviate(value: string): string {
 /** Names whose values must never appear in an error message. */
 export function isSecretName(name: string): boolean {
   return /PASSWORD|SECRET|TOKEN|CONNECTION_STRING|_URL$|KEY$/i.test(name);
-}
-
-export function readAdapterSelection(env: Env): AdapterSelection {
-  return readConfig(adapterSelectionSchema, env);
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { adapterSelectionSchema, type Env, readConfig } from "../core/config.js";
+import { brokerNameMaps, type Env, readConfig } from "../core/config.js";
 
 /** Settings of the Pub/Sub broker; what `createBrokerFromEnv` reads. */
 export interface PubSubBrokerOptions {
@@ -23,8 +23,7 @@ const flag = z
   .optional()
   .transform((value) => (value === undefined ? undefined : value === "true" || value === "1"));
 
-const schema = adapterSelectionSchema
-  .pick({ BROKER_TOPICS: true, BROKER_SUBSCRIPTIONS: true })
+const schema = brokerNameMaps
   .extend({
     GCP_PROJECT: z
       .string()

@@ -1,6 +1,5 @@
 import { PubSub, v1 } from "@google-cloud/pubsub";
-import { parseAddress } from "../../scripts/test-servers.js";
-import { serverGate } from "../testing/servers.js";
+import { parseAddress, serverGate } from "../testing/servers.js";
 import type { PubSubBrokerOptions } from "./config.js";
 
 /** The emulator the vitest global setup started, or the one `PUBSUB_EMULATOR_HOST` names. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { adapterSelectionSchema, type Env, envFlag as flag, readConfig } from "../core/config.js";
+import { brokerNameMaps, type Env, envFlag as flag, readConfig } from "../core/config.js";
 
 export type SaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512";
 
@@ -33,8 +33,7 @@ export interface KafkaConfig extends KafkaBrokerSettings {
 
 const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, "each broker must be host:port");
 
-const schema = adapterSelectionSchema
-  .pick({ BROKER_TOPICS: true, BROKER_SUBSCRIPTIONS: true })
+const schema = brokerNameMaps
   .extend({
     KAFKA_BROKERS: z
       .string({ error: "is required" })

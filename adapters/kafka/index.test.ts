@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createBroker } from "../core/select.js";
+import { createBrokerFromEnv as createBroker } from "./index.js";
 
 describe("kafka adapter selection", () => {
   it("is what BROKER=kafka builds, and reports an unreachable cluster as not ready within its bound", async () => {

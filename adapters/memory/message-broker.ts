@@ -281,7 +281,7 @@ function checkName(kind: "topic" | "subscription", name: string): string {
 /** The one store local mode shares, so services in one process reach each other's topics. */
 let processStore: MemoryBrokerStore | undefined;
 
-/** `BrokerAdapterModule` entry for `adapters/core/select.ts`; settings from `MEMORY_BROKER_*`. */
+/** `BrokerAdapterModule` entry for `adapters/select.ts`; settings from `MEMORY_BROKER_*`. */
 export async function createBrokerFromEnv(env: Env): Promise<MemoryBroker> {
   const config = readMemoryBrokerConfig(env);
   processStore ??= new MemoryBrokerStore();

@@ -6,7 +6,7 @@ import { createRabbitMqBroker } from "./message-broker.js";
 export * from "./config.js";
 export { createRabbitMqBroker, RABBITMQ_CAPABILITIES, RabbitMqBroker } from "./message-broker.js";
 
-/** The `BrokerAdapterModule` entry `adapters/core/select.ts` loads for `BROKER=rabbitmq`. */
+/** The `BrokerAdapterModule` entry `adapters/select.ts` loads for `BROKER=rabbitmq`. */
 export function createBrokerFromEnv(env: Env): Promise<IMessageBroker> {
   return createRabbitMqBroker(readRabbitMqOptions(env));
 }

@@ -3,8 +3,7 @@ import { existsSync, openSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../scripts/emulators.js";
-import { tcpReachable } from "../testing/servers.js";
+import { freePort, tcpReachable } from "../testing/servers.js";
 
 /** The server launcher of the Debian package; fault tests run a node of their own with it. */
 export const RABBITMQ_SERVER_BIN = "/usr/lib/rabbitmq/bin/rabbitmq-server";

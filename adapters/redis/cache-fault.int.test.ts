@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { latencySummary } from "../../bench/lib/measure.js";
 import { CacheUnavailableError } from "../core/errors.js";
 import { eventually, timed } from "../testing/cache-clock.js";
+import { latencySummary } from "../testing/latency.js";
 import { gatedTitle } from "../testing/servers.js";
 import { connectRedisCache, type RedisCache } from "./cache.js";
 import { PrivateRedis, redisServerGate } from "./test-server.js";

@@ -4,8 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { freePort } from "../../scripts/emulators.js";
-import { tcpReachable } from "../testing/servers.js";
+import { freePort, tcpReachable } from "../testing/servers.js";
 
 /**
  * A private `redis-server` that a test owns: its own free port and directory, nothing kept on

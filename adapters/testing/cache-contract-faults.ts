@@ -2,7 +2,9 @@ import { expect, it } from "vitest";
 import type { ICache } from "../core/cache.js";
 import { CacheUnavailableError } from "../core/errors.js";
 import { eventually, timed } from "./cache-clock.js";
-import type { CacheMode } from "./cache-contract.js";
+
+/** How a cache answers while its server is away: `degrade` as a miss, `strict` with an error. */
+export type CacheMode = "degrade" | "strict";
 
 /** C14 hooks: a cache on a server the test may take away and bring back. */
 export interface CacheFaultOptions {

@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { ICache } from "../core/cache.js";
 import { ClosedError, InvalidTtlError } from "../core/errors.js";
 import { ManualClock } from "./cache-clock.js";
-import { type CacheFaultOptions, registerFaultContract } from "./cache-contract-faults.js";
+import { type CacheFaultOptions, type CacheMode, registerFaultContract } from "./cache-contract-faults.js";
 
-export type CacheMode = "degrade" | "strict";
+export type { CacheMode };
 
 /** What the suite hands the adapter's factory for each test. */
 export interface CacheContractContext {

@@ -1,4 +1,4 @@
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 
 /**
  * Integration tests talk to real servers. When one cannot be reached, a developer's run skips
@@ -37,4 +37,25 @@ export async function serverGate(
 /** A suite title that carries its skip reason, so a run shows why it did not run. */
 export function gatedTitle(title: string, skipReason: string | undefined): string {
   return skipReason ? `${title} (skipped: ${skipReason})` : title;
+}
+
+/** A port nobody listens on right now on 127.0.0.1; the OS picks it. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Host and port of `http://host:port` or `host:port`. */
+export function parseAddress(address: string | undefined): { host: string; port: number } | undefined {
+  if (!address) return undefined;
+  const match = /^(?:https?:\/\/)?([^:/]+):(\d+)/.exec(address.trim());
+  if (!match) return undefined;
+  return { host: match[1]!, port: Number(match[2]) };
 }

@@ -5,13 +5,12 @@ export type { ContainerService, ContainerServiceArgs } from "./container-service
 export type { Database, DatabaseArgs } from "./database.js";
 export { DEFAULTS } from "./defaults.js";
 export type { Logs, LogsArgs } from "./logs.js";
-export type { Messaging, MessagingArgs, SubscriptionRef, TopicRef } from "./messaging.js";
+export type { Messaging, MessagingArgs, SubscriptionArgs, SubscriptionRef, TopicArgs, TopicRef } from "./messaging.js";
 export * from "./names.js";
 export type { Network, NetworkArgs } from "./network.js";
 export * from "./platform.js";
 export type { Registry, RegistryArgs } from "./registry.js";
 export type { Secret, SecretArgs, SecretRef } from "./secrets.js";
-export * from "./service-env.js";
 export * from "./sizing.js";
 export * from "./transform.js";
 export * from "./versions.js";

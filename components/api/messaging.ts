@@ -1,13 +1,33 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { SubscriptionDeclaration, TopicDeclaration } from "../../services/platform.js";
+
+/** One topic. The application's topic declarations fit this as they are. */
+export interface TopicArgs {
+  /** The logical name: what services publish to, and what the physical name is derived from. */
+  readonly name: string;
+  /** Messages carry an ordering key and consumers that ask keep its order. */
+  readonly ordered: boolean;
+}
+
+/** One subscription of one topic, with its own dead-letter destination. */
+export interface SubscriptionArgs {
+  readonly name: string;
+  /** The logical name of the topic it receives from; must be one of `MessagingArgs.topics`. */
+  readonly topic: string;
+  /** Deliveries before a message goes to the dead-letter destination. */
+  readonly maxAttempts: number;
+  /** Keep per-key order for this subscription. */
+  readonly ordered: boolean;
+  /** Lock or visibility time of one delivery, in milliseconds. */
+  readonly lockMs: number;
+}
 
 /**
  * The broker: a topic per declared topic, and per subscription a durable queue (or cloud
  * subscription) with its own dead-letter destination after `maxAttempts` deliveries.
  */
 export interface MessagingArgs {
-  readonly topics: readonly TopicDeclaration[];
-  readonly subscriptions: readonly SubscriptionDeclaration[];
+  readonly topics: readonly TopicArgs[];
+  readonly subscriptions: readonly SubscriptionArgs[];
   /**
    * Days an unconsumed message stays on a subscription.
    * @default DEFAULTS.messageRetentionDays (7)

@@ -15,34 +15,6 @@ export interface NameRule {
   readonly lowerCase: boolean;
 }
 
-/** Limits of the resources whose names the components choose themselves. */
-export const NAME_RULES = {
-  /** ALB and target group names: 32 characters. */
-  awsLoadBalancer: { maxLength: 32, allowed: /[a-zA-Z0-9-]/, startsWithLetter: true, lowerCase: true },
-  /** SQS queue names: 80 characters including a `.fifo` suffix. */
-  awsQueue: { maxLength: 75, allowed: /[a-zA-Z0-9_-]/, startsWithLetter: false, lowerCase: true },
-  /** SNS topic names: 256 characters including `.fifo`. */
-  awsTopic: { maxLength: 251, allowed: /[a-zA-Z0-9_-]/, startsWithLetter: false, lowerCase: true },
-  /** IAM role names: 64 characters. */
-  awsRole: { maxLength: 64, allowed: /[a-zA-Z0-9+=,.@_-]/, startsWithLetter: false, lowerCase: true },
-  /** ElastiCache replication group ids: 40 characters. */
-  awsCache: { maxLength: 40, allowed: /[a-z0-9-]/, startsWithLetter: true, lowerCase: true },
-  /** RDS instance identifiers: 63 characters. */
-  awsDatabase: { maxLength: 63, allowed: /[a-z0-9-]/, startsWithLetter: true, lowerCase: true },
-  /** GCP service account ids: 6 to 30 characters. */
-  gcpServiceAccount: { maxLength: 30, allowed: /[a-z0-9-]/, startsWithLetter: true, lowerCase: true },
-  /** Cloud Run service names: 49 characters. */
-  gcpCloudRun: { maxLength: 49, allowed: /[a-z0-9-]/, startsWithLetter: true, lowerCase: true },
-  /** Memorystore instance ids: 40 characters. */
-  gcpRedis: { maxLength: 40, allowed: /[a-z0-9-]/, startsWithLetter: true, lowerCase: true },
-  /** Cloud SQL instance names: 98 characters, kept shorter for readability in the console. */
-  gcpSql: { maxLength: 63, allowed: /[a-z0-9-]/, startsWithLetter: true, lowerCase: true },
-  /** Pub/Sub topic and subscription ids: 255 characters. */
-  gcpPubSub: { maxLength: 255, allowed: /[a-zA-Z0-9._~+%-]/, startsWithLetter: true, lowerCase: true },
-  /** Secret Manager and Artifact Registry ids: 63 characters kept portable. */
-  gcpId: { maxLength: 63, allowed: /[a-z0-9-]/, startsWithLetter: true, lowerCase: true },
-} as const satisfies Record<string, NameRule>;
-
 const HASH_LENGTH = 6;
 
 /**

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { CloudProvider as RuntimeProvider } from "../../adapters/core/config.js";
+import type { CloudProvider as RuntimeProvider } from "../../adapters/select.js";
 import type { Cache, CacheArgs } from "./cache.js";
 import type { Cluster, ClusterArgs } from "./cluster.js";
 import type { Database, DatabaseArgs } from "./database.js";

@@ -3,11 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Cache, CacheArgs } from "../api/cache.js";
 import { DEFAULTS } from "../api/defaults.js";
-import { NAME_RULES, physicalName } from "../api/names.js";
+import { physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
-import { elastiCacheNodeType } from "../api/sizing.js";
 import { type Transform, transformed } from "../api/transform.js";
-import { elastiCacheEngineVersion } from "../api/versions.js";
+import { AWS_NAMES } from "./names.js";
+import { elastiCacheNodeType } from "./sizing.js";
+import { elastiCacheEngineVersion } from "./versions.js";
 
 export interface AwsCacheArgs extends CacheArgs, PlacementArgs {
   /**
@@ -90,7 +91,7 @@ export class AwsCache extends pulumi.ComponentResource implements Cache {
         this.args.transform?.replicationGroup,
         `${this.name}-redis`,
         {
-          replicationGroupId: physicalName(NAME_RULES.awsCache, this.name),
+          replicationGroupId: physicalName(AWS_NAMES.cache, this.name),
           description: `${this.name} cache`,
           engine: "redis",
           engineVersion: elastiCacheEngineVersion(this.args.engineVersion),

@@ -3,10 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Cluster, ClusterArgs } from "../api/cluster.js";
 import type { ContainerService, ContainerServiceArgs } from "../api/container-service.js";
 import { DEFAULTS } from "../api/defaults.js";
-import { NAME_RULES, physicalName } from "../api/names.js";
+import { physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
-import { AwsContainerService, type AwsContainerServiceTransforms } from "./container-service.js";
+import {
+  type AwsClusterAttachment,
+  AwsContainerService,
+  type AwsContainerServiceTransforms,
+} from "./container-service.js";
+import { AWS_NAMES } from "./names.js";
 
 export interface AwsClusterArgs extends ClusterArgs, PlacementArgs {
   /**
@@ -20,19 +25,6 @@ export interface AwsClusterArgs extends ClusterArgs, PlacementArgs {
     /** Applied to every service added to this cluster. */
     readonly service?: AwsContainerServiceTransforms;
   };
-}
-
-/** The pieces of the cluster a service attaches to. */
-export interface AwsClusterAttachment {
-  readonly region: string;
-  readonly network: ClusterArgs["network"];
-  readonly cluster: aws.ecs.Cluster;
-  readonly servicesSecurityGroup: aws.ec2.SecurityGroup;
-  readonly publicListener: aws.lb.Listener;
-  readonly publicUrl: pulumi.Output<string>;
-  readonly publicLoadBalancerSecurityGroup: aws.ec2.SecurityGroup;
-  readonly internalLoadBalancer: aws.lb.LoadBalancer;
-  readonly internalLoadBalancerSecurityGroup: aws.ec2.SecurityGroup;
 }
 
 /**
@@ -151,7 +143,7 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
         transform,
         `${this.name}-${kind}`,
         {
-          name: physicalName(NAME_RULES.awsLoadBalancer, this.name, kind),
+          name: physicalName(AWS_NAMES.loadBalancer, this.name, kind),
           loadBalancerType: "application",
           internal: kind === "internal",
           securityGroups: [group.id],

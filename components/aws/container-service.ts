@@ -2,10 +2,24 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerService, ContainerServiceArgs } from "../api/container-service.js";
 import { DEFAULTS } from "../api/defaults.js";
-import { NAME_RULES, physicalName } from "../api/names.js";
-import { fargateSize } from "../api/sizing.js";
+import { physicalName } from "../api/names.js";
+import type { Network } from "../api/network.js";
 import { type Transform, transformed } from "../api/transform.js";
-import type { AwsClusterAttachment } from "./cluster.js";
+import { AWS_NAMES } from "./names.js";
+import { fargateSize } from "./sizing.js";
+
+/** The pieces of the cluster a service attaches to (see cluster.ts, which builds them). */
+export interface AwsClusterAttachment {
+  readonly region: string;
+  readonly network: Network;
+  readonly cluster: aws.ecs.Cluster;
+  readonly servicesSecurityGroup: aws.ec2.SecurityGroup;
+  readonly publicListener: aws.lb.Listener;
+  readonly publicUrl: pulumi.Output<string>;
+  readonly publicLoadBalancerSecurityGroup: aws.ec2.SecurityGroup;
+  readonly internalLoadBalancer: aws.lb.LoadBalancer;
+  readonly internalLoadBalancerSecurityGroup: aws.ec2.SecurityGroup;
+}
 
 export interface AwsContainerServiceTransforms {
   readonly taskDefinition?: Transform<aws.ecs.TaskDefinitionArgs>;
@@ -61,7 +75,7 @@ export class AwsContainerService extends pulumi.ComponentResource implements Con
     const role = new aws.iam.Role(
       `${this.name}-${kind}`,
       {
-        name: physicalName(NAME_RULES.awsRole, this.name, kind),
+        name: physicalName(AWS_NAMES.role, this.name, kind),
         assumeRolePolicy: JSON.stringify({
           Version: "2012-10-17",
           Statement: [{ Effect: "Allow", Principal: { Service: ECS_TASKS }, Action: "sts:AssumeRole" }],
@@ -151,7 +165,7 @@ export class AwsContainerService extends pulumi.ComponentResource implements Con
         this.args.transform?.targetGroup,
         `${this.name}-tg`,
         {
-          name: physicalName(NAME_RULES.awsLoadBalancer, this.name),
+          name: physicalName(AWS_NAMES.loadBalancer, this.name),
           port: this.args.port,
           protocol: "HTTP",
           targetType: "ip",

@@ -3,11 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Database, DatabaseArgs } from "../api/database.js";
 import { DEFAULTS } from "../api/defaults.js";
-import { NAME_RULES, physicalName } from "../api/names.js";
+import { physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
-import { rdsPostgres } from "../api/versions.js";
+import { AWS_NAMES } from "./names.js";
 import { rdsRegionCa } from "./rds-ca.js";
+import { rdsPostgres } from "./versions.js";
 
 export interface AwsDatabaseArgs extends DatabaseArgs, PlacementArgs {
   /**
@@ -119,7 +120,7 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
     parameterGroup: aws.rds.ParameterGroup,
   ): aws.rds.Instance {
     const deletionProtection = this.args.deletionProtection ?? DEFAULTS.deletionProtection;
-    const identifier = physicalName(NAME_RULES.awsDatabase, this.name);
+    const identifier = physicalName(AWS_NAMES.database, this.name);
     return new aws.rds.Instance(
       ...transformed(
         this.args.transform?.instance,

@@ -1,11 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { SubscriptionDeclaration, TopicDeclaration } from "../../services/platform.js";
 import { DEFAULTS } from "../api/defaults.js";
-import type { Messaging, MessagingArgs, SubscriptionRef, TopicRef } from "../api/messaging.js";
-import { NAME_RULES, physicalName } from "../api/names.js";
+import type {
+  Messaging,
+  MessagingArgs,
+  SubscriptionArgs,
+  SubscriptionRef,
+  TopicArgs,
+  TopicRef,
+} from "../api/messaging.js";
+import { physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
+import { AWS_NAMES } from "./names.js";
 
 export interface AwsMessagingArgs extends MessagingArgs, PlacementArgs {
   /**
@@ -62,8 +69,8 @@ export class AwsMessaging extends pulumi.ComponentResource implements Messaging 
     this.registerOutputs({ topics: this.topics, subscriptions: this.subscriptions });
   }
 
-  private createTopic(declaration: TopicDeclaration, fifo: boolean): aws.sns.Topic {
-    const base = physicalName(NAME_RULES.awsTopic, this.name, declaration.name);
+  private createTopic(declaration: TopicArgs, fifo: boolean): aws.sns.Topic {
+    const base = physicalName(AWS_NAMES.topic, this.name, declaration.name);
     return new aws.sns.Topic(
       ...transformed(
         this.args.transform?.topic,
@@ -74,12 +81,8 @@ export class AwsMessaging extends pulumi.ComponentResource implements Messaging 
     );
   }
 
-  private createSubscription(
-    declaration: SubscriptionDeclaration,
-    topic: aws.sns.Topic,
-    fifo: boolean,
-  ): SubscriptionRef {
-    const base = physicalName(NAME_RULES.awsQueue, this.name, declaration.name);
+  private createSubscription(declaration: SubscriptionArgs, topic: aws.sns.Topic, fifo: boolean): SubscriptionRef {
+    const base = physicalName(AWS_NAMES.queue, this.name, declaration.name);
     const fifoArgs = fifo
       ? { fifoQueue: true, deduplicationScope: "messageGroup", fifoThroughputLimit: "perMessageGroupId" }
       : {};

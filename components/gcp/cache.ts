@@ -2,11 +2,12 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { Cache, CacheArgs } from "../api/cache.js";
 import { DEFAULTS } from "../api/defaults.js";
-import { NAME_RULES, physicalName } from "../api/names.js";
+import { physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
-import { memorystoreSizeGb } from "../api/sizing.js";
 import { type Transform, transformed } from "../api/transform.js";
-import { memorystoreRedisVersion } from "../api/versions.js";
+import { GCP_NAMES } from "./names.js";
+import { memorystoreSizeGb } from "./sizing.js";
+import { memorystoreRedisVersion } from "./versions.js";
 
 const READ_REPLICAS_MIN_GB = 5;
 
@@ -44,7 +45,7 @@ export class GcpCache extends pulumi.ComponentResource implements Cache {
         args.transform?.instance,
         `${name}-redis`,
         {
-          name: physicalName(NAME_RULES.gcpRedis, name),
+          name: physicalName(GCP_NAMES.redis, name),
           region: args.region,
           project: args.project,
           // Standard tier keeps one failover replica; more need read replicas, which Memorystore

@@ -2,9 +2,10 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerService, ContainerServiceArgs } from "../api/container-service.js";
 import { DEFAULTS } from "../api/defaults.js";
-import { NAME_RULES, physicalName } from "../api/names.js";
-import { cloudRunSize } from "../api/sizing.js";
+import { physicalName } from "../api/names.js";
 import { type Transform, transformed } from "../api/transform.js";
+import { GCP_NAMES } from "./names.js";
+import { cloudRunSize } from "./sizing.js";
 
 export interface GcpContainerServiceTransforms {
   readonly service?: Transform<gcp.cloudrunv2.ServiceArgs>;
@@ -55,7 +56,7 @@ export class GcpContainerService extends pulumi.ComponentResource implements Con
         args.transform?.serviceAccount,
         `${name}-sa`,
         {
-          accountId: physicalName(NAME_RULES.gcpServiceAccount, args.cloudRunName),
+          accountId: physicalName(GCP_NAMES.serviceAccount, args.cloudRunName),
           project: args.project,
           displayName: `${args.cloudRunName} service`,
         },
@@ -142,7 +143,7 @@ export class GcpContainerService extends pulumi.ComponentResource implements Con
         args.transform?.service,
         `${this.name}-service`,
         {
-          name: physicalName(NAME_RULES.gcpCloudRun, args.cloudRunName),
+          name: physicalName(GCP_NAMES.cloudRun, args.cloudRunName),
           location: args.region,
           project: args.project,
           ingress: args.public ? "INGRESS_TRAFFIC_ALL" : "INGRESS_TRAFFIC_INTERNAL_ONLY",

@@ -3,10 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { Database, DatabaseArgs } from "../api/database.js";
 import { DEFAULTS } from "../api/defaults.js";
-import { NAME_RULES, physicalName } from "../api/names.js";
+import { physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
-import { cloudSqlPostgresVersion } from "../api/versions.js";
+import { GCP_NAMES } from "./names.js";
+import { cloudSqlPostgresVersion } from "./versions.js";
 
 export interface GcpDatabaseArgs extends DatabaseArgs, PlacementArgs {
   /**
@@ -80,7 +81,7 @@ export class GcpDatabase extends pulumi.ComponentResource implements Database {
         args.transform?.instance,
         `${this.name}-instance`,
         {
-          name: physicalName(NAME_RULES.gcpSql, this.name),
+          name: physicalName(GCP_NAMES.sql, this.name),
           databaseVersion: cloudSqlPostgresVersion(args.engineVersion),
           region: args.region,
           project: args.project,

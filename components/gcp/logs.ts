@@ -2,9 +2,10 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../api/defaults.js";
 import type { Logs, LogsArgs } from "../api/logs.js";
-import { NAME_RULES, physicalName } from "../api/names.js";
+import { physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
+import { GCP_NAMES } from "./names.js";
 import { requireProject } from "./project.js";
 
 export interface GcpLogsArgs extends LogsArgs, PlacementArgs {
@@ -34,13 +35,13 @@ export class GcpLogs extends pulumi.ComponentResource implements Logs {
         {
           project: requireProject(args, "logs"),
           location: "global",
-          bucketId: physicalName(NAME_RULES.gcpId, name),
+          bucketId: physicalName(GCP_NAMES.id, name),
           retentionDays: args.retentionDays ?? DEFAULTS.logRetentionDays,
         },
         { parent: this },
       ),
     );
-    const prefix = physicalName(NAME_RULES.gcpCloudRun, args.appName);
+    const prefix = physicalName(GCP_NAMES.cloudRun, args.appName);
     new gcp.logging.ProjectSink(
       ...transformed(
         args.transform?.sink,

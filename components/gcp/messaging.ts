@@ -1,11 +1,11 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { SubscriptionDeclaration } from "../../services/platform.js";
 import { DEFAULTS } from "../api/defaults.js";
-import type { Messaging, MessagingArgs, SubscriptionRef, TopicRef } from "../api/messaging.js";
-import { NAME_RULES, physicalName } from "../api/names.js";
+import type { Messaging, MessagingArgs, SubscriptionArgs, SubscriptionRef, TopicRef } from "../api/messaging.js";
+import { physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
+import { GCP_NAMES } from "./names.js";
 
 export interface GcpMessagingArgs extends MessagingArgs, PlacementArgs {
   /**
@@ -53,7 +53,7 @@ export class GcpMessaging extends pulumi.ComponentResource implements Messaging 
         ...transformed(
           args.transform?.topic,
           `${name}-${declaration.name}`,
-          { name: physicalName(NAME_RULES.gcpPubSub, name, declaration.name), project: args.project },
+          { name: physicalName(GCP_NAMES.pubSub, name, declaration.name), project: args.project },
           { parent: this },
         ),
       );
@@ -72,9 +72,9 @@ export class GcpMessaging extends pulumi.ComponentResource implements Messaging 
     this.registerOutputs({ topics: this.topics, subscriptions: this.subscriptions });
   }
 
-  private createSubscription(declaration: SubscriptionDeclaration, topic: gcp.pubsub.Topic): SubscriptionRef {
+  private createSubscription(declaration: SubscriptionArgs, topic: gcp.pubsub.Topic): SubscriptionRef {
     const { args } = this;
-    const base = physicalName(NAME_RULES.gcpPubSub, this.name, declaration.name);
+    const base = physicalName(GCP_NAMES.pubSub, this.name, declaration.name);
     const deadLetterRetention = `${(args.deadLetterRetentionDays ?? DEFAULTS.deadLetterRetentionDays) * DAY_SECONDS}s`;
     const deadLetterTopic = new gcp.pubsub.Topic(
       ...transformed(

@@ -1,10 +1,11 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../api/defaults.js";
-import { NAME_RULES, physicalName } from "../api/names.js";
+import { physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
 import type { Registry, RegistryArgs } from "../api/registry.js";
 import { type Transform, transformed } from "../api/transform.js";
+import { GCP_NAMES } from "./names.js";
 
 export interface GcpRegistryArgs extends RegistryArgs, PlacementArgs {
   /**
@@ -22,7 +23,7 @@ export class GcpRegistry extends pulumi.ComponentResource implements Registry {
 
   constructor(name: string, args: GcpRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("taskflow:gcp:Registry", name, {}, opts);
-    const repositoryId = physicalName(NAME_RULES.gcpId, name, "images");
+    const repositoryId = physicalName(GCP_NAMES.id, name, "images");
     const repository = new gcp.artifactregistry.Repository(
       ...transformed(
         args.transform?.repository,

@@ -1,9 +1,10 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { NAME_RULES, physicalName } from "../api/names.js";
+import { physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
 import type { Secret, SecretArgs } from "../api/secrets.js";
 import { type Transform, transformed } from "../api/transform.js";
+import { GCP_NAMES } from "./names.js";
 
 export interface GcpSecretArgs extends SecretArgs, PlacementArgs {
   /**
@@ -27,7 +28,7 @@ export class GcpSecret extends pulumi.ComponentResource implements Secret {
         args.transform?.secret,
         `${name}-secret`,
         {
-          secretId: physicalName(NAME_RULES.gcpId, name),
+          secretId: physicalName(GCP_NAMES.id, name),
           project: args.project,
           replication: { auto: {} },
           annotations: { description: args.description },

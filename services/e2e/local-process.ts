@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../../scripts/emulators.js";
+import { freePort } from "../../adapters/testing/servers.js";
 import { platform, type ServiceName } from "../platform.js";
 
 /**

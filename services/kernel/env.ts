@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { adapterSelectionSchema, type Env, readConfig } from "../../adapters/core/config.js";
-import { PROVIDER_DEFAULTS } from "../../adapters/core/select.js";
+import { type Env, readConfig } from "../../adapters/core/config.js";
+import { adapterSelectionSchema, PROVIDER_DEFAULTS, SELECTION_HINTS } from "../../adapters/select.js";
 import { SERVICE_NAMES, serviceByName } from "../platform.js";
 import { isPostgresUrl, postgresSslMode, VERIFYING_SSL_MODES } from "./db/pg-tls.js";
 
@@ -153,5 +153,5 @@ export type ServiceEnv = z.infer<typeof serviceEnvSchema>;
 
 /** Validates a container's environment, reporting every problem at once. */
 export function parseServiceEnv(env: Env): ServiceEnv {
-  return readConfig(serviceEnvSchema, env);
+  return readConfig(serviceEnvSchema, env, SELECTION_HINTS);
 }

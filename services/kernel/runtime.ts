@@ -3,7 +3,7 @@ import type { JWTVerifyGetKey } from "jose";
 import type { ICache } from "../../adapters/core/cache.js";
 import type { Env } from "../../adapters/core/config.js";
 import type { IMessageBroker } from "../../adapters/core/message-broker.js";
-import { createBroker, createCache } from "../../adapters/core/select.js";
+import { createBroker, createCache } from "../../adapters/select.js";
 import { type ServiceDeclaration, type ServiceName, serviceByName } from "../platform.js";
 import { devHeaderIdentitySource, firstOf, type IdentitySource, jwtIdentitySource } from "./auth/caller.js";
 import type { Database } from "./db/database.js";

@@ -7,7 +7,7 @@ import { openTestDatabase } from "../kernel/db/testing.js";
 import type { EventMessage } from "../kernel/event-log.js";
 import { createLogger } from "../kernel/observability/logger.js";
 import { listen } from "../kernel/runtime.js";
-import type { TaskSnapshot } from "../tasks/domain/model.js";
+import type { TaskSnapshot } from "../tasks/events.js";
 import { createNotificationsService, NOTIFICATIONS_MIGRATIONS, type NotificationsService } from "./service.js";
 
 /** Task events in, notifications out: over the broker, through the inbox, to the list and the live stream. */

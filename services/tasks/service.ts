@@ -11,8 +11,7 @@ import { type InboxConsumerDeps, subscribeWithInbox } from "../kernel/messaging/
 import type { Logger } from "../kernel/observability/logger.js";
 import { bindHost, listen, type ServiceRuntime } from "../kernel/runtime.js";
 import { projectActivity } from "./data-access/projections.js";
-import type { TasksContext } from "./domain/context.js";
-import type { ProjectWait } from "./domain/projects.js";
+import type { ProjectWait, TasksContext } from "./domain/context.js";
 import { onUserEvent } from "./domain/user-events.js";
 import { taskCacheKey, tasksRoutes } from "./http/routes.js";
 

@@ -4,8 +4,7 @@ import { appendFile, chmod, chown, copyFile, mkdtemp, rm } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TlsFiles } from "../../../adapters/redis/test-server.js";
-import { tcpReachable } from "../../../adapters/testing/servers.js";
-import { freePort } from "../../../scripts/emulators.js";
+import { freePort, tcpReachable } from "../../../adapters/testing/servers.js";
 
 /**
  * A private PostgreSQL server that a test owns: its own data directory and free port, TLS with

@@ -10,13 +10,6 @@ export const pageQuery = {
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 };
 
-export interface Page<T> {
-  readonly items: readonly T[];
-  readonly page: number;
-  readonly pageSize: number;
-  readonly total: number;
-}
-
 /** The paged-list shape `{ items, page, pageSize, total }` of an item schema. */
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({

@@ -1,10 +1,9 @@
 import type { EventMessage } from "../../kernel/event-log.js";
-import type { TaskEventData } from "../../tasks/domain/events.js";
-import type { TaskSnapshot } from "../../tasks/domain/model.js";
+import type { TaskEventData, TaskSnapshot } from "../../tasks/events.js";
 import type { TaskChange, TaskFact } from "./rules.js";
 
 /**
- * The tasks service's events (`services/tasks/domain/events.ts`), reduced to `TaskChange`.
+ * The tasks service's events (`services/tasks/events.ts`, its published contract), reduced to `TaskChange`.
  * Task events carry the whole task after the change, so every one of them simply replaces
  * the stored fact; the rules compare before and after. Board and card events concern no
  * recipient, except a board's deletion, which ends its tasks' reminders.

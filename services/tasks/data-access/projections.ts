@@ -1,7 +1,7 @@
 import type { Queryable } from "../../kernel/db/database.js";
 import type { EventMessage, StoredEvent } from "../../kernel/event-log.js";
-import type { TaskEventData, TaskEventType } from "../domain/events.js";
 import type { TaskSnapshot } from "../domain/model.js";
+import type { TaskEventData, TaskEventType } from "../events.js";
 
 /**
  * Read models as projections of the event log. Commands apply each event here in the same

@@ -1,5 +1,5 @@
 import type { Queryable } from "../../kernel/db/database.js";
-import type { Page } from "../../kernel/http/schemas.js";
+import type { Page } from "../../kernel/page.js";
 import type { Activity, Board, Card, Comment, Priority, Task, TaskStatus } from "../domain/model.js";
 import {
   type ActivityRow,

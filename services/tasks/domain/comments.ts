@@ -3,7 +3,7 @@ import type { CallerIdentity } from "../../kernel/auth/caller.js";
 import { checkVersion } from "../../kernel/commands.js";
 import type { Queryable } from "../../kernel/db/database.js";
 import { NotFoundError } from "../../kernel/errors.js";
-import type { Page } from "../../kernel/http/schemas.js";
+import type { Page } from "../../kernel/page.js";
 import { findComment, listActivities, listComments } from "../data-access/store.js";
 import { change, clock, type TasksContext, visibleTask } from "./context.js";
 import type { Activity, Comment, CommentSnapshot } from "./model.js";

@@ -5,11 +5,16 @@ import { ForbiddenError, NotFoundError } from "../../kernel/errors.js";
 import { appendToStream } from "../../kernel/event-log.js";
 import { project } from "../data-access/projections.js";
 import { findBoard, findTaskWithBoard } from "../data-access/store.js";
-import { TASK_EVENTS_TOPIC, type TaskEventData, type TaskEventType } from "./events.js";
+import { TASK_EVENTS_TOPIC, type TaskEventData, type TaskEventType } from "../events.js";
 import type { Board, Task } from "./model.js";
-import type { ProjectWait } from "./projects.js";
 
 /** What the use cases need: the database, a clock, and who to tell after a commit. */
+/** How long board creation waits for a project it has not heard of yet. */
+export interface ProjectWait {
+  readonly timeoutMs: number;
+  readonly pollMs: number;
+}
+
 export interface TasksContext {
   readonly db: Database;
   readonly now?: () => Date;

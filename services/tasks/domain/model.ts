@@ -1,14 +1,18 @@
 /** The tasks domain (DESIGN.md §4): boards → cards (columns) → tasks → comments. */
 
-export const CARD_TYPES = ["backlog", "todo", "doing", "done"] as const;
-export type CardType = (typeof CARD_TYPES)[number];
+import type { CardType, CommentSnapshot, TaskSnapshot } from "../events.js";
 
-export const PRIORITIES = ["low", "medium", "high", "critical"] as const;
-export type Priority = (typeof PRIORITIES)[number];
-
-/** A task's status is its card's type, or "cancelled". */
-export const TASK_STATUSES = [...CARD_TYPES, "cancelled"] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+// What the events carry is published in ../events.ts, for other services to read.
+export {
+  CARD_TYPES,
+  type CardType,
+  type CommentSnapshot,
+  PRIORITIES,
+  type Priority,
+  TASK_STATUSES,
+  type TaskSnapshot,
+  type TaskStatus,
+} from "../events.js";
 
 export const LIMITS = {
   cardsPerBoard: 10,
@@ -45,38 +49,8 @@ export interface Card {
   readonly updatedAt: string;
 }
 
-/** A task as its events carry it (every task event holds the task after the change). */
-export interface TaskSnapshot {
-  readonly id: string;
-  readonly boardId: string;
-  readonly cardId: string;
-  readonly title: string;
-  readonly description: string | null;
-  readonly priority: Priority;
-  readonly status: TaskStatus;
-  readonly assigneeId: string | null;
-  /** ISO 8601. */
-  readonly dueDate: string | null;
-  readonly tags: readonly string[];
-  readonly position: number;
-  readonly completedAt: string | null;
-  readonly cancelledAt: string | null;
-  readonly createdBy: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
 export interface Task extends TaskSnapshot {
   readonly version: number;
-}
-
-export interface CommentSnapshot {
-  readonly id: string;
-  readonly taskId: string;
-  readonly authorId: string;
-  readonly body: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
 }
 
 export interface Comment extends CommentSnapshot {

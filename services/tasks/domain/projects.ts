@@ -3,19 +3,13 @@ import type { CallerIdentity } from "../../kernel/auth/caller.js";
 import type { Queryable } from "../../kernel/db/database.js";
 import { NotFoundError } from "../../kernel/errors.js";
 import { findKnownProject, type KnownProject } from "../data-access/project-owners.js";
-import type { TasksContext } from "./context.js";
+import type { ProjectWait, TasksContext } from "./context.js";
 
 /**
  * Boards belong to projects, which the users service owns; the tasks service learns of them
  * from `user-events` (see `user-events.ts`). Another user's project, a deleted one or one
  * never announced is a 404, as any resource not the caller's (DESIGN.md §4).
  */
-
-/** How long board creation waits for a project it has not heard of yet. */
-export interface ProjectWait {
-  readonly timeoutMs: number;
-  readonly pollMs: number;
-}
 
 /**
  * Replication is asynchronous: right after creating a project through the users service its

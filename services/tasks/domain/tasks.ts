@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { CallerIdentity } from "../../kernel/auth/caller.js";
 import { checkVersion } from "../../kernel/commands.js";
-import type { Page } from "../../kernel/http/schemas.js";
+import type { Page } from "../../kernel/page.js";
 import {
   countTasks,
   findCard,

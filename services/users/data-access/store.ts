@@ -1,5 +1,5 @@
 import type { Queryable } from "../../kernel/db/database.js";
-import type { Page } from "../../kernel/http/schemas.js";
+import type { Page } from "../../kernel/page.js";
 import type { Organization, Profile, Project } from "../domain/model.js";
 
 /** Storage of the users service: rows in, domain objects out. */

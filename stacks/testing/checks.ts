@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { CloudProvider } from "../../components/api/platform.js";
+import { MOCK_PASSWORD, MOCK_PEM } from "../../components/testing/mocks.js";
 import { parseServiceEnv } from "../../services/kernel/env.js";
 import { platform } from "../../services/platform.js";
-import type { CloudProvider } from "../api/platform.js";
 import { type CloudReading, capabilityFacts, expectedCapabilities, secretVariables } from "./capabilities.js";
-import { MOCK_PASSWORD, MOCK_PEM } from "./mocks.js";
 import { readStack } from "./read-stack.js";
 import { runStack, type StackRun } from "./run-stack.js";
 

@@ -1,4 +1,49 @@
-import type { CardType, CommentSnapshot, TaskSnapshot } from "./model.js";
+/**
+ * The tasks service's published event contract: what it puts on the `task-events` topic.
+ * Other services (notifications) read the events through this file only, never through the
+ * tasks service's internal model, so the tasks service may change its model freely as long as
+ * this file stays compatible.
+ */
+
+export const CARD_TYPES = ["backlog", "todo", "doing", "done"] as const;
+export type CardType = (typeof CARD_TYPES)[number];
+
+export const PRIORITIES = ["low", "medium", "high", "critical"] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** A task's status is its card's type, or "cancelled". */
+export const TASK_STATUSES = [...CARD_TYPES, "cancelled"] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** A task as its events carry it (every task event holds the task after the change). */
+export interface TaskSnapshot {
+  readonly id: string;
+  readonly boardId: string;
+  readonly cardId: string;
+  readonly title: string;
+  readonly description: string | null;
+  readonly priority: Priority;
+  readonly status: TaskStatus;
+  readonly assigneeId: string | null;
+  /** ISO 8601. */
+  readonly dueDate: string | null;
+  readonly tags: readonly string[];
+  readonly position: number;
+  readonly completedAt: string | null;
+  readonly cancelledAt: string | null;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface CommentSnapshot {
+  readonly id: string;
+  readonly taskId: string;
+  readonly authorId: string;
+  readonly body: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
 
 /**
  * Events of the tasks service, appended to per-aggregate streams (`board:<id>`, `card:<id>`,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { platform } from "../../services/platform.js";
-import { containerEnvironment, describePlatformChecks, storedDatabaseUrl, useMockedStack } from "../testing/checks.js";
-import { asArray, at, Graph } from "../testing/graph.js";
-import { MOCK_PROJECT, MOCK_PROJECT_NUMBER } from "../testing/mocks.js";
+import { asArray, at, Graph } from "../components/testing/graph.js";
+import { MOCK_PROJECT, MOCK_PROJECT_NUMBER } from "../components/testing/mocks.js";
+import { platform } from "../services/platform.js";
+import { containerEnvironment, describePlatformChecks, storedDatabaseUrl, useMockedStack } from "./testing/checks.js";
 
 describe("GCP stack under mocks", () => {
   const stack = useMockedStack("gcp");

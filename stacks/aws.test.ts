@@ -1,8 +1,8 @@
 import { X509Certificate } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { platform } from "../../services/platform.js";
-import { containerEnvironment, describePlatformChecks, storedDatabaseUrl, useMockedStack } from "../testing/checks.js";
-import { at, Graph, parseJson } from "../testing/graph.js";
+import { at, Graph, parseJson } from "../components/testing/graph.js";
+import { platform } from "../services/platform.js";
+import { containerEnvironment, describePlatformChecks, storedDatabaseUrl, useMockedStack } from "./testing/checks.js";
 
 describe("AWS stack under mocks", () => {
   const stack = useMockedStack("aws");

@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { MemoryBroker } from "../memory/message-broker.js";
-import { ConfigError } from "./errors.js";
-import { createBroker, createCache, resolveAdapters } from "./select.js";
+import { ConfigError } from "./core/errors.js";
+import { MemoryBroker } from "./memory/message-broker.js";
+import { createBroker, createCache, readAdapterSelection, resolveAdapters } from "./select.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SELECT_URL = new URL("./select.ts", import.meta.url).href;
 
 /** Packages that only a cloud or server adapter may bring in. */
@@ -136,4 +136,30 @@ describe("adapter selection", () => {
     });
     expect(sdkIn(loaded)).toContain("ioredis");
   }, 40_000);
+});
+
+describe("adapter selection settings", () => {
+  it("defaults to local mode with no topic maps", () => {
+    expect(readAdapterSelection({})).toEqual({ CLOUD_PROVIDER: "local", BROKER_TOPICS: {}, BROKER_SUBSCRIPTIONS: {} });
+  });
+
+  it("reports every problem at once, naming each variable and how to fix it", () => {
+    const error = (() => {
+      try {
+        readAdapterSelection({ CLOUD_PROVIDER: "bogus", BROKER: "carrier-pigeon", BROKER_TOPICS: "[1,2]" });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.problems).toHaveLength(3);
+    expect(error?.message).toMatch(/CLOUD_PROVIDER \("bogus"\).*local, aws, azure, gcp, kubernetes/);
+    expect(error?.message).toMatch(/BROKER \("carrier-pigeon"\)/);
+    expect(error?.message).toMatch(/BROKER_TOPICS .*JSON object/);
+  });
+
+  it("parses topic maps from JSON", () => {
+    const selection = readAdapterSelection({ BROKER_TOPICS: '{"task-events":"arn:aws:sns:x"}' });
+    expect(selection.BROKER_TOPICS).toEqual({ "task-events": "arn:aws:sns:x" });
+  });
 });

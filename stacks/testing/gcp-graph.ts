@@ -1,3 +1,5 @@
+import { asArray, at, Graph } from "../../components/testing/graph.js";
+import type { RecordedResource } from "../../components/testing/mocks.js";
 import type { PlatformDeclaration } from "../../services/platform.js";
 import {
   type Capabilities,
@@ -7,8 +9,6 @@ import {
   type ServiceCapabilities,
   secretVariables,
 } from "./capabilities.js";
-import { asArray, at, Graph } from "./graph.js";
-import type { RecordedResource } from "./mocks.js";
 import type { StackRun } from "./run-stack.js";
 
 const T = {

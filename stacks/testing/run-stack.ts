@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { buildStack, type StackOutputs } from "../../stacks/program.js";
-import { selectPlatform } from "../../stacks/select.js";
-import type { StackSettings } from "../../stacks/settings.js";
-import type { CloudProvider } from "../api/platform.js";
-import { MOCK_PROJECT, type RecordedResource, recordingMocks } from "./mocks.js";
+import type { CloudProvider } from "../../components/api/platform.js";
+import { MOCK_PROJECT, type RecordedResource, recordingMocks } from "../../components/testing/mocks.js";
+import { buildStack, type StackOutputs } from "../program.js";
+import { selectPlatform } from "../select.js";
+import type { StackSettings } from "../settings.js";
 
 /** Settings a test stack runs with: a pushed image, a region, and the project on GCP. */
 export function testSettings(provider: CloudProvider, overrides: Partial<StackSettings> = {}): StackSettings {

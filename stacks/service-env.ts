@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ServiceDeclaration } from "../../services/platform.js";
-import type { Messaging } from "./messaging.js";
-import type { CloudProvider } from "./platform.js";
-import type { SecretRef } from "./secrets.js";
+import type { Messaging } from "../components/api/messaging.js";
+import type { CloudProvider } from "../components/api/platform.js";
+import type { SecretRef } from "../components/api/secrets.js";
+import type { ServiceDeclaration } from "../services/platform.js";
 
 /**
  * Builds the env contract (DESIGN.md §3, names owned by services/kernel/env.ts) for one

@@ -1,5 +1,5 @@
+import type { CloudProvider } from "../../components/api/platform.js";
 import type { PlatformDeclaration, ServiceDeclaration } from "../../services/platform.js";
-import type { CloudProvider } from "../api/platform.js";
 
 /**
  * What a deployed stack can do, in words that mean the same on every cloud. Each cloud's

@@ -1,3 +1,4 @@
+import { asArray, at, Graph, parseJson } from "../../components/testing/graph.js";
 import type { PlatformDeclaration } from "../../services/platform.js";
 import {
   type Capabilities,
@@ -7,7 +8,6 @@ import {
   type ServiceCapabilities,
   secretVariables,
 } from "./capabilities.js";
-import { asArray, at, Graph, parseJson } from "./graph.js";
 import type { StackRun } from "./run-stack.js";
 
 const T = {
