@@ -43,6 +43,8 @@ export interface StackRun {
   readonly settings: StackSettings;
   readonly resources: readonly RecordedResource[];
   readonly outputs: Record<string, unknown>;
+  /** The target-specific config the run was given (`taskflow:key` → value). */
+  readonly config: Readonly<Record<string, string>>;
 }
 
 /** Resolves every output in `value`, however deeply nested, to plain data. */
@@ -74,5 +76,5 @@ export async function runStack(
   const resolved = (await resolve(outputs)) as Record<string, unknown>;
   // Every registration is an RPC to the mock monitor; disconnect waits for the queue to drain.
   await pulumi.runtime.disconnect();
-  return { provider, settings, resources, outputs: resolved };
+  return { provider, settings, resources, outputs: resolved, config };
 }
