@@ -19,12 +19,17 @@ export interface StoredResponse {
 }
 
 export interface IdempotencyOptions {
-  /** How long a retry waits for the first request to finish before answering 409. @default 2_000 */
+  /**
+   * How long a retry waits for the first request to finish before answering 409. Short: a
+   * claim whose process died stays in flight until it is stale, and the retry's answer must
+   * come well before the gateway's timeout (`UPSTREAM_TIMEOUT_MS`). @default 250
+   */
   readonly inFlightWaitMs?: number;
   /** A claim older than this is considered abandoned (its process died) and can be taken over. @default 60_000 */
   readonly staleAfterMs?: number;
 }
 
+export const DEFAULT_IN_FLIGHT_WAIT_MS = 250;
 export const IDEMPOTENCY_HEADER = "idempotency-key";
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -61,7 +66,7 @@ export async function runIdempotent(
   execute: () => Promise<StoredResponse>,
   options: IdempotencyOptions = {},
 ): Promise<StoredResponse & { replayed: boolean }> {
-  const waitUntil = Date.now() + (options.inFlightWaitMs ?? 2_000);
+  const waitUntil = Date.now() + (options.inFlightWaitMs ?? DEFAULT_IN_FLIGHT_WAIT_MS);
   const staleSeconds = (options.staleAfterMs ?? 60_000) / 1000;
   for (let delay = 10; ; delay = Math.min(delay * 2, 100)) {
     const claimed = await db.query(
