@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../db/database.js";
+import { UPSTREAM_TIMEOUT_MS } from "../resilience.js";
 import { openTestDatabase, postgresGate } from "../db/testing.js";
 
 /**
@@ -54,6 +55,8 @@ describe.skipIf(skip)("Idempotency-Key across a crash (PostgreSQL)", () => {
     });
     const fixture = { base: `http://127.0.0.1:${port}`, exited, child };
     running.push(fixture);
+    // Warm: the timings below are of the retry, not of a cold process's first connection.
+    await fetch(`${fixture.base}/health/ready`);
     return fixture;
   }
 
@@ -82,7 +85,7 @@ describe.skipIf(skip)("Idempotency-Key across a crash (PostgreSQL)", () => {
     const second = await start();
     const started = performance.now();
     const retry = await post(second, key, body);
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(UPSTREAM_TIMEOUT_MS / 2);
     expect(retry.status).toBe(201);
     expect(retry.headers.get("idempotent-replayed")).toBe("true");
     const [row] = await db.query<{ id: number }>("SELECT id FROM comments WHERE body = $1", [body]);
@@ -90,7 +93,7 @@ describe.skipIf(skip)("Idempotency-Key across a crash (PostgreSQL)", () => {
     const again = await post(second, key, body);
     expect(again.status).toBe(201);
     expect(await count(body)).toBe(1);
-  }, 30_000);
+  }, 60_000);
 
   it("a crash before the commit: a prompt 409 while the claim is fresh, then one run once it is stale", async () => {
     const key = randomUUID();
@@ -102,7 +105,7 @@ describe.skipIf(skip)("Idempotency-Key across a crash (PostgreSQL)", () => {
 
     const started = performance.now();
     const busy = await post(second, key, body);
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(UPSTREAM_TIMEOUT_MS / 2);
     expect(busy.status).toBe(409);
     expect(busy.headers.get("content-type")).toContain("application/problem+json");
 
@@ -111,5 +114,5 @@ describe.skipIf(skip)("Idempotency-Key across a crash (PostgreSQL)", () => {
     expect(taken.status).toBe(201);
     expect((await post(second, key, body)).headers.get("idempotent-replayed")).toBe("true");
     expect(await count(body)).toBe(1);
-  }, 30_000);
+  }, 60_000);
 });
