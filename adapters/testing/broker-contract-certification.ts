@@ -1,7 +1,6 @@
 import { expect } from "vitest";
-import type { DeadLetter } from "../core/message.js";
 import type { IMessageBroker } from "../core/message-broker.js";
-import { Received, sleep, until } from "./broker-collector.js";
+import { collectDeadLetters, Received, sleep, until } from "./broker-collector.js";
 import type { ContractContext, DeadLetterBreaker, FaultSeam } from "./broker-contract-context.js";
 import { countDuplicates, recordFault } from "./fault-report.js";
 import type { KillableConsumerFactory } from "./killable-consumer.js";
@@ -145,11 +144,13 @@ export function defineCertificationContract(ctx: ContractContext): void {
       );
       const repairedAt = Date.now();
       await repair();
-      const letters: DeadLetter[] = [];
-      const deadline = Date.now() + timings.deliveryTimeoutMs * 2 + timings.lockMs * 4;
-      while (!letters.some((letter) => letter.id === poisonId) && Date.now() < deadline) {
-        letters.push(...(await broker.receiveDeadLetters(topic, sub(), { max: 10, waitMs: 200 })));
-      }
+      const letters = await collectDeadLetters(
+        broker,
+        topic,
+        sub(),
+        1,
+        timings.deliveryTimeoutMs * 2 + timings.lockMs * 4,
+      );
       recordFault(ctx.suite, {
         fault: "dead-letter path failure",
         lost: 0,
