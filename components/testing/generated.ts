@@ -7,6 +7,21 @@ import { generateKeyPairSync, randomInt } from "node:crypto";
 
 type Inputs = Record<string, unknown>;
 
+const GENERATED = new Set<string>();
+
+/**
+ * Every secret value generated in this process so far, for checks that must prove none of them
+ * was written out (a rendered manifest, a plain env value) without holding the graph itself.
+ */
+export function generatedSoFar(): readonly string[] {
+  return [...GENERATED];
+}
+
+function remember<T extends string>(value: T): T {
+  GENERATED.add(value);
+  return value;
+}
+
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
 const NUMERIC = "0123456789";
@@ -36,7 +51,7 @@ export function randomPassword(inputs: Inputs): string {
     const j = randomInt(i + 1);
     [chars[i], chars[j]] = [chars[j] as string, chars[i] as string];
   }
-  return chars.join("");
+  return remember(chars.join(""));
 }
 
 const CURVES: Record<string, string> = { P224: "P-224", P256: "P-256", P384: "P-384", P521: "P-521" };
@@ -61,8 +76,8 @@ export function privateKey(inputs: Inputs): Inputs {
   })();
   const traditional = algorithm === "RSA" ? "pkcs1" : algorithm === "ECDSA" ? "sec1" : "pkcs8";
   return {
-    privateKeyPem: pair.privateKey.export({ format: "pem", type: traditional }).toString(),
-    privateKeyPemPkcs8: pair.privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+    privateKeyPem: remember(pair.privateKey.export({ format: "pem", type: traditional }).toString()),
+    privateKeyPemPkcs8: remember(pair.privateKey.export({ format: "pem", type: "pkcs8" }).toString()),
     publicKeyPem: pair.publicKey.export({ format: "pem", type: "spki" }).toString(),
   };
 }

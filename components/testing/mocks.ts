@@ -13,6 +13,8 @@ export interface RecordedResource {
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_PROJECT = "taskflow-test";
 export const MOCK_PROJECT_NUMBER = "987654321098";
+/** What @pulumi/tls certificates resolve to under mocks (the Kubernetes stack's own CA and server certificates). */
+export const MOCK_CERT = "-----BEGIN CERTIFICATE-----\nTU9DSyBDRVJU\n-----END CERTIFICATE-----\n";
 
 type Inputs = Record<string, unknown>;
 const str = (value: unknown, fallback: string) => (typeof value === "string" && value.length > 0 ? value : fallback);
@@ -89,6 +91,10 @@ function computed(type: string, name: string, inputs: Inputs): Inputs {
   }
   if (type === "random:index/randomPassword:RandomPassword") return { result: randomPassword(inputs) };
   if (type === "tls:index/privateKey:PrivateKey") return privateKey(inputs);
+  if (type === "tls:index/selfSignedCert:SelfSignedCert" || type === "tls:index/locallySignedCert:LocallySignedCert")
+    return { certPem: MOCK_CERT };
+  if (type === "tls:index/certRequest:CertRequest")
+    return { certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----\n-----END CERTIFICATE REQUEST-----\n" };
   return {};
 }
 
