@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { callAzure, computedAzure } from "./azure-mocks.js";
 
 /** One custom resource the program registered, with the inputs the provider would have received. */
 export interface RecordedResource {
@@ -88,7 +89,9 @@ function computed(type: string, name: string, inputs: Inputs): Inputs {
         return { name: physical };
     }
   }
+  if (pkg === "azure-native") return computedAzure(type, name, inputs);
   if (type === "random:index/randomPassword:RandomPassword") return { result: MOCK_PASSWORD };
+  if (type === "random:index/randomString:RandomString") return { result: "x7k2q9" };
   if (type === "tls:index/privateKey:PrivateKey") return { privateKeyPemPkcs8: MOCK_PEM, privateKeyPem: MOCK_PEM };
   return {};
 }
@@ -121,6 +124,8 @@ export function recordingMocks(): { mocks: pulumi.runtime.Mocks; resources: Reco
       if (args.token === "gcp:organizations/getProject:getProject") {
         return { number: MOCK_PROJECT_NUMBER, projectId: str((args.inputs as Inputs).projectId, MOCK_PROJECT) };
       }
+      const azure = callAzure(args.token, args.inputs as Inputs, MOCK_PASSWORD);
+      if (azure) return azure;
       throw new Error(`[taskflow] [mocks] no mock for the call ${args.token}`);
     },
   };

@@ -3,6 +3,7 @@ import { buildStack, type StackOutputs } from "../../stacks/program.js";
 import { selectPlatform } from "../../stacks/select.js";
 import type { StackSettings } from "../../stacks/settings.js";
 import type { CloudProvider } from "../api/platform.js";
+import { MOCK_AZURE_LOCATION } from "./azure-mocks.js";
 import { MOCK_PROJECT, type RecordedResource, recordingMocks } from "./mocks.js";
 
 /** Settings a test stack runs with: a pushed image, a region, and the project on GCP. */
@@ -10,7 +11,12 @@ export function testSettings(provider: CloudProvider, overrides: Partial<StackSe
   return {
     provider,
     appName: "taskflow-test",
-    placement: provider === "gcp" ? { region: "europe-west1", project: MOCK_PROJECT } : { region: "eu-west-1" },
+    placement:
+      provider === "gcp"
+        ? { region: "europe-west1", project: MOCK_PROJECT }
+        : provider === "azure"
+          ? { region: MOCK_AZURE_LOCATION }
+          : { region: "eu-west-1" },
     imageTag: "1.0.0",
     logLevel: "info",
     ...overrides,
