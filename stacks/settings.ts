@@ -53,7 +53,10 @@ const taskflowSchema = z.object({
   otelEndpoint: z.string().url().optional(),
   resourceGroup: z
     .string()
-    .regex(/^[-\w.()]{1,89}[-\w()]$/, "must be an Azure resource group name (letters, digits, - _ . ( ), not ending in .)")
+    .regex(
+      /^[-\w.()]{1,89}[-\w()]$/,
+      "must be an Azure resource group name (letters, digits, - _ . ( ), not ending in .)",
+    )
     .optional(),
 });
 
@@ -76,7 +79,8 @@ export function readStackSettings(read: ConfigReader, stack: string): StackSetti
   const provider = parsed.success ? parsed.data.cloudProvider : undefined;
   // Each cloud's own provider setting: aws:region, gcp:region, azure-native:location.
   const regionSetting = provider === "azure" ? "location" : "region";
-  const regionKey = provider === "gcp" || provider === "aws" || provider === "azure" ? providerNamespace(provider) : undefined;
+  const regionKey =
+    provider === "gcp" || provider === "aws" || provider === "azure" ? providerNamespace(provider) : undefined;
   const region = regionKey ? read(regionKey, regionSetting) : undefined;
   const project = provider === "gcp" ? read("gcp", "project") : undefined;
   if (regionKey && !region)

@@ -98,7 +98,9 @@ export class AzureCache extends pulumi.ComponentResource implements Cache {
         resourceGroupName: placement.resourceGroupName,
         location: placement.location,
         subnet: { id: net.subnets.endpoints },
-        privateLinkServiceConnections: [{ name: `${name}-redis`, privateLinkServiceId: cluster.id, groupIds: ["redisEnterprise"] }],
+        privateLinkServiceConnections: [
+          { name: `${name}-redis`, privateLinkServiceId: cluster.id, groupIds: ["redisEnterprise"] },
+        ],
       },
       { parent: this, dependsOn: net.dataPlaneReady },
     );

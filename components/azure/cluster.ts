@@ -93,9 +93,10 @@ export class AzureCluster extends pulumi.ComponentResource implements Cluster {
   }
 
   addService(name: string, args: ContainerServiceArgs): ContainerService {
-    const domain = args.public && this.args.domain && this.certificate
-      ? { name: this.args.domain.name, certificateId: this.certificate.id }
-      : undefined;
+    const domain =
+      args.public && this.args.domain && this.certificate
+        ? { name: this.args.domain.name, certificateId: this.certificate.id }
+        : undefined;
     return new AzureContainerService(
       name,
       {

@@ -141,7 +141,11 @@ export class AzureContainerService extends pulumi.ComponentResource implements C
               transport: "auto",
               allowInsecure: false,
               ...(args.domain
-                ? { customDomains: [{ name: args.domain.name, certificateId: args.domain.certificateId, bindingType: "SniEnabled" }] }
+                ? {
+                    customDomains: [
+                      { name: args.domain.name, certificateId: args.domain.certificateId, bindingType: "SniEnabled" },
+                    ],
+                  }
                 : {}),
             },
             registries: [{ server: args.registry.loginServer, identity: identity.id }],

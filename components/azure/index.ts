@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Platform, PlacementArgs } from "../api/platform.js";
+import type { PlacementArgs, Platform } from "../api/platform.js";
 import { AzureCache } from "./cache.js";
 import { AzureCluster } from "./cluster.js";
 import { AzureDatabase } from "./database.js";
@@ -62,4 +62,14 @@ export function createAzurePlatform(): Platform {
 }
 
 export { AzureContainerService } from "./container-service.js";
-export { AzureCache, AzureCluster, AzureDatabase, AzureLogs, AzureMessaging, AzureNetwork, AzurePlacement, AzureRegistry, AzureSecret };
+export {
+  AzureCache,
+  AzureCluster,
+  AzureDatabase,
+  AzureLogs,
+  AzureMessaging,
+  AzureNetwork,
+  AzurePlacement,
+  AzureRegistry,
+  AzureSecret,
+};

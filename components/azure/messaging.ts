@@ -95,7 +95,12 @@ export class AzureMessaging extends pulumi.ComponentResource implements Messagin
           `[taskflow] [azure] subscription "${declaration.name}" names topic "${declaration.topic}", which is not declared`,
         );
       }
-      this.subscriptions[declaration.name] = this.createSubscription(declaration, topic, namespace, locks.get(declaration.name) as string);
+      this.subscriptions[declaration.name] = this.createSubscription(
+        declaration,
+        topic,
+        namespace,
+        locks.get(declaration.name) as string,
+      );
     }
     this.registerOutputs({ topics: this.topics, subscriptions: this.subscriptions });
   }

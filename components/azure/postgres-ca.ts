@@ -8,14 +8,21 @@ import { rootCertificates } from "node:tls";
  * that Mozilla store, so the PEM is the same bytes Node would trust, but only these two:
  * sslmode=verify-full then accepts no other public CA for the database.
  */
-export const AZURE_POSTGRES_ROOTS = ["DigiCert Global Root G2", "Microsoft RSA Root Certificate Authority 2017"] as const;
+export const AZURE_POSTGRES_ROOTS = [
+  "DigiCert Global Root G2",
+  "Microsoft RSA Root Certificate Authority 2017",
+] as const;
 
 export function azurePostgresCa(now = new Date()): string {
   const found = new Map<string, string>();
   for (const pem of rootCertificates) {
     const certificate = new X509Certificate(pem);
     const commonName = /^CN=(.*)$/m.exec(certificate.subject)?.[1];
-    if (commonName && (AZURE_POSTGRES_ROOTS as readonly string[]).includes(commonName) && new Date(certificate.validTo) > now) {
+    if (
+      commonName &&
+      (AZURE_POSTGRES_ROOTS as readonly string[]).includes(commonName) &&
+      new Date(certificate.validTo) > now
+    ) {
       found.set(commonName, pem.trim());
     }
   }

@@ -24,7 +24,12 @@ export function roleOf(definitionId: string): RoleName | undefined {
 /** One role for one managed identity on exactly one resource. */
 export function assignRole(
   name: string,
-  args: { subscriptionId: pulumi.Input<string>; principalId: pulumi.Input<string>; role: RoleName; scope: pulumi.Input<string> },
+  args: {
+    subscriptionId: pulumi.Input<string>;
+    principalId: pulumi.Input<string>;
+    role: RoleName;
+    scope: pulumi.Input<string>;
+  },
   opts: pulumi.CustomResourceOptions,
 ): authorization.RoleAssignment {
   return new authorization.RoleAssignment(

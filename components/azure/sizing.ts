@@ -41,7 +41,8 @@ export interface PostgresSku {
 /** Flexible Server compute: the tier follows from the SKU's family. */
 export function postgresSku(name: string): PostgresSku {
   const family = /^Standard_([A-Z])/.exec(name)?.[1];
-  const tier = family === "B" ? "Burstable" : family === "D" ? "GeneralPurpose" : family === "E" ? "MemoryOptimized" : undefined;
+  const tier =
+    family === "B" ? "Burstable" : family === "D" ? "GeneralPurpose" : family === "E" ? "MemoryOptimized" : undefined;
   if (!tier) {
     throw new Error(
       `[taskflow] [sizing] postgres: "${name}" is not a Flexible Server compute size; use Standard_B* (burstable), Standard_D* (general purpose) or Standard_E* (memory optimised), e.g. Standard_D2ds_v5`,

@@ -20,7 +20,10 @@ export function mockGuid(seed: string): string {
  */
 const ARM: Record<string, { readonly key: string; readonly path: (inputs: Inputs, name: string) => string }> = {
   "keyvault:Vault": { key: "vaultName", path: (_, n) => `Microsoft.KeyVault/vaults/${n}` },
-  "keyvault:Secret": { key: "secretName", path: (i, n) => `Microsoft.KeyVault/vaults/${text(i.vaultName)}/secrets/${n}` },
+  "keyvault:Secret": {
+    key: "secretName",
+    path: (i, n) => `Microsoft.KeyVault/vaults/${text(i.vaultName)}/secrets/${n}`,
+  },
   "network:VirtualNetwork": { key: "virtualNetworkName", path: (_, n) => `Microsoft.Network/virtualNetworks/${n}` },
   "network:Subnet": {
     key: "subnetName",
@@ -100,11 +103,21 @@ export function computedAzure(type: string, name: string, inputs: Inputs): Input
   const location = text(inputs.location) || MOCK_AZURE_LOCATION;
   switch (token) {
     case "keyvault:Vault":
-      return { ...base, properties: { ...(inputs.properties as Inputs), vaultUri: `https://${physical}.vault.azure.net/` } };
+      return {
+        ...base,
+        properties: { ...(inputs.properties as Inputs), vaultUri: `https://${physical}.vault.azure.net/` },
+      };
     case "keyvault:Secret": {
       const uri = `https://${text(inputs.vaultName)}.vault.azure.net/secrets/${physical}`;
       const { value: _value, ...properties } = (inputs.properties ?? {}) as Inputs;
-      return { ...base, properties: { ...properties, secretUri: uri, secretUriWithVersion: `${uri}/${mockGuid(name).replace(/-/g, "")}` } };
+      return {
+        ...base,
+        properties: {
+          ...properties,
+          secretUri: uri,
+          secretUriWithVersion: `${uri}/${mockGuid(name).replace(/-/g, "")}`,
+        },
+      };
     }
     case "dbforpostgresql:Server":
       return { ...base, fullyQualifiedDomainName: `${physical}.postgres.database.azure.com` };
@@ -119,7 +132,11 @@ export function computedAzure(type: string, name: string, inputs: Inputs): Input
     case "managedidentity:UserAssignedIdentity":
       return { ...base, clientId: mockGuid(`client-${name}`), principalId: mockGuid(`principal-${name}`) };
     case "app:ManagedEnvironment":
-      return { ...base, defaultDomain: `happy-meadow-0a1b2c3d.${location}.azurecontainerapps.io`, staticIp: "20.50.0.10" };
+      return {
+        ...base,
+        defaultDomain: `happy-meadow-0a1b2c3d.${location}.azurecontainerapps.io`,
+        staticIp: "20.50.0.10",
+      };
     default:
       return base;
   }
@@ -129,14 +146,23 @@ export function computedAzure(type: string, name: string, inputs: Inputs): Input
 export function callAzure(token: string, inputs: Inputs, password: string): Inputs | undefined {
   switch (token) {
     case "azure-native:authorization:getClientConfig":
-      return { subscriptionId: MOCK_SUBSCRIPTION, tenantId: MOCK_TENANT, clientId: mockGuid("deployer"), objectId: mockGuid("deployer-object") };
+      return {
+        subscriptionId: MOCK_SUBSCRIPTION,
+        tenantId: MOCK_TENANT,
+        clientId: mockGuid("deployer"),
+        objectId: mockGuid("deployer-object"),
+      };
     case "azure-native:operationalinsights:getSharedKeys":
       return { primarySharedKey: Buffer.from(password).toString("base64"), secondarySharedKey: "" };
     case "azure-native:redisenterprise:listDatabaseKeys":
       return { primaryKey: password, secondaryKey: `${password}2` };
     case "azure-native:resources:getResourceGroup": {
       const rg = text(inputs.resourceGroupName);
-      return { id: `/subscriptions/${MOCK_SUBSCRIPTION}/resourceGroups/${rg}`, name: rg, location: MOCK_AZURE_LOCATION };
+      return {
+        id: `/subscriptions/${MOCK_SUBSCRIPTION}/resourceGroups/${rg}`,
+        name: rg,
+        location: MOCK_AZURE_LOCATION,
+      };
     }
     default:
       return undefined;

@@ -3,6 +3,7 @@ import { parseServiceEnv } from "../../services/kernel/env.js";
 import { platform } from "../../services/platform.js";
 import type { CloudProvider } from "../api/platform.js";
 import { type CloudReading, capabilityFacts, expectedCapabilities, secretVariables } from "./capabilities.js";
+import { at } from "./graph.js";
 import { MOCK_PASSWORD, MOCK_PEM } from "./mocks.js";
 import { readStack } from "./read-stack.js";
 import { runStack, type StackRun } from "./run-stack.js";
@@ -43,10 +44,10 @@ export function containerEnvironment(reading: CloudReading, service: string): Re
   return { ...env.plain, ...secrets };
 }
 
-/** The DATABASE_URL the stack stores in its secret store (Secrets Manager, Secret Manager). */
+/** The DATABASE_URL the stack stores in its secret store (Secrets Manager, Secret Manager, Key Vault). */
 export function storedDatabaseUrl(run: StackRun): string {
   const urls = run.resources.flatMap((r) =>
-    [r.inputs.secretString, r.inputs.secretData].filter(
+    [r.inputs.secretString, r.inputs.secretData, at(r.inputs, "properties", "value")].filter(
       (v): v is string => typeof v === "string" && v.startsWith("postgres://"),
     ),
   );
