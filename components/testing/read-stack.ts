@@ -3,6 +3,7 @@ import { readAws } from "./aws-graph.js";
 import { readAzure } from "./azure-graph.js";
 import type { CloudReading } from "./capabilities.js";
 import { readGcp } from "./gcp-graph.js";
+import { readKubernetes } from "./kubernetes-graph.js";
 import type { StackRun } from "./run-stack.js";
 
 /** One reader per built cloud, beside the one line per cloud in stacks/select.ts. */
@@ -12,6 +13,7 @@ const READERS: Partial<
   aws: readAws,
   azure: readAzure,
   gcp: readGcp,
+  kubernetes: readKubernetes,
 };
 
 export function readStack(run: StackRun, declaration: PlatformDeclaration): CloudReading {
