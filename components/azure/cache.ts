@@ -122,7 +122,8 @@ export class AzureCache extends pulumi.ComponentResource implements Cache {
     this.host = cluster.hostName;
     this.serverName = cluster.name;
     this.connectionUrl = pulumi.secret(
-      pulumi.interpolate`rediss://:${keys.primaryKey}@${cluster.hostName}:${MANAGED_REDIS_PORT}`,
+      // Access keys are base64, whose "/" and "+" would break the URL unescaped.
+      pulumi.interpolate`rediss://:${keys.primaryKey.apply(encodeURIComponent)}@${cluster.hostName}:${MANAGED_REDIS_PORT}`,
     );
     this.registerOutputs({ host: this.host, serverName: this.serverName });
   }

@@ -92,7 +92,18 @@ export function readAzure(run: StackRun, declaration: PlatformDeclaration): Clou
     };
     const plain = Object.fromEntries(envs.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
     const secretEnv = envs.filter((e) => e.secretRef !== undefined);
-    environments[name] = { plain, secretNames: secretEnv.map((e) => e.name) };
+    environments[name] = {
+      plain,
+      secretNames: secretEnv.map((e) => e.name),
+      // What Container Apps fills in at start: the value Key Vault holds at the referenced version.
+      secretValues: Object.fromEntries(
+        secretEnv.flatMap((e) => {
+          const value = at(reference(e)?.inputs, "properties", "value");
+          return typeof value === "string" ? [[e.name, value]] : [];
+        }),
+      ),
+      command: [...(asArray(at(container, "command")) as string[]), ...(asArray(at(container, "args")) as string[])],
+    };
 
     const roles = graph.ofType(T.role).filter((r) => identity && r.inputs.principalId === identity.state.principalId);
     const scopes = (role: string) =>

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 /** The subscription and tenant a mocked Azure deployment signs in to. */
 export const MOCK_SUBSCRIPTION = "00000000-0000-4000-8000-000000000001";
@@ -143,7 +143,9 @@ export function computedAzure(type: string, name: string, inputs: Inputs): Input
 }
 
 /** Results of the Azure functions the components call. */
-export function callAzure(token: string, inputs: Inputs, password: string): Inputs | undefined {
+export function callAzure(token: string, inputs: Inputs): Inputs | undefined {
+  // Keys Azure generates: base64 of 32 random bytes, as the real ones are.
+  const key = () => randomBytes(32).toString("base64");
   switch (token) {
     case "azure-native:authorization:getClientConfig":
       return {
@@ -153,9 +155,9 @@ export function callAzure(token: string, inputs: Inputs, password: string): Inpu
         objectId: mockGuid("deployer-object"),
       };
     case "azure-native:operationalinsights:getSharedKeys":
-      return { primarySharedKey: Buffer.from(password).toString("base64"), secondarySharedKey: "" };
+      return { primarySharedKey: key(), secondarySharedKey: key() };
     case "azure-native:redisenterprise:listDatabaseKeys":
-      return { primaryKey: password, secondaryKey: `${password}2` };
+      return { primaryKey: key(), secondaryKey: key() };
     case "azure-native:resources:getResourceGroup": {
       const rg = text(inputs.resourceGroupName);
       return {
