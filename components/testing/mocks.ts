@@ -15,6 +15,8 @@ export const MOCK_PROJECT_NUMBER = "987654321098";
 /** What every generated password resolves to, so tests can prove it never appears in plain text. */
 export const MOCK_PASSWORD = "MockGeneratedSecret0123456789abc";
 export const MOCK_PEM = "-----BEGIN PRIVATE KEY-----\nTU9DSyBLRVk=\n-----END PRIVATE KEY-----\n";
+/** What @pulumi/tls certificates resolve to under mocks (the Kubernetes stack's own CA and server certificates). */
+export const MOCK_CERT = "-----BEGIN CERTIFICATE-----\nTU9DSyBDRVJU\n-----END CERTIFICATE-----\n";
 
 type Inputs = Record<string, unknown>;
 const str = (value: unknown, fallback: string) => (typeof value === "string" && value.length > 0 ? value : fallback);
@@ -90,6 +92,10 @@ function computed(type: string, name: string, inputs: Inputs): Inputs {
   }
   if (type === "random:index/randomPassword:RandomPassword") return { result: MOCK_PASSWORD };
   if (type === "tls:index/privateKey:PrivateKey") return { privateKeyPemPkcs8: MOCK_PEM, privateKeyPem: MOCK_PEM };
+  if (type === "tls:index/selfSignedCert:SelfSignedCert" || type === "tls:index/locallySignedCert:LocallySignedCert")
+    return { certPem: MOCK_CERT };
+  if (type === "tls:index/certRequest:CertRequest")
+    return { certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----\n-----END CERTIFICATE REQUEST-----\n" };
   return {};
 }
 
