@@ -1,6 +1,6 @@
 import type { CheckedResource } from "./harness.js";
 import type { Target } from "./rule.js";
-import { AWS, GCP } from "./rules/types.js";
+import { AWS, GCP, K8S } from "./rules/types.js";
 
 /** A resource whose inputs and outputs are the same props, as a fixture needs. */
 export const res = (type: string, name: string, props: Record<string, unknown>): CheckedResource => ({
@@ -127,6 +127,46 @@ const task = (environment: object[]) =>
   });
 const publicLb = res(AWS.loadBalancer, "lb", { arn: "arn:lb", internal: false });
 const listener = (props: object) => res(AWS.listener, "http", { loadBalancerArn: "arn:lb", ...props });
+
+const pg = (spec: object = {}, protect = true): CheckedResource => ({
+  ...res(K8S.postgres, "pg", {
+    spec: {
+      postgresql: {
+        parameters: { log_connections: "on", log_disconnections: "on" },
+        pg_hba: ["hostssl all all all scram-sha-256"],
+      },
+      ...spec,
+    },
+  }),
+  protect,
+});
+const deployment = (container: object = {}, image = "ghcr.io/acme/taskflow:1.2.3") =>
+  res(K8S.deployment, "web", {
+    metadata: { name: "web" },
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            {
+              image,
+              livenessProbe: { httpGet: { path: "/health/live" } },
+              readinessProbe: { httpGet: { path: "/health/ready" } },
+              env: [{ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "db", key: "value" } } }],
+              ...container,
+            },
+          ],
+        },
+      },
+    },
+  });
+const hpa = (max: number) =>
+  res(K8S.hpa, "web-hpa", { spec: { minReplicas: 1, maxReplicas: max, scaleTargetRef: { name: "web" } } });
+const kafkaUser = (acls: object[]) => res(K8S.kafkaUser, "user", { spec: { authorization: { type: "simple", acls } } });
+const consumerAcls = (dlq: string) => [
+  { resource: { type: "topic", name: "t" }, operations: ["Read", "Describe"] },
+  { resource: { type: "group", name: "t.sub" }, operations: ["Read"] },
+  { resource: { type: "topic", name: dlq }, operations: ["Write", "Describe"] },
+];
 
 export const FIXTURES: Fixture[] = [
   {
@@ -336,5 +376,68 @@ export const FIXTURES: Fixture[] = [
     passing: [sql()],
     failing: [sql({ deletionProtectionEnabled: false })],
     message: /deletionProtectionEnabled off/,
+  },
+  {
+    rule: "no-public-data-services",
+    target: "kubernetes",
+    passing: [res(K8S.service, "redis", { spec: { type: "ClusterIP", ports: [{ port: 6379 }] } })],
+    failing: [res(K8S.service, "redis", { spec: { type: "LoadBalancer", ports: [{ port: 6379 }] } })],
+    message: /exposes a database or cache port as LoadBalancer/,
+  },
+  {
+    rule: "tls-in-transit",
+    target: "kubernetes",
+    passing: [pg(), res(K8S.ingress, "in", { spec: { tls: [{ secretName: "tls" }] } })],
+    failing: [pg({ postgresql: { pg_hba: ["host all all all scram-sha-256"] } })],
+    message: /accepts connections without TLS/,
+  },
+  {
+    rule: "dead-letter-every-subscription",
+    target: "kubernetes",
+    passing: [kafkaUser(consumerAcls("t.sub.dlq")), res(K8S.kafkaTopic, "dlq", { spec: { topicName: "t.sub.dlq" } })],
+    failing: [kafkaUser(consumerAcls("t.sub.dlq"))],
+    message: /which is no KafkaTopic of the stack/,
+  },
+  {
+    rule: "service-probes-and-scaling",
+    target: "kubernetes",
+    passing: [deployment(), hpa(5)],
+    failing: [deployment(), hpa(1000)],
+    message: /scales 1-1000/,
+  },
+  {
+    rule: "least-privilege",
+    target: "kubernetes",
+    passing: [kafkaUser(consumerAcls("t.sub.dlq"))],
+    failing: [kafkaUser([{ resource: { type: "topic", name: "*" }, operations: ["Read"] }])],
+    message: /ACL on every topic/,
+  },
+  {
+    rule: "secrets-by-reference",
+    target: "kubernetes",
+    passing: [deployment()],
+    failing: [deployment({ env: [{ name: "JWT_PRIVATE_KEY", value: "-----BEGIN PRIVATE KEY-----" }] })],
+    message: /passes JWT_PRIVATE_KEY as a plain value/,
+  },
+  {
+    rule: "registry-immutable-scanned",
+    target: "kubernetes",
+    passing: [deployment()],
+    failing: [deployment({}, "ghcr.io/acme/taskflow:latest")],
+    message: /a reference that moves/,
+  },
+  {
+    rule: "database-connection-logging",
+    target: "kubernetes",
+    passing: [pg()],
+    failing: [pg({ postgresql: { parameters: {}, pg_hba: ["hostssl all all all scram-sha-256"] } })],
+    message: /does not log log_connections or log_disconnections/,
+  },
+  {
+    rule: "database-deletion-protection",
+    target: "kubernetes",
+    passing: [pg()],
+    failing: [pg({}, false)],
+    message: /not protected/,
   },
 ];

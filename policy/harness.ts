@@ -22,6 +22,8 @@ export interface CheckedResource {
   /** Outputs; the mocks give inputs plus what the cloud computes (ARNs, URLs). */
   readonly state: Record<string, unknown>;
   readonly id?: string;
+  /** Pulumi's protect option, as the program sent it. */
+  readonly protect?: boolean;
 }
 
 export interface Violation {
@@ -119,7 +121,7 @@ export async function runPack(
           name: resource.name,
           urn: urnOf(resource),
           props,
-          opts: OPTIONS,
+          opts: { ...OPTIONS, protect: resource.protect === true },
           stackTags: new Map(),
           isType: () => false,
           asType: () => undefined,
@@ -136,7 +138,7 @@ export async function runPack(
         name: resource.name,
         urn: urnOf(resource),
         props: toProps({ ...resource.state, ...(resource.id ? { id: resource.id } : {}) }),
-        opts: OPTIONS,
+        opts: { ...OPTIONS, protect: resource.protect === true },
         dependencies: [],
         propertyDependencies: {},
         isType: () => false,

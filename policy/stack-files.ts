@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { type RecordedResource, recordingMocks } from "../components/testing/mocks.js";
 import program from "../stacks/index.js";
 import type { PackConfig } from "./harness.js";
+import { pulumiSettings } from "./pulumi-internals.js";
 
 const STACKS = new URL("../stacks/", import.meta.url);
 const CONFIGS = new URL("./config/", import.meta.url);
@@ -41,7 +42,7 @@ export interface BuiltStack {
   readonly stack: string;
   readonly config: Record<string, string>;
   readonly provider: string;
-  readonly resources: readonly RecordedResource[];
+  readonly resources: readonly (RecordedResource & { readonly protect: boolean })[];
   readonly outputs: Record<string, unknown>;
 }
 
@@ -55,14 +56,38 @@ export async function buildStackFile(stack: string): Promise<BuiltStack> {
   const { mocks, resources } = recordingMocks();
   await pulumi.runtime.setMocks(mocks, "taskflow", stack, false);
   pulumi.runtime.setAllConfig(config);
+  const protect = recordProtect();
   try {
     const outputs = (await resolve(await program())) as Record<string, unknown>;
     await settle(resources);
-    return { stack, config, provider: String(outputs.cloudProvider), resources: [...resources], outputs };
+    const withOptions = resources.map((r) => ({ ...r, protect: protect.has(`${r.type}::${r.name}`) }));
+    return { stack, config, provider: String(outputs.cloudProvider), resources: withOptions, outputs };
   } finally {
     await pulumi.runtime.disconnect();
     pulumi.runtime.setAllConfig({});
   }
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getProtect(): boolean;
+}
+
+/**
+ * Pulumi's mocks pass a resource's inputs but not its options; the request the SDK sends to the
+ * monitor has them, so the monitor's registerResource is wrapped to note which resources asked
+ * for `protect`, the option a policy reads as `opts.protect`.
+ */
+function recordProtect(): Set<string> {
+  const protectedResources = new Set<string>();
+  const monitor = pulumiSettings.getMonitor() as { registerResource(req: RegisterRequest, cb: unknown): unknown };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    if (req.getProtect()) protectedResources.add(`${req.getType()}::${req.getName()}`);
+    return register(req, cb);
+  };
+  return protectedResources;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Rule } from "../rule.js";
 import { at, label, list, ofType } from "../rule.js";
-import { AWS, GCP } from "./types.js";
+import { AWS, GCP, K8S } from "./types.js";
 
 const FLAGS = ["log_connections", "log_disconnections"];
 const on = (value: unknown) => ["1", "on", "true"].includes(String(value).toLowerCase());
@@ -11,7 +11,7 @@ export const connectionLogging: Rule = {
   description: "The database logs connections and disconnections.",
   severity: "medium",
   enforcementLevel: "mandatory",
-  types: { aws: [AWS.rds, AWS.rdsParams], gcp: [GCP.sql] },
+  types: { aws: [AWS.rds, AWS.rdsParams], gcp: [GCP.sql], kubernetes: [K8S.postgres] },
   remediationSteps:
     "Set log_connections=1 and log_disconnections=1 in the RDS parameter group; databaseFlags log_connections=on and log_disconnections=on on Cloud SQL.",
   validateStack: ({ resources }, report) => {
@@ -23,6 +23,11 @@ export const connectionLogging: Rule = {
       const group = params.get(String(db.props.parameterGroupName));
       const absent = missing(list(group?.props.parameters), "name", "value");
       if (absent.length > 0) report(`${label(db)} does not log ${absent.join(" or ")}`, db.urn);
+    }
+    for (const pg of ofType(resources, K8S.postgres)) {
+      const parameters = (at(pg.props, "spec", "postgresql", "parameters") ?? {}) as Record<string, unknown>;
+      const absent = FLAGS.filter((flag) => !on(parameters[flag]));
+      if (absent.length > 0) report(`${label(pg)} does not log ${absent.join(" or ")}`, pg.urn);
     }
     for (const sql of ofType(resources, GCP.sql)) {
       if (!String(sql.props.databaseVersion).startsWith("POSTGRES")) continue;

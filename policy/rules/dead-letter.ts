@@ -1,6 +1,6 @@
 import type { Rule } from "../rule.js";
-import { at, json, label, ofType } from "../rule.js";
-import { AWS, GCP } from "./types.js";
+import { at, json, label, list, ofType } from "../rule.js";
+import { AWS, GCP, K8S } from "./types.js";
 
 /** Deliveries of one message before it is dead-lettered; above this a poison message loops for hours. */
 export const MAX_DELIVERIES = 20;
@@ -15,7 +15,11 @@ export const deadLetter: Rule = {
   description: `Every subscription has a dead-letter destination and at most ${MAX_DELIVERIES} deliveries per message.`,
   severity: "high",
   enforcementLevel: "mandatory",
-  types: { aws: [AWS.sqs, AWS.snsSubscription], gcp: [GCP.subscription, GCP.topic] },
+  types: {
+    aws: [AWS.sqs, AWS.snsSubscription],
+    gcp: [GCP.subscription, GCP.topic],
+    kubernetes: [K8S.kafkaUser, K8S.kafkaTopic],
+  },
   remediationSteps:
     "Give each subscribed SQS queue a redrivePolicy (deadLetterTargetArn, maxReceiveCount) and each Pub/Sub subscription a deadLetterPolicy (deadLetterTopic, maxDeliveryAttempts), with a subscription on the dead-letter topic.",
   validateStack: ({ resources }, report) => {
@@ -34,6 +38,29 @@ export const deadLetter: Rule = {
           `${label(queue)} has maxReceiveCount ${String(at(redrive, "maxReceiveCount"))}, not 1-${MAX_DELIVERIES}`,
           queue.urn,
         );
+    }
+    // Kafka has no broker-side dead letters: each consumer (a KafkaUser that reads a group) must be
+    // allowed to write a dead-letter topic that exists. The delivery bound is the adapter's
+    // maxAttempts from services/platform.ts, not a broker setting, so it is not visible here.
+    const kafkaTopics = new Set(
+      ofType(resources, K8S.kafkaTopic).map((t) =>
+        String(at(t.props, "spec", "topicName") ?? at(t.props, "metadata", "name")),
+      ),
+    );
+    for (const user of ofType(resources, K8S.kafkaUser)) {
+      const acls = list(at(user.props, "spec", "authorization", "acls"));
+      const consumes = acls.some(
+        (a) => at(a, "resource", "type") === "group" && list(at(a, "operations")).includes("Read"),
+      );
+      if (!consumes) continue;
+      const dlqs = acls
+        .filter((a) => at(a, "resource", "type") === "topic" && list(at(a, "operations")).includes("Write"))
+        .map((a) => String(at(a, "resource", "name")))
+        .filter((name) => name.endsWith(".dlq"));
+      if (dlqs.length === 0) report(`${label(user)} consumes without a dead-letter topic it may write`, user.urn);
+      for (const dlq of dlqs)
+        if (!kafkaTopics.has(dlq))
+          report(`${label(user)} dead-letters to ${dlq}, which is no KafkaTopic of the stack`, user.urn);
     }
     const topicPath = (t: { props: Record<string, unknown> }) =>
       `projects/${String(t.props.project)}/topics/${String(t.props.name)}`;

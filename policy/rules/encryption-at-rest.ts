@@ -12,7 +12,11 @@ export const encryptionAtRest: Rule = {
   severity: "high",
   enforcementLevel: "mandatory",
   types: { aws: [AWS.rds, AWS.redis, AWS.sqs, AWS.sns] },
-  notCheckable: { gcp: GCP_ALWAYS },
+  notCheckable: {
+    gcp: GCP_ALWAYS,
+    kubernetes:
+      "Volumes are encrypted by the cluster's StorageClass (taskflow:storageClass), whose parameters are not part of the stack.",
+  },
   remediationSteps:
     "Set storageEncrypted (RDS), atRestEncryptionEnabled (ElastiCache), sqsManagedSseEnabled or kmsMasterKeyId (SQS) and kmsMasterKeyId (SNS, e.g. alias/aws/sns).",
   validateResource: ({ type, props, name }, report) => {

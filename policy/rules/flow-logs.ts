@@ -9,6 +9,10 @@ export const flowLogs: Rule = {
   severity: "medium",
   enforcementLevel: "mandatory",
   types: { aws: [AWS.vpc, AWS.flowLog], gcp: [GCP.subnetwork] },
+  notCheckable: {
+    kubernetes:
+      "Flow logs are a feature of the cluster's network plugin or its cloud's VPC, neither of which the stack creates.",
+  },
   remediationSteps: "Add an aws.ec2.FlowLog (trafficType ALL) for each VPC; set logConfig on each GCP subnetwork.",
   validateStack: ({ resources }, report) => {
     const logs = ofType(resources, AWS.flowLog);

@@ -1,6 +1,6 @@
 import type { Rule } from "../rule.js";
 import { at, json, label, list, ofType } from "../rule.js";
-import { AWS, GCP } from "./types.js";
+import { AWS, GCP, K8S } from "./types.js";
 
 /** Instances one service may scale to; a runaway bound is a bill, not a capacity plan. */
 export const MAX_INSTANCES = 100;
@@ -16,7 +16,11 @@ export const healthAndScaling: Rule = {
   description: `Every service has liveness and readiness checks and autoscaling bounds (1 <= min <= max <= ${MAX_INSTANCES}).`,
   severity: "medium",
   enforcementLevel: "mandatory",
-  types: { aws: [AWS.ecsService, AWS.taskDefinition, AWS.targetGroup, AWS.scalingTarget], gcp: [GCP.run] },
+  types: {
+    aws: [AWS.ecsService, AWS.taskDefinition, AWS.targetGroup, AWS.scalingTarget],
+    gcp: [GCP.run],
+    kubernetes: [K8S.deployment, K8S.hpa],
+  },
   remediationSteps:
     "Give each container a health check and each service a load-balancer health check path and an autoscaling target (ECS), or startup and liveness probes and scaling bounds (Cloud Run).",
   validateStack: ({ resources }, report) => {
@@ -39,6 +43,23 @@ export const healthAndScaling: Rule = {
           `${label(service)} scales ${String(target.props.minCapacity)}-${String(target.props.maxCapacity)}, outside 1-${MAX_INSTANCES}`,
           service.urn,
         );
+    }
+    const hpas = ofType(resources, K8S.hpa);
+    for (const deployment of ofType(resources, K8S.deployment)) {
+      const containers = list(at(deployment.props, "spec", "template", "spec", "containers"));
+      if (containers.length === 0 || containers.some((c) => !at(c, "livenessProbe")))
+        report(`${label(deployment)} runs a container without a liveness probe`, deployment.urn);
+      if (containers.length === 0 || containers.some((c) => !at(c, "readinessProbe")))
+        report(`${label(deployment)} runs a container without a readiness probe`, deployment.urn);
+      const name = at(deployment.props, "metadata", "name");
+      const hpa = hpas.find((h) => at(h.props, "spec", "scaleTargetRef", "name") === name);
+      if (!hpa) report(`${label(deployment)} has no HorizontalPodAutoscaler`, deployment.urn);
+      else {
+        const min = Number(at(hpa.props, "spec", "minReplicas") ?? 1);
+        const max = Number(at(hpa.props, "spec", "maxReplicas"));
+        if (!bounded(min, max))
+          report(`${label(deployment)} scales ${min}-${max}, outside 1-${MAX_INSTANCES}`, deployment.urn);
+      }
     }
     for (const run of ofType(resources, GCP.run)) {
       const containers = list(at(run.props, "template", "containers"));

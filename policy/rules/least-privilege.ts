@@ -1,6 +1,6 @@
 import type { Rule } from "../rule.js";
 import { at, json, label, list } from "../rule.js";
-import { AWS, GCP } from "./types.js";
+import { AWS, GCP, K8S } from "./types.js";
 
 /** AWS managed policies a service role may carry: each grants only what its name says. */
 const AWS_MANAGED_ALLOWED = new Set(["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]);
@@ -49,6 +49,7 @@ export const leastPrivilege: Rule = {
   types: {
     aws: [AWS.rolePolicy, AWS.policy, AWS.role, AWS.attachment],
     gcp: [GCP.projectMember, GCP.projectBinding, GCP.topicMember, GCP.subscriptionMember, GCP.secretMember],
+    kubernetes: [K8S.role, K8S.clusterRole, K8S.clusterRoleBinding, K8S.kafkaUser],
   },
   remediationSteps:
     "Name each action and the exact ARNs it applies to (AWS); grant data roles on the topic, subscription or secret itself, never on the project (GCP).",
@@ -66,6 +67,22 @@ export const leastPrivilege: Rule = {
     }
     if (type === AWS.attachment && !AWS_MANAGED_ALLOWED.has(String(props.policyArn)))
       report(`${who} attaches ${String(props.policyArn)}, which is not scoped to the stack's own resources`);
+    if (type === K8S.role || type === K8S.clusterRole) {
+      for (const rule of list(props.rules))
+        for (const field of ["verbs", "resources", "apiGroups"])
+          if (list(at(rule, field)).includes("*")) report(`${who} allows "*" in ${field}`);
+    }
+    if (type === K8S.clusterRoleBinding) report(`${who} grants a role across every namespace`);
+    if (type === K8S.kafkaUser) {
+      for (const acl of list(at(props, "spec", "authorization", "acls"))) {
+        if (list(at(acl, "operations")).includes("All")) report(`${who} has an ACL with operation All`);
+        if (
+          at(acl, "resource", "name") === "*" ||
+          (at(acl, "resource", "patternType") === "prefix" && at(acl, "resource", "name") === "")
+        )
+          report(`${who} has an ACL on every ${String(at(acl, "resource", "type"))}`);
+      }
+    }
     if (type === GCP.projectMember || type === GCP.projectBinding) {
       const role = String(props.role);
       if (!GCP_PROJECT_ALLOWED.has(role)) report(`${who} grants ${role} on the whole project`);

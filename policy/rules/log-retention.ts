@@ -13,6 +13,10 @@ export const logRetention: Rule = {
   severity: "low",
   enforcementLevel: "mandatory",
   types: { aws: [AWS.logGroup, AWS.taskDefinition], gcp: [GCP.logBucket, GCP.logSink, GCP.run] },
+  notCheckable: {
+    kubernetes:
+      "Containers log to stdout; the cluster's log pipeline (outside the stack) decides how long lines are kept.",
+  },
   remediationSteps:
     "Set retentionInDays on each CloudWatch log group and point each container's awslogs-group at one; set retentionDays on the log bucket and route the services' logs to it with a sink.",
   validateStack: ({ resources }, report) => {

@@ -1,6 +1,6 @@
 import type { Rule } from "../rule.js";
 import { at, label, list, ofType } from "../rule.js";
-import { AWS, GCP } from "./types.js";
+import { AWS, GCP, K8S } from "./types.js";
 
 const OPEN = new Set(["0.0.0.0/0", "::/0"]);
 const DATA_PORTS = [5432, 6379, 6380];
@@ -14,6 +14,7 @@ export const noPublicData: Rule = {
   types: {
     aws: [AWS.rds, AWS.redis, AWS.securityGroup, AWS.ingressRule, AWS.sgRule],
     gcp: [GCP.sql, GCP.redis],
+    kubernetes: [K8S.service, K8S.postgres],
   },
   remediationSteps:
     "Keep the data service in private subnets: publiclyAccessible false (RDS), no 0.0.0.0/0 ingress on its security group, ipv4Enabled false (Cloud SQL), authorizedNetwork set to the stack's VPC (Memorystore).",
@@ -56,6 +57,18 @@ export const noPublicData: Rule = {
         report(`${label(sql)} has a public IPv4 address (ipv4Enabled is not false)`, sql.urn);
       if (list(at(ip, "authorizedNetworks")).some((n) => OPEN.has(String(at(n, "value")))))
         report(`${label(sql)} authorizes 0.0.0.0/0`, sql.urn);
+    }
+    // In a cluster, a data port on a LoadBalancer or NodePort Service is what makes it public.
+    for (const service of ofType(resources, K8S.service)) {
+      const type = String(at(service.props, "spec", "type") ?? "ClusterIP");
+      const ports = list(at(service.props, "spec", "ports")).map((p) => Number(at(p, "port")));
+      if ((type === "LoadBalancer" || type === "NodePort") && ports.some((p) => DATA_PORTS.includes(p)))
+        report(`${label(service)} exposes a database or cache port as ${type}`, service.urn);
+    }
+    for (const pg of ofType(resources, K8S.postgres)) {
+      for (const managed of list(at(pg.props, "spec", "managed", "services", "additional")))
+        if (["LoadBalancer", "NodePort"].includes(String(at(managed, "serviceTemplate", "spec", "type"))))
+          report(`${label(pg)} adds a ${String(at(managed, "serviceTemplate", "spec", "type"))} service`, pg.urn);
     }
     for (const redis of ofType(resources, GCP.redis)) {
       if (typeof redis.props.authorizedNetwork !== "string" || redis.props.authorizedNetwork === "")

@@ -1,6 +1,6 @@
 import type { Rule } from "../rule.js";
 import { at, json, label, list, ofType } from "../rule.js";
-import { AWS, GCP } from "./types.js";
+import { AWS, GCP, K8S } from "./types.js";
 
 /** Setting names whose value is a credential whatever it looks like. */
 const SECRET_NAME = /(PASSWORD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|DATABASE_URL|CACHE_URL|CONNECTION_STRING)$/;
@@ -17,7 +17,11 @@ export const secretsByReference: Rule = {
   description: "Secrets reach containers only by reference to the secret store, never as plain environment values.",
   severity: "critical",
   enforcementLevel: "mandatory",
-  types: { aws: [AWS.taskDefinition, AWS.secretVersion], gcp: [GCP.run, GCP.secretVersion] },
+  types: {
+    aws: [AWS.taskDefinition, AWS.secretVersion],
+    gcp: [GCP.run, GCP.secretVersion],
+    kubernetes: [K8S.deployment, K8S.statefulSet],
+  },
   remediationSteps:
     "Store the value in Secrets Manager or Secret Manager and pass it as an ECS `secrets` entry or a Cloud Run secretKeyRef.",
   validateStack: ({ resources }, report) => {
@@ -36,6 +40,11 @@ export const secretsByReference: Rule = {
       for (const container of list(json(task.props.containerDefinitions)))
         for (const env of list(at(container, "environment")))
           check(task.urn, label(task), String(at(env, "name")), at(env, "value"));
+    }
+    for (const workload of ofType(resources, K8S.deployment, K8S.statefulSet)) {
+      for (const container of list(at(workload.props, "spec", "template", "spec", "containers")))
+        for (const env of list(at(container, "env")))
+          check(workload.urn, label(workload), String(at(env, "name")), at(env, "value"));
     }
     for (const run of ofType(resources, GCP.run)) {
       for (const container of list(at(run.props, "template", "containers")))

@@ -1,6 +1,6 @@
 import type { Rule } from "../rule.js";
 import { at, label, list, ofType } from "../rule.js";
-import { AWS, GCP } from "./types.js";
+import { AWS, GCP, K8S } from "./types.js";
 
 interface TlsConfig {
   /** The stack's public entry point may answer plain HTTP (a dev stack without a domain). */
@@ -20,6 +20,7 @@ export const tlsInTransit: Rule = {
   types: {
     aws: [AWS.rds, AWS.rdsParams, AWS.redis, AWS.loadBalancer, AWS.listener],
     gcp: [GCP.sql, GCP.redis],
+    kubernetes: [K8S.postgres, K8S.statefulSet, K8S.kafka, K8S.ingress],
   },
   configSchema: {
     properties: {
@@ -64,6 +65,28 @@ export const tlsInTransit: Rule = {
           `${label(listener)} serves the public entry point over plain ${protocol} without redirecting to HTTPS`,
           listener.urn,
         );
+    }
+    for (const pg of ofType(resources, K8S.postgres)) {
+      const hba = list(at(pg.props, "spec", "postgresql", "pg_hba")).map(String);
+      if (hba.length === 0 || hba.some((line) => /^host(nossl)?\s/.test(line)))
+        report(`${label(pg)} accepts connections without TLS (pg_hba has no hostssl-only rules)`, pg.urn);
+    }
+    for (const set of ofType(resources, K8S.statefulSet)) {
+      for (const container of list(at(set.props, "spec", "template", "spec", "containers"))) {
+        const args = list(at(container, "args")).map(String);
+        if (!args.includes("--tls-port")) continue;
+        if (args[args.indexOf("--port") + 1] !== "0" || !args.includes("--port"))
+          report(`${label(set)} serves Redis on a plain port beside TLS (--port is not 0)`, set.urn);
+      }
+    }
+    for (const kafka of ofType(resources, K8S.kafka)) {
+      for (const l of list(at(kafka.props, "spec", "kafka", "listeners")))
+        if (at(l, "tls") !== true)
+          report(`${label(kafka)} has the plain listener "${String(at(l, "name"))}"`, kafka.urn);
+    }
+    for (const ingress of ofType(resources, K8S.ingress)) {
+      if (list(at(ingress.props, "spec", "tls")).length === 0 && !allowPlainHttp)
+        report(`${label(ingress)} serves the public entry point without TLS (no spec.tls)`, ingress.urn);
     }
     for (const sql of ofType(resources, GCP.sql)) {
       const ip = at(sql.props, "settings", "ipConfiguration");

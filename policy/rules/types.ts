@@ -26,6 +26,21 @@ export const AWS = {
   flowLog: "aws:ec2/flowLog:FlowLog",
 } as const;
 
+export const K8S = {
+  service: "kubernetes:core/v1:Service",
+  deployment: "kubernetes:apps/v1:Deployment",
+  statefulSet: "kubernetes:apps/v1:StatefulSet",
+  hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+  ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+  postgres: "kubernetes:postgresql.cnpg.io/v1:Cluster",
+  kafka: "kubernetes:kafka.strimzi.io/v1beta2:Kafka",
+  kafkaTopic: "kubernetes:kafka.strimzi.io/v1beta2:KafkaTopic",
+  kafkaUser: "kubernetes:kafka.strimzi.io/v1beta2:KafkaUser",
+  role: "kubernetes:rbac.authorization.k8s.io/v1:Role",
+  clusterRole: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+  clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+} as const;
+
 export const GCP = {
   sql: "gcp:sql/databaseInstance:DatabaseInstance",
   redis: "gcp:redis/instance:Instance",
