@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import autocannon from "autocannon";
+import { createLocalJWKSet } from "jose";
 import { MemoryCache } from "../adapters/memory/cache.js";
 import { MemoryBroker } from "../adapters/memory/message-broker.js";
 import { freePort } from "../scripts/emulators.js";
-import { devHeaderIdentitySource } from "../services/kernel/auth/caller.js";
+import { devHeaderIdentitySource, jwtIdentitySource } from "../services/kernel/auth/caller.js";
 import { migrate } from "../services/kernel/db/migrate.js";
 import { openDatabase } from "../services/kernel/db/open-database.js";
 import { createOutboxRelay } from "../services/kernel/messaging/outbox-relay.js";
@@ -18,6 +19,7 @@ import {
   TASKS_MIGRATIONS,
 } from "../services/tasks/service.js";
 import { projectCreated } from "../services/tasks/testing.js";
+import { BENCH_TOKENS, BENCH_USER } from "./lib/bench-user.js";
 import { startChild } from "./lib/child.js";
 import { createBenchDatabase, pgbenchTps, postgresReachable } from "./lib/postgres.js";
 import { type BenchResult, writeReport } from "./lib/report.js";
@@ -39,8 +41,12 @@ import { type BenchResult, writeReport } from "./lib/report.js";
 const CONNECTIONS = 10;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
-/** The service process: the tasks app as local mode wires it. */
-async function serve(port: number, projectId: string, databaseUrl: string): Promise<void> {
+/**
+ * The service process: the tasks app as local mode wires it. Callers are named by the
+ * development header, or, given a JWKS (JSON), by access tokens it verifies, as behind the
+ * gateway.
+ */
+async function serve(port: number, projectId: string, databaseUrl: string, jwksJson?: string): Promise<void> {
   initTracing({ serviceName: "tasks" });
   const db = await openDatabase(databaseUrl);
   await migrate(db, [TASKS_MIGRATIONS]);
@@ -50,7 +56,9 @@ async function serve(port: number, projectId: string, databaseUrl: string): Prom
     db,
     cache: new MemoryCache({ namespace: "tasks" }),
     log: createLogger({ service: "tasks", level: "silent" }),
-    identity: devHeaderIdentitySource(),
+    identity: jwksJson
+      ? jwtIdentitySource({ keys: createLocalJWKSet(JSON.parse(jwksJson)), ...BENCH_TOKENS })
+      : devHeaderIdentitySource(),
     notifyRelay: () => relay.notify(),
   });
   await startActivityConsumer({ db, broker });
@@ -117,7 +125,6 @@ async function profile(name: string, options: autocannon.Options): Promise<{ max
   return { max, half };
 }
 
-const BENCH_USER = "bench-user";
 /** The project every benchmark board belongs to (announced to the tasks service at start). */
 const PROJECT_ID = randomUUID();
 const headers = { "x-dev-user": BENCH_USER, "content-type": "application/json" };
@@ -301,7 +308,7 @@ async function main(): Promise<void> {
 if (process.argv[2] === "write-floor") {
   await serveWriteFloor(Number(process.argv[3]));
 } else if (process.argv[2] === "serve") {
-  await serve(Number(process.argv[3]), process.argv[4]!, process.argv[5] ?? "pglite:memory");
+  await serve(Number(process.argv[3]), process.argv[4]!, process.argv[5] ?? "pglite:memory", process.argv[6]);
 } else {
   await main();
 }
