@@ -20,6 +20,9 @@ export const SECRET_PLACEHOLDERS: Readonly<Record<string, string>> = {
   DATABASE_URL: "postgres://taskflow:placeholder@database.internal:5432/taskflow?sslmode=verify-full",
   CACHE_URL: "rediss://:placeholder@cache.internal:6379",
   JWT_PRIVATE_KEY: MOCK_PEM,
+  // Broker users' credentials on Kubernetes (see BROKER_CREDENTIALS).
+  KAFKA_SASL_PASSWORD: "placeholder",
+  RABBITMQ_URL: "amqps://service:placeholder@rabbitmq.internal:5671",
 };
 
 export interface MockedStack {
