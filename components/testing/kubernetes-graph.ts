@@ -151,7 +151,19 @@ export function readKubernetes(run: StackRun, declaration: PlatformDeclaration):
     const env = asArray(at(container, "env")) as EnvVar[];
     const plain = Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
     const secretEnv = env.filter((e) => e.valueFrom?.secretKeyRef);
-    environments[name] = { plain, secretNames: secretEnv.map((e) => e.name) };
+    environments[name] = {
+      plain,
+      secretNames: secretEnv.map((e) => e.name),
+      secretValues: Object.fromEntries(
+        secretEnv.flatMap((e) => {
+          const ref = e.valueFrom?.secretKeyRef;
+          const secret = ref && graph.ofType(T.secret).find((s) => meta(s).name === ref.name);
+          const value = ref && at(secret?.inputs, "stringData", ref.key);
+          return typeof value === "string" ? [[e.name, value]] : [];
+        }),
+      ),
+      command: [...(asArray(at(container, "command")) as string[]), ...(asArray(at(container, "args")) as string[])],
+    };
     const secretRefs = secretEnv.filter((e) => stackSecret(e.valueFrom?.secretKeyRef)).map((e) => e.name);
     const pod = endpoint(meta(deployment).name) as Endpoint;
     const hpa = graph

@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../db/database.js";
-import { UPSTREAM_TIMEOUT_MS } from "../resilience.js";
 import { openTestDatabase, postgresGate } from "../db/testing.js";
+import { UPSTREAM_TIMEOUT_MS } from "../resilience.js";
 
 /**
  * A service process killed with SIGKILL in the middle of an `Idempotency-Key` request, on a
