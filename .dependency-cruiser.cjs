@@ -1,5 +1,5 @@
 // Import rules, checked by `npm run lint`. The layers, top to bottom:
-//   bench/ scripts/  ->  stacks/  ->  components/ services/ web/  ->  adapters/
+//   bench/ scripts/ policy/ cost/  ->  stacks/  ->  components/ services/ web/  ->  adapters/
 // An import may point down or stay inside its own folder; never up, never sideways between
 // components/, services/ and web/, and never in a circle.
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -17,35 +17,35 @@ module.exports = {
       severity: "error",
       comment: "adapters/ is the bottom layer: it imports nothing of the project above it.",
       from: { path: "^adapters/" },
-      to: { path: "^(components|services|web|stacks|scripts|bench)/" },
+      to: { path: "^(components|services|web|stacks|scripts|bench|policy|cost)/" },
     },
     {
       name: "components-take-only-their-own-args",
       severity: "error",
       comment: "components/ sits below stacks/ and beside services/ and web/: it imports only itself and adapters/.",
       from: { path: "^components/" },
-      to: { path: "^(services|web|stacks|scripts|bench)/" },
+      to: { path: "^(services|web|stacks|scripts|bench|policy|cost)/" },
     },
     {
       name: "services-stay-below-stacks",
       severity: "error",
       comment: "services/ sits below stacks/ and beside components/ and web/.",
       from: { path: "^services/" },
-      to: { path: "^(components|web|stacks|scripts|bench)/" },
+      to: { path: "^(components|web|stacks|scripts|bench|policy|cost)/" },
     },
     {
       name: "web-stays-below-stacks",
       severity: "error",
       comment: "web/ sits below stacks/ and beside components/ and services/.",
       from: { path: "^web/" },
-      to: { path: "^(components|services|stacks|scripts|bench)/" },
+      to: { path: "^(components|services|stacks|scripts|bench|policy|cost)/" },
     },
     {
       name: "stacks-stay-below-scripts",
       severity: "error",
       comment: "stacks/ assembles the program; the scripts and benchmarks that use it sit above it.",
       from: { path: "^stacks/" },
-      to: { path: "^(scripts|bench)/" },
+      to: { path: "^(scripts|bench|policy|cost)/" },
     },
     {
       name: "scripts-do-not-import-bench",

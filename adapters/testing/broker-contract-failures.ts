@@ -1,24 +1,6 @@
 import { expect } from "vitest";
-import type { DeadLetter } from "../core/message.js";
-import type { IMessageBroker } from "../core/message-broker.js";
-import { Received, sleep, until } from "./broker-collector.js";
+import { collectDeadLetters, Received, sleep, until } from "./broker-collector.js";
 import type { ContractContext } from "./broker-contract-context.js";
-
-/** Reads dead letters until `count` arrived or the time is up. */
-async function collectDeadLetters(
-  broker: IMessageBroker,
-  topic: string,
-  subscription: string,
-  count: number,
-  timeoutMs: number,
-): Promise<DeadLetter[]> {
-  const letters: DeadLetter[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (letters.length < count && Date.now() < deadline) {
-    letters.push(...(await broker.receiveDeadLetters(topic, subscription, { max: count, waitMs: 200 })));
-  }
-  return letters;
-}
 
 /** B07–B12: nacks, retries, locks and dead letters. */
 export function defineFailureContract(ctx: ContractContext): void {

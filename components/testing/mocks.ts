@@ -1,4 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { callAzure, computedAzure } from "./azure-mocks.js";
+import { privateKey, randomPassword } from "./generated.js";
 
 /** One custom resource the program registered, with the inputs the provider would have received. */
 export interface RecordedResource {
@@ -12,9 +14,6 @@ export interface RecordedResource {
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_PROJECT = "taskflow-test";
 export const MOCK_PROJECT_NUMBER = "987654321098";
-/** What every generated password resolves to, so tests can prove it never appears in plain text. */
-export const MOCK_PASSWORD = "MockGeneratedSecret0123456789abc";
-export const MOCK_PEM = "-----BEGIN PRIVATE KEY-----\nTU9DSyBLRVk=\n-----END PRIVATE KEY-----\n";
 /** What @pulumi/tls certificates resolve to under mocks (the Kubernetes stack's own CA and server certificates). */
 export const MOCK_CERT = "-----BEGIN CERTIFICATE-----\nTU9DSyBDRVJU\n-----END CERTIFICATE-----\n";
 
@@ -77,7 +76,8 @@ function computed(type: string, name: string, inputs: Inputs): Inputs {
         return {
           host: "10.1.0.4",
           port: 6378,
-          authString: MOCK_PASSWORD,
+          // Memorystore generates the AUTH string itself; 36 characters like its own.
+          authString: randomPassword({ length: 36, special: false }),
           serverCaCerts: [{ cert: "-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----\n" }],
         };
       case "gcp:compute/network:Network":
@@ -90,8 +90,11 @@ function computed(type: string, name: string, inputs: Inputs): Inputs {
         return { name: physical };
     }
   }
-  if (type === "random:index/randomPassword:RandomPassword") return { result: MOCK_PASSWORD };
-  if (type === "tls:index/privateKey:PrivateKey") return { privateKeyPemPkcs8: MOCK_PEM, privateKeyPem: MOCK_PEM };
+  if (pkg === "azure-native") return computedAzure(type, name, inputs);
+  if (type === "random:index/randomPassword:RandomPassword") return { result: randomPassword(inputs) };
+  if (type === "tls:index/privateKey:PrivateKey") return privateKey(inputs);
+  // The suffix Azure names get to be globally unique: not a secret, so a fixed value keeps names readable.
+  if (type === "random:index/randomString:RandomString") return { result: "x7k2q9" };
   if (type === "tls:index/selfSignedCert:SelfSignedCert" || type === "tls:index/locallySignedCert:LocallySignedCert")
     return { certPem: MOCK_CERT };
   if (type === "tls:index/certRequest:CertRequest")
@@ -127,6 +130,8 @@ export function recordingMocks(): { mocks: pulumi.runtime.Mocks; resources: Reco
       if (args.token === "gcp:organizations/getProject:getProject") {
         return { number: MOCK_PROJECT_NUMBER, projectId: str((args.inputs as Inputs).projectId, MOCK_PROJECT) };
       }
+      const azure = callAzure(args.token, args.inputs as Inputs);
+      if (azure) return azure;
       throw new Error(`[taskflow] [mocks] no mock for the call ${args.token}`);
     },
   };

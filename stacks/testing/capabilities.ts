@@ -58,6 +58,13 @@ export interface Capabilities {
 export interface InjectedEnvironment {
   readonly plain: Readonly<Record<string, string>>;
   readonly secretNames: readonly string[];
+  /**
+   * Each secret reference resolved to the value the graph stored in the secret store (the
+   * version's data), as the platform fills it at start; absent when the reference points nowhere.
+   */
+  readonly secretValues: Readonly<Record<string, string>>;
+  /** The command the container starts with (the image's entrypoint runs it). */
+  readonly command: readonly string[];
 }
 
 /** One resource a service's identity is allowed to touch, as the cloud names it. */

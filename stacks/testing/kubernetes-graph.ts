@@ -151,7 +151,19 @@ export function readKubernetes(run: StackRun, declaration: PlatformDeclaration):
     const env = asArray(at(container, "env")) as EnvVar[];
     const plain = Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
     const secretEnv = env.filter((e) => e.valueFrom?.secretKeyRef);
-    environments[name] = { plain, secretNames: secretEnv.map((e) => e.name) };
+    environments[name] = {
+      plain,
+      secretNames: secretEnv.map((e) => e.name),
+      secretValues: Object.fromEntries(
+        secretEnv.flatMap((e) => {
+          const ref = e.valueFrom?.secretKeyRef;
+          const secret = ref && graph.ofType(T.secret).find((s) => meta(s).name === ref.name);
+          const value = ref && at(secret?.inputs, "stringData", ref.key);
+          return typeof value === "string" ? [[e.name, value]] : [];
+        }),
+      ),
+      command: [...(asArray(at(container, "command")) as string[]), ...(asArray(at(container, "args")) as string[])],
+    };
     const secretRefs = secretEnv.filter((e) => stackSecret(e.valueFrom?.secretKeyRef)).map((e) => e.name);
     const pod = endpoint(meta(deployment).name) as Endpoint;
     const hpa = graph
@@ -167,10 +179,8 @@ export function readKubernetes(run: StackRun, declaration: PlatformDeclaration):
     const pgPods = (e: Endpoint) => e.labels["cnpg.io/podRole"] === "instance";
     const redisPods = (e: Endpoint) => e.name === `${app}-cache-redis`;
     const outside = (e: Endpoint) => e.namespace === undefined;
-    const dbPort = graph.ofType(T.pgCluster).length
-      ? 5432
-      : Number(new URL(String(plainSecretValue(graph, `${app}-database-url`) ?? "postgres://x:1/")).port || 5432);
-    const cachePort = 6379;
+    const dbPort = graph.ofType(T.pgCluster).length ? 5432 : storedPort(graph, `${app}-database-url`, 5432);
+    const cachePort = graph.ofType(T.statefulSet).length ? 6379 : storedPort(graph, `${app}-cache-url`, 6379);
     services.push({
       service: name,
       compute: typeof at(container, "image") === "string",
@@ -215,9 +225,11 @@ export function readKubernetes(run: StackRun, declaration: PlatformDeclaration):
   return { provider: "kubernetes", capabilities, environments, grants, ownResources, gaps };
 }
 
-function plainSecretValue(graph: Graph, name: string): unknown {
-  const secret = graph.ofType(T.secret).find((s) => meta(s).name === name);
-  return at(secret?.inputs, "stringData", STACK_SECRET_KEY);
+/** The port of the URL an external data service's Secret holds. */
+function storedPort(graph: Graph, secretName: string, fallback: number): number {
+  const secret = graph.ofType(T.secret).find((s) => meta(s).name === secretName);
+  const url = at(secret?.inputs, "stringData", STACK_SECRET_KEY);
+  return typeof url === "string" ? Number(new URL(url).port || fallback) : fallback;
 }
 
 interface BrokerReading {

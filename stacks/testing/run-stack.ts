@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudProvider } from "../../components/api/platform.js";
+import { MOCK_AZURE_LOCATION } from "../../components/testing/azure-mocks.js";
 import { MOCK_PROJECT, type RecordedResource, recordingMocks } from "../../components/testing/mocks.js";
 import { buildStack, type StackOutputs } from "../program.js";
 import { selectPlatform } from "../select.js";
@@ -29,9 +30,11 @@ export function testSettings(provider: CloudProvider, overrides: Partial<StackSe
     placement:
       provider === "gcp"
         ? { region: "europe-west1", project: MOCK_PROJECT }
-        : provider === "kubernetes"
-          ? { region: "" }
-          : { region: "eu-west-1" },
+        : provider === "azure"
+          ? { region: MOCK_AZURE_LOCATION }
+          : provider === "kubernetes"
+            ? { region: "" }
+            : { region: "eu-west-1" },
     imageTag: "1.0.0",
     logLevel: "info",
     ...overrides,
