@@ -171,8 +171,21 @@ describe("walkthrough through the gateway of local mode", () => {
     const dashboard = await call("GET", "/api/v1/dashboard", aliceToken);
     expect(dashboard.status).toBe(200);
 
-    // Another user's board is not found, never shown.
-    expect((await call("GET", `/api/v1/boards/${board.body.id}`, bobToken)).status).toBe(404);
+    // Bob, assigned a task on Alice's board, may look at it (read-only); a stranger gets a 404.
+    expect((await call("GET", `/api/v1/boards/${board.body.id}`, bobToken)).status).toBe(200);
+    const carol = await call("POST", "/api/v1/auth/register", undefined, {
+      email: "carol@example.com",
+      password: "yet another passphrase",
+      displayName: "Carol",
+    });
+    expect(carol.status).toBe(201);
+    const carolToken = (
+      await call("POST", "/api/v1/auth/login", undefined, {
+        email: "carol@example.com",
+        password: "yet another passphrase",
+      })
+    ).body.accessToken as string;
+    expect((await call("GET", `/api/v1/boards/${board.body.id}`, carolToken)).status).toBe(404);
     // Nor can another user create a board in Alice's project (the tasks service knows its owner from user-events).
     const squat = await call("POST", "/api/v1/boards", bobToken, { projectId: project.body.id, name: "Sprint 2" });
     expect(squat.status).toBe(404);

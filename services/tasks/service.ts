@@ -14,6 +14,7 @@ import { projectActivity } from "./data-access/projections.js";
 import type { TasksContext } from "./domain/context.js";
 import type { ProjectWait } from "./domain/projects.js";
 import { onUserEvent } from "./domain/user-events.js";
+import { createBoardHub, mountBoardStream } from "./http/board-stream.js";
 import { taskCacheKey, tasksRoutes } from "./http/routes.js";
 
 /** The tasks service: boards, cards, tasks, comments and the activity feed (port 7001). */
@@ -51,12 +52,14 @@ export function createTasksApp(deps: TasksAppDeps): HttpApp & { ctx: TasksContex
     timeoutMs: deps.cacheTimeoutMs ?? 250,
     onCacheError: (error) => deps.log.warn({ err: error }, "cache unavailable; read from the database"),
   });
+  const boards = createBoardHub();
   const ctx: TasksContext = {
     db: deps.db,
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.projectWait ? { projectWait: deps.projectWait } : {}),
     async onCommitted(ids) {
       deps.notifyRelay?.();
+      boards.notify();
       await reads.invalidate(...ids.map(taskCacheKey));
     },
   };
@@ -67,6 +70,7 @@ export function createTasksApp(deps: TasksAppDeps): HttpApp & { ctx: TasksContex
     routes: tasksRoutes({ ctx, reads }),
     db: deps.db,
     readiness: deps.readiness ?? [{ name: "database", ping: () => deps.db.ping() }],
+    configure: (app) => mountBoardStream(app, { ctx, hub: boards, identity: deps.identity }),
     versioning: { defaultVersion: 1, deprecated: { 1: TASKS_V1_DEPRECATION } },
     openapi: {
       title: "taskflow tasks",

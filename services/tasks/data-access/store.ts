@@ -220,3 +220,17 @@ export async function listActivities(
   );
   return { items: rows.map(toActivity), ...page, total };
 }
+
+/** Comments per task of a board, for the board's tiles; `assigneeId` narrows to one person's tasks. */
+export async function commentCounts(
+  db: Queryable,
+  boardId: string,
+  assigneeId?: string,
+): Promise<Record<string, number>> {
+  const rows = await db.query<{ task_id: string; count: number }>(
+    `SELECT c.task_id, count(*)::int AS count FROM comments c JOIN tasks t ON t.id = c.task_id
+     WHERE t.board_id = $1${assigneeId ? " AND t.assignee_id = $2" : ""} GROUP BY c.task_id`,
+    assigneeId ? [boardId, assigneeId] : [boardId],
+  );
+  return Object.fromEntries(rows.map((r) => [r.task_id, r.count]));
+}
