@@ -72,8 +72,9 @@ export function buildStack(
     subscriptions: declaration.subscriptions,
   });
   const registry = platform.registry(`${app}-registry`, { ...placement });
-  // RS256 signing key, generated once and kept in state; only the identity service receives it.
-  const signingKey = new tls.PrivateKey(`${app}-jwt`, { algorithm: "RSA", rsaBits: 2048 });
+  // ES256 signing key (what services/identity accepts), generated once and kept in state; only
+  // the identity service receives it.
+  const signingKey = new tls.PrivateKey(`${app}-jwt`, { algorithm: "ECDSA", ecdsaCurve: "P256" });
   const secrets = {
     databaseUrl: platform.secret(`${app}-database-url`, {
       ...placement,

@@ -8,7 +8,7 @@ const PLATFORMS: Record<CloudProvider, (() => Promise<Platform>) | undefined> = 
   aws: async () => (await import("../components/aws/index.js")).aws,
   gcp: async () => (await import("../components/gcp/index.js")).gcp,
   azure: undefined,
-  kubernetes: undefined,
+  kubernetes: async () => (await import("../components/kubernetes/index.js")).kubernetes(),
 };
 
 export const BUILT_PROVIDERS = CLOUD_PROVIDERS.filter((p) => PLATFORMS[p] !== undefined);

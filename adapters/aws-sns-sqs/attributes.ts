@@ -19,6 +19,7 @@ export const PUBLISHED_ATTRIBUTE = "tf-ts";
 export const KEY_ATTRIBUTE = "tf-key";
 export const PACKED_ATTRIBUTE = "tf-h";
 export const REASON_ATTRIBUTE = "tf-reason";
+export const ATTEMPTS_ATTRIBUTE = "tf-attempts";
 const HEADER_PREFIX = "h.";
 
 export interface EnvelopeMeta {
@@ -27,6 +28,8 @@ export interface EnvelopeMeta {
   readonly publishedAt: Date;
   /** Only on dead letters. */
   readonly reason?: string;
+  /** Only on dead letters: the deliveries it took before it was dead-lettered. */
+  readonly attempts?: number;
 }
 
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
@@ -60,6 +63,7 @@ export function encodeAttributes(meta: EnvelopeMeta, headers: Readonly<Record<st
   };
   if (meta.key !== undefined && meta.key !== "") attributes[KEY_ATTRIBUTE] = str(meta.key);
   if (meta.reason !== undefined) attributes[REASON_ATTRIBUTE] = str(meta.reason || "(no reason given)");
+  if (meta.attempts !== undefined) attributes[ATTEMPTS_ATTRIBUTE] = str(String(meta.attempts));
 
   const entries = Object.entries(headers);
   const fitting = entries.filter(([name, value]) => fitsAttribute(name, value));
@@ -81,6 +85,7 @@ export interface DecodedEnvelope {
   readonly key?: string;
   readonly publishedAt?: Date;
   readonly reason?: string;
+  readonly attempts?: number;
   readonly headers: Record<string, string>;
 }
 
@@ -92,16 +97,18 @@ export function decodeAttributes(
   let key: string | undefined;
   let publishedAt: Date | undefined;
   let reason: string | undefined;
+  let attempts: number | undefined;
   for (const [name, attribute] of Object.entries(attributes ?? {})) {
     const value = attribute.StringValue ?? "";
     if (name === ID_ATTRIBUTE) id = value;
     else if (name === KEY_ATTRIBUTE) key = value;
     else if (name === REASON_ATTRIBUTE) reason = value;
+    else if (name === ATTEMPTS_ATTRIBUTE) attempts = Number(value);
     else if (name === PUBLISHED_ATTRIBUTE) publishedAt = new Date(Number(value));
     else if (name === PACKED_ATTRIBUTE) Object.assign(headers, JSON.parse(value) as Record<string, string>);
     else if (name.startsWith(HEADER_PREFIX)) headers[name.slice(HEADER_PREFIX.length)] = value;
   }
-  return { id, key, publishedAt, reason, headers };
+  return { id, key, publishedAt, reason, attempts, headers };
 }
 
 /** What SNS counts against its 256 KiB limit: the body plus each attribute's name, type and value. */

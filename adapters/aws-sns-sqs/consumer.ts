@@ -132,7 +132,7 @@ export class SqsConsumer implements Subscription {
     try {
       body = JSON.parse(raw.Body ?? "null");
     } catch (error) {
-      await this.deadLetter(raw, envelope, `body is not JSON: ${(error as Error).message}`);
+      await this.deadLetter(raw, envelope, `body is not JSON: ${(error as Error).message}`, attempt);
       return true;
     }
     const message: Message<unknown> = {
@@ -166,7 +166,7 @@ export class SqsConsumer implements Subscription {
     if (lockLost) return false;
 
     if (reason !== undefined) {
-      await this.deadLetter(raw, envelope, reason);
+      await this.deadLetter(raw, envelope, reason, attempt);
       return true;
     }
     if (!failed) {
@@ -175,15 +175,21 @@ export class SqsConsumer implements Subscription {
     }
     if (attempt >= this.queue.maxAttempts) {
       const why = `failed on attempt ${attempt} of ${this.queue.maxAttempts}: ${describeError(failure)}`;
-      await this.deadLetter(raw, envelope, why);
+      await this.deadLetter(raw, envelope, why, attempt);
       return true;
     }
-    const delaySeconds = Math.round(retryDelayMs(attempt, this.settings.backoff) / 1_000);
+    // Visibility is set in whole seconds: round up, so a retry never comes sooner than asked.
+    const delaySeconds = Math.ceil(retryDelayMs(attempt, this.settings.backoff) / 1_000);
     await this.release(raw, delaySeconds);
     return false;
   }
 
-  private async deadLetter(raw: SqsMessage, envelope: DecodedEnvelope, reason: string): Promise<void> {
+  private async deadLetter(
+    raw: SqsMessage,
+    envelope: DecodedEnvelope,
+    reason: string,
+    attempts: number,
+  ): Promise<void> {
     if (!this.queue.deadLetterUrl) {
       this.settings.onError(
         this.loop.error(`subscription "${this.name}" has no dead-letter queue; message returned to the queue`, reason),
@@ -193,7 +199,7 @@ export class SqsConsumer implements Subscription {
     }
     const id = envelope.id ?? raw.MessageId ?? "";
     const attributes = encodeAttributes(
-      { id, key: envelope.key, publishedAt: envelope.publishedAt ?? new Date(), reason },
+      { id, key: envelope.key, publishedAt: envelope.publishedAt ?? new Date(), reason, attempts },
       envelope.headers,
     );
     await this.sqs.send(

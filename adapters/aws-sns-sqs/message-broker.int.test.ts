@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll } from "vitest";
 import { runBrokerContract } from "../testing/broker-contract.js";
+import { childProcessConsumer } from "../testing/killable-consumer.js";
+import type { SnsSqsBrokerOptions } from "./config.js";
 import { createSnsSqsBroker, FIFO_CAPABILITIES, STANDARD_CAPABILITIES } from "./message-broker.js";
-import { deleteByPrefix, snsSqsGate, testOptions } from "./test-server.js";
+import { breakDeadLetterQueue, deleteByPrefix, snsSqsGate, testOptions } from "./test-server.js";
 
 const skip = await snsSqsGate();
 const prefix = `tf${randomUUID().slice(0, 6)}-`;
@@ -10,17 +12,30 @@ const prefix = `tf${randomUUID().slice(0, 6)}-`;
 // SQS counts visibility in whole seconds, so the suite's lock time is one second.
 const timing = { lockMs: 1_000 } as const;
 
+/** A consumer killed as its container would be (SIGKILL), and the dead-letter queue deleted then re-created. */
+const faults = (options: SnsSqsBrokerOptions) => ({
+  killable: {
+    create: childProcessConsumer({
+      module: new URL("./message-broker.ts", import.meta.url),
+      factory: "createSnsSqsBroker",
+      options,
+    }),
+  },
+  breakDeadLetters: { create: breakDeadLetterQueue(options) },
+});
+
+const standard = testOptions(prefix);
 runBrokerContract(
   "aws-sns-sqs",
-  async (options) => createSnsSqsBroker(testOptions(prefix, { autoCreate: options?.autoCreate ?? true })),
-  { capabilities: STANDARD_CAPABILITIES, ...timing, ...(skip ? { skip } : {}) },
+  async (options) => createSnsSqsBroker({ ...standard, autoCreate: options?.autoCreate ?? true }),
+  { capabilities: STANDARD_CAPABILITIES, ...timing, faults: faults(standard), ...(skip ? { skip } : {}) },
 );
 
+const fifo = testOptions(`${prefix}f-`, { fifo: true });
 runBrokerContract(
   "aws-sns-sqs (FIFO)",
-  async (options) =>
-    createSnsSqsBroker(testOptions(`${prefix}f-`, { fifo: true, autoCreate: options?.autoCreate ?? true })),
-  { capabilities: FIFO_CAPABILITIES, ...timing, ...(skip ? { skip } : {}) },
+  async (options) => createSnsSqsBroker({ ...fifo, autoCreate: options?.autoCreate ?? true }),
+  { capabilities: FIFO_CAPABILITIES, ...timing, faults: faults(fifo), ...(skip ? { skip } : {}) },
 );
 
 afterAll(async () => {

@@ -213,7 +213,7 @@ export class SnsSqsMessageBroker implements IMessageBroker {
           MaxNumberOfMessages: Math.min(10, max - letters.length),
           WaitTimeSeconds: waitSeconds,
           MessageAttributeNames: ["All"],
-          MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp"],
+          MessageSystemAttributeNames: ["SentTimestamp"],
         }),
       );
       for (const raw of result.Messages ?? []) {
@@ -224,7 +224,8 @@ export class SnsSqsMessageBroker implements IMessageBroker {
           key: envelope.key,
           headers: envelope.headers,
           body: JSON.parse(raw.Body ?? "null") as T,
-          attempt: Number(raw.Attributes?.ApproximateReceiveCount ?? "1"),
+          // The dead-letter copy's own receive count says nothing of the attempts it took.
+          attempt: envelope.attempts ?? queue.maxAttempts,
           publishedAt: envelope.publishedAt ?? new Date(Number(raw.Attributes?.SentTimestamp ?? 0)),
           // Without our attribute the queue's redrive policy moved it: a consumer died or stalled.
           reason: envelope.reason ?? `received ${queue.maxAttempts} times without being settled (redrive policy)`,

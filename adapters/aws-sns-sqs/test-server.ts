@@ -1,9 +1,16 @@
 import { DeleteTopicCommand, ListTopicsCommand, type ListTopicsCommandOutput, SNSClient } from "@aws-sdk/client-sns";
-import { DeleteQueueCommand, ListQueuesCommand, type ListQueuesCommandOutput, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueUrlCommand,
+  ListQueuesCommand,
+  type ListQueuesCommandOutput,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { parseAddress } from "../../scripts/test-servers.js";
 import { serverGate } from "../testing/servers.js";
 import type { SnsSqsBrokerOptions } from "./config.js";
-import { nameFromArn } from "./names.js";
+import { deadLetterQueueName, nameFromArn } from "./names.js";
 
 /** The emulator the vitest global setup started, or the one `AWS_ENDPOINT_URL` names. */
 export const TEST_ENDPOINT = process.env.AWS_ENDPOINT_URL;
@@ -25,6 +32,29 @@ export function testOptions(namePrefix: string, overrides: Partial<SnsSqsBrokerO
     namePrefix,
     waitTimeSeconds: 1,
     ...overrides,
+  };
+}
+
+/**
+ * Deletes a subscription's dead-letter queue, so the adapter's writes to it fail, as a queue
+ * removed by hand or a missing permission would make them; the repair creates it again.
+ */
+export function breakDeadLetterQueue(options: SnsSqsBrokerOptions) {
+  return async (_broker: unknown, topic: string, subscription: string): Promise<() => Promise<void>> => {
+    const fifo = options.fifo ?? false;
+    const name = deadLetterQueueName(options.namePrefix ?? "", topic, subscription, fifo);
+    const sqs = new SQSClient({ region: options.region, endpoint: options.endpoint, credentials: options.credentials });
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+    return async () => {
+      try {
+        await sqs.send(
+          new CreateQueueCommand({ QueueName: name, Attributes: fifo ? { FifoQueue: "true" } : undefined }),
+        );
+      } finally {
+        sqs.destroy();
+      }
+    };
   };
 }
 

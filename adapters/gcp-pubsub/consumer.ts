@@ -47,6 +47,7 @@ export interface ConsumerSettings extends PullConsumerOptions {
     message: Decoded,
     original: PulledMessage,
     reason: string,
+    attempts: number,
   ) => Promise<void>;
 }
 
@@ -179,14 +180,21 @@ export class PubSubConsumer implements Subscription {
     try {
       decoded = decodeMessage(raw.data, raw.attributes ?? {});
     } catch (error) {
-      await this.deadLetter(pulled, undecodable(raw), `data is not JSON: ${describeError(error)}`);
+      await this.deadLetter(
+        pulled,
+        undecodable(raw),
+        `data is not JSON: ${describeError(error)}`,
+        this.attemptOf(pulled, messageId),
+      );
       return SETTLED;
     }
     const retryInPlace = this.info.ordered && !!raw.orderingKey;
     let attempt = this.attemptOf(pulled, messageId);
 
-    // A lock shorter than the subscription's ack deadline takes effect by shortening it now.
-    if (this.info.lockSeconds < this.info.ackDeadlineSeconds && !this.settings.renewLock) {
+    // A lock shorter than the subscription's ack deadline holds from the first moment of the
+    // delivery, renewed or not: a consumer that dies before its first heartbeat must not keep
+    // the message for the whole subscription deadline.
+    if (this.info.lockSeconds < this.info.ackDeadlineSeconds) {
       await this.modify([pulled], this.info.lockSeconds);
     }
     const delivery = new AbortController();
@@ -212,7 +220,7 @@ export class PubSubConsumer implements Subscription {
         const { reason, failed, failure } = await this.loop.runHandler(this.handler, message, delivery);
         if (lockLost) return { settled: false };
         if (reason !== undefined) {
-          await this.deadLetter(pulled, decoded, reason);
+          await this.deadLetter(pulled, decoded, reason, attempt);
           return SETTLED;
         }
         if (!failed) {
@@ -222,7 +230,7 @@ export class PubSubConsumer implements Subscription {
         }
         if (attempt >= this.info.maxAttempts) {
           const why = `failed on attempt ${attempt} of ${this.info.maxAttempts}: ${describeError(failure)}`;
-          await this.deadLetter(pulled, decoded, why);
+          await this.deadLetter(pulled, decoded, why, attempt);
           return SETTLED;
         }
         const delayMs = retryDelayMs(attempt, this.settings.backoff);
@@ -234,7 +242,8 @@ export class PubSubConsumer implements Subscription {
             continue;
           }
         }
-        await this.modify([pulled], Math.min(600, Math.round(delayMs / 1_000)));
+        // Ack deadlines are whole seconds: round up, so a retry never comes sooner than asked.
+        await this.modify([pulled], Math.min(600, Math.ceil(delayMs / 1_000)));
         return { settled: false };
       }
     } finally {
@@ -261,7 +270,7 @@ export class PubSubConsumer implements Subscription {
     return count;
   }
 
-  private async deadLetter(pulled: PulledMessage, decoded: Decoded, reason: string): Promise<void> {
+  private async deadLetter(pulled: PulledMessage, decoded: Decoded, reason: string, attempts: number): Promise<void> {
     if (!this.info.deadLetterTopic) {
       this.settings.onError(
         this.loop.error(`subscription "${this.name}" has no dead-letter topic; message returned`, reason),
@@ -269,7 +278,7 @@ export class PubSubConsumer implements Subscription {
       await this.modify([pulled], this.info.lockSeconds);
       return;
     }
-    await this.settings.deadLetter(this.info, decoded, pulled, reason);
+    await this.settings.deadLetter(this.info, decoded, pulled, reason, attempts);
     this.seen.delete(pulled.message?.messageId ?? "");
     await this.acks.ack(pulled.ackId ?? "");
   }
@@ -293,6 +302,7 @@ function undecodable(raw: NonNullable<PulledMessage["message"]>): Decoded {
     key: raw.orderingKey || undefined,
     publishedAt: publishTime(raw.publishTime),
     reason: undefined,
+    attempts: undefined,
     headers: {},
     body: Buffer.from(raw.data ?? "").toString("utf8"),
   };

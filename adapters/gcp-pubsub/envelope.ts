@@ -11,21 +11,27 @@ export const ID_ATTRIBUTE = "tf-id";
 export const KEY_ATTRIBUTE = "tf-key";
 export const PUBLISHED_ATTRIBUTE = "tf-ts";
 export const REASON_ATTRIBUTE = "tf-reason";
+export const ATTEMPTS_ATTRIBUTE = "tf-attempts";
+/** Set by Pub/Sub itself when its dead-letter policy forwards a message. */
+export const SOURCE_DELIVERY_COUNT_ATTRIBUTE = "CloudPubSubDeadLetterSourceDeliveryCount";
 export const ENCODING_ATTRIBUTE = "tf-enc";
 const HEADER_PREFIX = "h.";
 const ENVELOPE = "envelope";
 
 export const ATTRIBUTE_KEY_MAX_BYTES = 256;
 export const ATTRIBUTE_VALUE_MAX_BYTES = 1_024;
-/** 100 attributes, less the fixed ones a dead letter carries (id, key, time, reason). */
-export const HEADER_ATTRIBUTES_MAX = 96;
+/** 100 attributes, less the fixed ones a dead letter carries (id, key, time, reason, attempts). */
+export const HEADER_ATTRIBUTES_MAX = 95;
 
 export interface EnvelopeMeta {
   readonly id: string;
   /** Only on dead letters: live messages carry the key as their ordering key. */
   readonly key?: string;
   readonly publishedAt?: Date;
+  /** Only on dead letters. */
   readonly reason?: string;
+  /** Only on dead letters: the deliveries it took before it was dead-lettered. */
+  readonly attempts?: number;
 }
 
 export interface Encoded {
@@ -66,6 +72,7 @@ export function encodeMessage(
   if (meta.reason !== undefined) {
     attributes[REASON_ATTRIBUTE] = truncateUtf8(meta.reason || "(no reason given)", ATTRIBUTE_VALUE_MAX_BYTES);
   }
+  if (meta.attempts !== undefined) attributes[ATTEMPTS_ATTRIBUTE] = String(meta.attempts);
   if (fitsAttributes(headers)) {
     for (const [name, value] of Object.entries(headers)) attributes[HEADER_PREFIX + name] = value;
     return { data: Buffer.from(bodyJson, "utf8"), attributes };
@@ -79,6 +86,8 @@ export interface Decoded {
   readonly key: string | undefined;
   readonly publishedAt: Date | undefined;
   readonly reason: string | undefined;
+  /** Ours on a dead letter we wrote, or Pub/Sub's count on one its policy forwarded. */
+  readonly attempts: number | undefined;
   readonly headers: Record<string, string>;
   readonly body: unknown;
 }
@@ -101,11 +110,13 @@ export function decodeMessage(
     }
   }
   const published = attributes[PUBLISHED_ATTRIBUTE];
+  const attempts = attributes[ATTEMPTS_ATTRIBUTE] ?? attributes[SOURCE_DELIVERY_COUNT_ATTRIBUTE];
   return {
     id: attributes[ID_ATTRIBUTE],
     key: attributes[KEY_ATTRIBUTE],
     publishedAt: published ? new Date(Number(published)) : undefined,
     reason: attributes[REASON_ATTRIBUTE],
+    attempts: attempts === undefined ? undefined : Number(attempts),
     headers,
     body,
   };

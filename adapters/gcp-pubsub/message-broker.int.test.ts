@@ -1,16 +1,32 @@
 import { randomUUID } from "node:crypto";
 import { afterAll } from "vitest";
 import { runBrokerContract } from "../testing/broker-contract.js";
+import { childProcessConsumer } from "../testing/killable-consumer.js";
 import { createPubSubBroker, PUBSUB_CAPABILITIES } from "./message-broker.js";
 import { deleteByPrefix, pubSubGate, testOptions } from "./test-server.js";
 
 const skip = await pubSubGate();
 const prefix = `tf${randomUUID().slice(0, 6)}-`;
 
+const base = testOptions(prefix);
 runBrokerContract(
   "gcp-pubsub",
-  async (options) => createPubSubBroker(testOptions(prefix, { autoCreate: options?.autoCreate ?? true })),
+  async (options) => createPubSubBroker({ ...base, autoCreate: options?.autoCreate ?? true }),
   {
+    faults: {
+      // Killed as its container would be (SIGKILL).
+      killable: {
+        create: childProcessConsumer({
+          module: new URL("./message-broker.ts", import.meta.url),
+          factory: "createPubSubBroker",
+          options: base,
+        }),
+      },
+      breakDeadLetters: {
+        absent:
+          "the emulator has no IAM to refuse the write, and a deleted dead-letter topic loses its subscription, so what Pub/Sub's own dead-letter policy forwards meanwhile is dropped",
+      },
+    },
     capabilities: PUBSUB_CAPABILITIES,
     // Deadlines are whole seconds; the adapter shortens each delivery's to one second.
     lockMs: 1_000,

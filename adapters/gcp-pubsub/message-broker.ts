@@ -136,7 +136,8 @@ export class PubSubMessageBroker implements IMessageBroker {
       {
         ...pullConsumerOptions(options),
         pullTimeoutMs: this.options.pullTimeoutMs ?? 5_000,
-        deadLetter: (target, decoded, original, reason) => this.sendDeadLetter(target, decoded, original, reason),
+        deadLetter: (target, decoded, original, reason, attempts) =>
+          this.sendDeadLetter(target, decoded, original, reason, attempts),
       },
       (closed) => this.consumers.delete(closed),
     );
@@ -197,7 +198,8 @@ export class PubSubMessageBroker implements IMessageBroker {
           key: decoded.key,
           headers: decoded.headers,
           body: decoded.body as T,
-          attempt: pulled.deliveryAttempt || 1,
+          // The dead-letter copy's own delivery count says nothing of the attempts it took.
+          attempt: decoded.attempts ?? info.maxAttempts,
           publishedAt: decoded.publishedAt ?? publishTime(raw.publishTime) ?? new Date(),
           // Without our attribute Pub/Sub's dead-letter policy moved it: a consumer died or stalled.
           reason: decoded.reason ?? "delivered the maximum number of times without an ack (dead-letter policy)",
@@ -277,6 +279,7 @@ export class PubSubMessageBroker implements IMessageBroker {
     decoded: Decoded,
     original: PulledMessage,
     reason: string,
+    attempts: number,
   ): Promise<void> {
     const raw = original.message ?? {};
     const encoded = encodeMessage(
@@ -285,6 +288,7 @@ export class PubSubMessageBroker implements IMessageBroker {
         key: raw.orderingKey || decoded.key,
         publishedAt: publishTime(raw.publishTime) ?? decoded.publishedAt,
         reason,
+        attempts,
       },
       decoded.headers,
       JSON.stringify(decoded.body),

@@ -25,13 +25,21 @@ export function testOptions(namePrefix: string, overrides: Partial<PubSubBrokerO
   };
 }
 
-/** Deletes every subscription and topic whose id starts with `prefix`. */
-export async function deleteByPrefix(prefix: string): Promise<void> {
+async function rawClients() {
   process.env.METADATA_SERVER_DETECTION ??= "none";
   const pubsub = new PubSub({ projectId: TEST_PROJECT, apiEndpoint: TEST_EMULATOR_HOST, emulatorMode: true });
   const options = (await pubsub.getClientConfig()) as ConstructorParameters<typeof v1.SubscriberClient>[0];
   const subscriber = new v1.SubscriberClient(options);
   const publisher = new v1.PublisherClient(options);
+  const close = async () => {
+    await Promise.allSettled([subscriber.close(), publisher.close(), pubsub.close()]);
+  };
+  return { subscriber, publisher, close };
+}
+
+/** Deletes every subscription and topic whose id starts with `prefix`. */
+export async function deleteByPrefix(prefix: string): Promise<void> {
+  const { subscriber, publisher, close } = await rawClients();
   const ours = (name: string | null | undefined) => !!name && name.slice(name.lastIndexOf("/") + 1).startsWith(prefix);
   try {
     const [subscriptions] = await subscriber.listSubscriptions({ project: `projects/${TEST_PROJECT}` });
@@ -41,6 +49,6 @@ export async function deleteByPrefix(prefix: string): Promise<void> {
     const [topics] = await publisher.listTopics({ project: `projects/${TEST_PROJECT}` });
     await Promise.all(topics.filter((t) => ours(t.name)).map((t) => publisher.deleteTopic({ topic: t.name })));
   } finally {
-    await Promise.allSettled([subscriber.close(), publisher.close(), pubsub.close()]);
+    await close();
   }
 }

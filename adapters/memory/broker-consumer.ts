@@ -32,6 +32,8 @@ export class Consumer {
   /** Handlers running now, including ones whose message was already given up. */
   active = 0;
   readonly running = new Set<Attempt>();
+  /** Its process "died" (`MemoryBroker.crash()`): what its handlers do from now on counts for nothing. */
+  crashed = false;
   private idleWaiter: (() => void) | undefined;
 
   constructor(readonly settings: ConsumerSettings) {}

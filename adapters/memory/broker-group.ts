@@ -137,8 +137,25 @@ export class ConsumerGroup implements AttemptOwner {
     }
   }
 
+  /**
+   * The consumer's process died: it takes nothing more, and each message it was running is
+   * held only until its lock runs out (renewals stop now), then delivered again. Its handlers
+   * may still finish in this process, but no ack, nack or dead letter of theirs counts.
+   */
+  abandon(consumer: Consumer): void {
+    this.detach(consumer);
+    consumer.crashed = true;
+    const deadline = Date.now() + this.settings.lockMs;
+    for (const attempt of consumer.running) {
+      if (attempt.settled || attempt.leaseDeadline !== 0) continue;
+      attempt.leaseDeadline = deadline;
+      this.leases.add(attempt);
+    }
+    this.timers.wake(this, deadline);
+  }
+
   deadLetterFromHandler(attempt: Attempt, reason: string): void {
-    if (attempt.settled) return;
+    if (attempt.settled || attempt.consumer.crashed) return;
     this.settle(attempt);
     this.toDeadLetter(attempt.entry, reason);
   }
@@ -225,7 +242,7 @@ export class ConsumerGroup implements AttemptOwner {
     const consumer = attempt.consumer;
     consumer.active--;
     consumer.running.delete(attempt);
-    if (!attempt.settled) {
+    if (!attempt.settled && !consumer.crashed) {
       this.settle(attempt);
       if (failed) this.retryOrDeadLetter(attempt, describe(error));
       else this.ack(attempt);

@@ -16,6 +16,33 @@ import { createBrokerFromEnv, MEMORY_BROKER_CAPABILITIES, MemoryBroker, MemoryBr
 const contractStore = new MemoryBrokerStore();
 runBrokerContract("memory", async (options) => new MemoryBroker({ store: contractStore, ...options }), {
   capabilities: MEMORY_BROKER_CAPABILITIES,
+  faults: {
+    // One process: the client's simulated crash stands for the consumer's process dying.
+    killable: {
+      create: async (topic, subscription, options) => {
+        const client = new MemoryBroker({ store: contractStore });
+        const received: string[] = [];
+        await client.subscribe(
+          topic,
+          subscription,
+          (message) => {
+            received.push(message.id);
+            return new Promise<void>(() => {});
+          },
+          options,
+        );
+        return {
+          received,
+          waitForDeliveries: (count, timeoutMs) =>
+            until(() => received.length >= count, timeoutMs, `${count} deliveries`),
+          kill: async () => client.crash(),
+        };
+      },
+    },
+    breakDeadLetters: {
+      absent: "its dead-letter queue is this process's memory, which cannot be missing or refuse a write",
+    },
+  },
 });
 
 describe("memory broker", () => {

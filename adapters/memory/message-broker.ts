@@ -175,6 +175,23 @@ export class MemoryBroker implements IMessageBroker {
     return this.closing;
   }
 
+  /**
+   * Simulates this client's process being killed, for crash-recovery tests in one process:
+   * its consumers stop at once with no ack, nack or lock renewal, so each message they held
+   * comes back to the subscription when its lock expires, as on a real broker. The client is
+   * closed from then on, and `close()` resolves at once.
+   */
+  crash(): void {
+    this.closed = true;
+    for (const [consumer, state] of this.consumers) {
+      if (state.closing) continue;
+      state.group.abandon(consumer);
+      state.closing = Promise.resolve();
+      this.store.consumerDetached();
+    }
+    this.closing ??= Promise.resolve();
+  }
+
   private publishOne<T>(topic: string, message: OutgoingMessage<T>): string {
     const bodyText: string | undefined = JSON.stringify(message.body);
     validateOutgoing(COMPONENT, this.capabilities, message, bodyText);

@@ -176,7 +176,8 @@ export function republishOptions(delivery: AmqpMessage, attempt: number, reason?
   }
   headers[HEADER.attempt] = attempt;
   if (reason !== undefined) headers[HEADER.reason] = reason;
-  const options: Options.Publish = { persistent: true, headers };
+  // A retry or a dead letter must land in its queue: an unroutable one fails, not vanishes.
+  const options: Options.Publish = { persistent: true, mandatory: true, headers };
   const { messageId, contentType, timestamp, correlationId, type, appId } = delivery.properties;
   if (messageId !== undefined) options.messageId = messageId;
   if (contentType !== undefined) options.contentType = contentType;

@@ -48,19 +48,13 @@ export const RETRY_TIERS_MS: readonly number[] = [
   25, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 60_000, 120_000, 300_000, 600_000,
 ];
 
-/** The tier nearest to `delayMs` on a log scale, so a rounded delay is off by at most ~1.6x. */
+/**
+ * The shortest tier at least `delayMs` long, so a retry never comes sooner than the backoff
+ * asked (the tiers are at most 2.5x apart, so it is at most that much later); past the last
+ * tier, the last.
+ */
 export function retryTier(delayMs: number): number {
-  let best = RETRY_TIERS_MS[0]!;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  const target = Math.log(Math.max(1, delayMs));
-  for (const tier of RETRY_TIERS_MS) {
-    const distance = Math.abs(Math.log(tier) - target);
-    if (distance < bestDistance) {
-      best = tier;
-      bestDistance = distance;
-    }
-  }
-  return best;
+  return RETRY_TIERS_MS.find((tier) => tier >= delayMs) ?? RETRY_TIERS_MS[RETRY_TIERS_MS.length - 1]!;
 }
 
 /** Every queue a subscription may own, so that deleting it leaves nothing behind. */

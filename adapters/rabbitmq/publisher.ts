@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
-import type { ConfirmChannel, Options } from "amqplib";
+import type { ConfirmChannel, Message, Options } from "amqplib";
 import { PublishError } from "../core/errors.js";
 import type { AmqpLink } from "./connection.js";
 import { COMPONENT } from "./naming.js";
@@ -22,6 +23,9 @@ class Confirmation {
   }
 }
 
+/** Marks a mandatory send, so the broker's `basic.return` of it can be told from others'. */
+const RETURN_TOKEN = "x-taskflow-return-token";
+
 /** How often unconfirmed publishes are checked against their deadline. */
 const SWEEP_MS = 100;
 
@@ -31,11 +35,18 @@ const SWEEP_MS = 100;
  * connection after a broker restart and for the confirm; a connection lost before the confirm
  * fails it, and the caller may publish again (the id is kept, so consumers de-duplicate the
  * copy). One sweeping timer enforces the deadlines, rather than a timer per message.
+ *
+ * A `mandatory` send (a retry or a dead letter, which must land in one queue) fails when no
+ * queue takes it: RabbitMQ confirms an unroutable message all the same, after returning it,
+ * so without this a dead letter to an exchange whose queue is gone would vanish.
  */
 export class ConfirmPublisher {
   private drained: Promise<unknown> | undefined;
   private readonly awaiting = new Set<Confirmation>();
   private sweeper: NodeJS.Timeout | undefined;
+  /** Tokens of mandatory sends the broker returned; the return comes before the confirm. */
+  private readonly returned = new Set<string>();
+  private readonly watched = new WeakSet<ConfirmChannel>();
 
   constructor(
     private readonly link: AmqpLink,
@@ -47,15 +58,36 @@ export class ConfirmPublisher {
     const channel = this.link.openConfirmChannel ?? (await this.link.confirmChannel(this.timeoutMs));
     // Respect the socket's backpressure: a full write buffer holds new sends until it drains.
     if (this.drained) await this.drained;
+    const token = options.mandatory ? randomUUID() : undefined;
+    if (token) this.watchReturns(channel);
+    const sent = token ? { ...options, headers: { ...options.headers, [RETURN_TOKEN]: token } } : options;
     await new Promise<void>((resolve, reject) => {
       const confirmation = new Confirmation(deadline, resolve, reject, this.awaiting);
       this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS);
+      const settle = (error: unknown) => {
+        if (token && this.returned.delete(token) && !error) {
+          const target = routingKey
+            ? `exchange "${exchange}" with routing key "${routingKey}"`
+            : `exchange "${exchange}"`;
+          error = new PublishError(COMPONENT, `no queue took the message sent to ${target}; it was returned`);
+        }
+        confirmation.settle(error);
+      };
       try {
-        const accepted = channel.publish(exchange, routingKey, content, options, (error) => confirmation.settle(error));
+        const accepted = channel.publish(exchange, routingKey, content, sent, settle);
         if (!accepted) this.waitForDrain(channel);
       } catch (error) {
         confirmation.settle(error);
       }
+    });
+  }
+
+  private watchReturns(channel: ConfirmChannel): void {
+    if (this.watched.has(channel)) return;
+    this.watched.add(channel);
+    channel.on("return", (message: Message) => {
+      const token = message.properties.headers?.[RETURN_TOKEN];
+      if (typeof token === "string") this.returned.add(token);
     });
   }
 

@@ -1,6 +1,8 @@
+import { connect } from "amqplib";
 import type { IMessageBroker } from "../core/message-broker.js";
 import { serverGate } from "../testing/servers.js";
 import { createRabbitMqBroker, type RabbitMqBroker } from "./message-broker.js";
+import { createNaming, deadLetterExchange, deadLetterQueue } from "./naming.js";
 
 /** The machine's shared RabbitMQ, or the one `RABBITMQ_URL` names. */
 export const TEST_RABBITMQ_URL = process.env.RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";
@@ -56,4 +58,26 @@ export class CreatedNames {
       await broker.close();
     }
   }
+}
+
+/**
+ * Deletes a subscription's dead-letter exchange, so the adapter's dead-letter publishes are
+ * refused (404), as a removed exchange or a missing permission would refuse them; the repair
+ * declares it again and binds the dead-letter queue, which kept its messages.
+ */
+export function breakDeadLetterExchange(url: string) {
+  return async (_broker: unknown, topic: string, subscription: string): Promise<() => Promise<void>> => {
+    const queue = createNaming().queue(topic, subscription);
+    const connection = await connect(url);
+    const channel = await connection.createChannel();
+    await channel.deleteExchange(deadLetterExchange(queue));
+    return async () => {
+      try {
+        await channel.assertExchange(deadLetterExchange(queue), "fanout", { durable: true });
+        await channel.bindQueue(deadLetterQueue(queue), deadLetterExchange(queue), "");
+      } finally {
+        await connection.close();
+      }
+    };
+  };
 }

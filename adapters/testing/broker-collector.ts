@@ -1,4 +1,5 @@
-import type { Message } from "../core/message.js";
+import type { DeadLetter, Message } from "../core/message.js";
+import type { IMessageBroker } from "../core/message-broker.js";
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -89,4 +90,20 @@ export class Received<T = unknown> {
       },
     );
   }
+}
+
+/** Reads dead letters until `count` arrived or the time is up. */
+export async function collectDeadLetters(
+  broker: IMessageBroker,
+  topic: string,
+  subscription: string,
+  count: number,
+  timeoutMs: number,
+): Promise<DeadLetter[]> {
+  const letters: DeadLetter[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (letters.length < count && Date.now() < deadline) {
+    letters.push(...(await broker.receiveDeadLetters(topic, subscription, { max: count, waitMs: 200 })));
+  }
+  return letters;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { it } from "vitest";
 import type { BrokerCapabilities } from "../core/capabilities.js";
 import type { BackoffOptions, IMessageBroker, SubscriptionOptions } from "../core/message-broker.js";
+import type { KillableConsumerFactory } from "./killable-consumer.js";
 
 export interface BrokerFactoryOptions {
   /** Off: publishing to a missing topic must throw `TopicNotFoundError` (B27). @default true */
@@ -13,6 +14,24 @@ export interface BrokerFactoryOptions {
  * processes reach one server: B22 and B26 close one client and read with another.
  */
 export type BrokerFactory = (options?: BrokerFactoryOptions) => Promise<IMessageBroker>;
+
+/** How a test causes one fault, or why it cannot on this adapter. */
+export type FaultSeam<T> = { readonly create: T } | { readonly absent: string };
+
+/** Makes the subscription's dead-letter destination missing or refuse writes; resolves to its repair. */
+export type DeadLetterBreaker = (
+  broker: IMessageBroker,
+  topic: string,
+  subscription: string,
+) => Promise<() => Promise<void>>;
+
+/** The fault certification seams (FC1–FC5); each adapter's test file gives what its broker allows. */
+export interface FaultSeams {
+  /** A consumer that dies as a killed process does (FC5). */
+  readonly killable?: FaultSeam<KillableConsumerFactory>;
+  /** Breaks and repairs the dead-letter destination (FC4). */
+  readonly breakDeadLetters?: FaultSeam<DeadLetterBreaker>;
+}
 
 export interface BrokerContractOptions {
   /** What the adapter declares; decides which tests run and which refusals B28 checks. */
@@ -38,6 +57,8 @@ export interface BrokerContractOptions {
    * scaled count and reason appear in the test title.
    */
   readonly b26?: { readonly messages: number; readonly reason: string };
+  /** Ways to cause the faults of the certification family. */
+  readonly faults?: FaultSeams;
 }
 
 export interface Timings {
@@ -63,7 +84,10 @@ export interface Names {
 
 /** What each group of contract tests is given. */
 export interface ContractContext {
+  /** The suite's name, as the adapter's test file gives it ("aws-sns-sqs (FIFO)"). */
+  readonly suite: string;
   readonly capabilities: BrokerCapabilities;
+  readonly faults: FaultSeams | undefined;
   readonly timings: Timings;
   /** Opens a client that is closed after the test. */
   open(options?: BrokerFactoryOptions): Promise<IMessageBroker>;
@@ -74,6 +98,8 @@ export interface ContractContext {
    * reason in its title.
    */
   test(title: string, body: () => Promise<void>, needs?: CapabilityFlag): void;
+  /** Registers a fault test; skipped by name with the reason when the adapter cannot cause the fault. */
+  faultTest(title: string, needs: FaultSeam<unknown> | undefined, body: () => Promise<void>): void;
   /** Makes the subscription exist before anything is published (B02, B19, B22...). */
   createSubscription(
     broker: IMessageBroker,
@@ -96,6 +122,7 @@ export function resolveTimings(options: BrokerContractOptions): Timings {
 }
 
 export function createContext(
+  suite: string,
   factory: BrokerFactory,
   options: BrokerContractOptions,
   opened: IMessageBroker[],
@@ -105,7 +132,9 @@ export function createContext(
   const run = randomUUID().slice(0, 8);
   const testTimeout = timings.deliveryTimeoutMs * 3 + timings.lockMs * 6;
   return {
+    suite,
     capabilities,
+    faults: options.faults,
     timings,
     async open(factoryOptions) {
       const broker = await factory(factoryOptions);
@@ -122,6 +151,13 @@ export function createContext(
         return;
       }
       it(title, body, testTimeout);
+    },
+    faultTest(title, needs, body) {
+      if (needs !== undefined && "absent" in needs) {
+        it.skip(`${title} (skipped: ${needs.absent})`, () => {});
+        return;
+      }
+      it(title, body, testTimeout * 2);
     },
     async createSubscription(broker, topic, subscription, subscriptionOptions = {}) {
       if (capabilities.management) {

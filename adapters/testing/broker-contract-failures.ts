@@ -1,24 +1,6 @@
 import { expect } from "vitest";
-import type { DeadLetter } from "../core/message.js";
-import type { IMessageBroker } from "../core/message-broker.js";
-import { Received, sleep, until } from "./broker-collector.js";
+import { collectDeadLetters, Received, sleep, until } from "./broker-collector.js";
 import type { ContractContext } from "./broker-contract-context.js";
-
-/** Reads dead letters until `count` arrived or the time is up. */
-async function collectDeadLetters(
-  broker: IMessageBroker,
-  topic: string,
-  subscription: string,
-  count: number,
-  timeoutMs: number,
-): Promise<DeadLetter[]> {
-  const letters: DeadLetter[] = [];
-  const deadline = Date.now() + timeoutMs;
-  while (letters.length < count && Date.now() < deadline) {
-    letters.push(...(await broker.receiveDeadLetters(topic, subscription, { max: count, waitMs: 200 })));
-  }
-  return letters;
-}
 
 /** B07–B12: nacks, retries, locks and dead letters. */
 export function defineFailureContract(ctx: ContractContext): void {
@@ -167,12 +149,48 @@ export function defineFailureContract(ctx: ContractContext): void {
       expect(letter!.id).toBe(poisonId);
       expect(letter!.body).toEqual(poison.body);
       expect(letter!.headers).toEqual(poison.headers);
-      expect(typeof letter!.reason).toBe("string");
-      expect(letter!.reason.length).toBeGreaterThan(0);
+      expect(letter!.reason).toContain("poison message cannot be handled");
+      // The attempts it took, as a field: not the delivery count of the dead-letter copy.
+      expect(letter!.attempt).toBe(maxAttempts);
       await sleep(timings.settleMs);
       expect(got.deliveriesOf(poisonId)).toHaveLength(maxAttempts);
     },
   );
+
+  ctx.test("B29 a sub-second retry backoff is honoured: a retry never comes sooner than asked", async () => {
+    const broker = await ctx.open();
+    const { topic, sub } = ctx.names("b29");
+    // Constant 400 ms, whose jitter keeps each delay within 200 to 400 ms.
+    const slow = { initialMs: 400, maxMs: 400, multiplier: 1 };
+    const least = slow.initialMs / 2;
+    const got = new Received();
+    const seenAt = new Map<string, number[]>();
+    await broker.subscribe(
+      topic,
+      sub(),
+      (message) => {
+        got.record(message);
+        const times = seenAt.get(message.id) ?? [];
+        times.push(Date.now());
+        seenAt.set(message.id, times);
+        if (message.attempt <= 2) throw new Error(`fails delivery ${message.attempt} on purpose`);
+      },
+      { backoff: slow, maxAttempts: 5 },
+    );
+    const receipts = await Promise.all(Array.from({ length: 5 }, (_, i) => broker.publish(topic, { body: { i } })));
+    await until(
+      () => receipts.every(({ id }) => (seenAt.get(id)?.length ?? 0) >= 3),
+      timings.deliveryTimeoutMs,
+      "three deliveries of each message",
+    );
+    for (const { id } of receipts) {
+      const times = seenAt.get(id)!;
+      for (let i = 1; i < times.length; i++) {
+        // A timer may fire a millisecond or two early; anything more is a retry that came too soon.
+        expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(least - 5);
+      }
+    }
+  });
 
   ctx.test("B12 explicit deadLetter(): dead-lettered once, no retries", async () => {
     const broker = await ctx.open();
@@ -193,6 +211,7 @@ export function defineFailureContract(ctx: ContractContext): void {
     const letters = await collectDeadLetters(broker, topic, sub(), 1, timings.deliveryTimeoutMs);
     expect(letters.map((letter) => letter.id)).toEqual([id]);
     expect(letters[0]!.reason).toContain("rejected: the order has no customer");
+    expect(letters[0]!.attempt).toBe(1);
     await sleep(timings.settleMs);
     expect(got.deliveriesOf(id)).toHaveLength(1);
     expect(await broker.receiveDeadLetters(topic, sub(), { max: 10, waitMs: 0 })).toEqual([]);
@@ -234,6 +253,8 @@ export function defineFaultContract(ctx: ContractContext): void {
     await good.waitForIds(ids, timings.deliveryTimeoutMs);
     const letters = await collectDeadLetters(broker, topic, sub(), 1, timings.deliveryTimeoutMs);
     expect(letters.map((letter) => letter.id)).toEqual([poisonId]);
+    expect(letters[0]!.attempt).toBe(maxAttempts);
+    expect(letters[0]!.reason).toContain("cannot parse the order");
     expect(poisonAt).toHaveLength(maxAttempts);
     const first = poisonAt[0]!;
     const last = poisonAt[poisonAt.length - 1]!;

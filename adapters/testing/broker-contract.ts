@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect } from "vitest";
 import type { IMessageBroker } from "../core/message-broker.js";
+import { defineCertificationContract } from "./broker-contract-certification.js";
 import {
   type BrokerContractOptions,
   type BrokerFactory,
@@ -29,7 +30,7 @@ export function runBrokerContract(name: string, factory: BrokerFactory, options:
   const suite = options.skip ? describe.skip : describe;
   suite(title, () => {
     const opened: IMessageBroker[] = [];
-    const ctx = createContext(factory, options, opened);
+    const ctx = createContext(name, factory, options, opened);
 
     beforeAll(async () => {
       const broker = await ctx.open();
@@ -53,5 +54,6 @@ export function runBrokerContract(name: string, factory: BrokerFactory, options:
     defineTimingContract(ctx);
     defineLifecycleContract(ctx, { messages: options.b26?.messages ?? 10_000, reason: options.b26?.reason });
     defineFaultContract(ctx);
+    defineCertificationContract(ctx);
   });
 }

@@ -25,6 +25,7 @@ const T = {
   queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
   snsSubscription: "aws:sns/topicSubscription:TopicSubscription",
   secret: "aws:secretsmanager/secret:Secret",
+  secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
   subnet: "aws:ec2/subnet:Subnet",
   securityGroup: "aws:ec2/securityGroup:SecurityGroup",
   db: "aws:rds/instance:Instance",
@@ -90,7 +91,22 @@ export function readAws(run: StackRun, declaration: PlatformDeclaration): CloudR
       (asArray(at(container, "environment")) as { name: string; value: string }[]).map((e) => [e.name, e.value]),
     );
     const secretRefs = asArray(at(container, "secrets")) as { name: string; valueFrom: string }[];
-    environments[name] = { plain: env, secretNames: secretRefs.map((s) => s.name) };
+    const stored = (arn: string) => {
+      const secret = graph.withOutput(T.secret, "arn", arn);
+      const version = secret && graph.ofType(T.secretVersion).find((v) => v.inputs.secretId === secret.id);
+      return typeof version?.inputs.secretString === "string" ? version.inputs.secretString : undefined;
+    };
+    environments[name] = {
+      plain: env,
+      secretNames: secretRefs.map((s) => s.name),
+      secretValues: Object.fromEntries(
+        secretRefs.flatMap((s) => {
+          const value = stored(s.valueFrom);
+          return value === undefined ? [] : [[s.name, value]];
+        }),
+      ),
+      command: asArray(at(container, "command")) as string[],
+    };
 
     const targetGroup = graph.named(T.targetGroup, `${app}-${name}-tg`);
     const scaling = graph

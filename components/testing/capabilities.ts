@@ -58,6 +58,13 @@ export interface Capabilities {
 export interface InjectedEnvironment {
   readonly plain: Readonly<Record<string, string>>;
   readonly secretNames: readonly string[];
+  /**
+   * Each secret reference resolved to the value the graph stored in the secret store (the
+   * version's data), as the platform fills it at start; absent when the reference points nowhere.
+   */
+  readonly secretValues: Readonly<Record<string, string>>;
+  /** The command the container starts with (the image's entrypoint runs it). */
+  readonly command: readonly string[];
 }
 
 /** One resource a service's identity is allowed to touch, as the cloud names it. */
@@ -74,6 +81,11 @@ export interface CloudReading {
   readonly grants: Readonly<Record<string, readonly Grant[]>>;
   /** Per service, the cloud ids of the topics, queues or subscriptions and secrets it may use. */
   readonly ownResources: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Capabilities (by row subject) this target provides differently or not at all, each with the
+   * reason; the checks compare every other row, and docs/parity.md lists these.
+   */
+  readonly gaps?: Readonly<Record<string, string>>;
 }
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
@@ -164,7 +176,7 @@ export function capabilityRows(unsorted: Capabilities): [subject: string, value:
   for (const s of capabilities.subscriptions) {
     rows.push([
       `subscription ${s.name}`,
-      `from ${s.topic}, DLQ ${yes(s.deadLetter)} after ${s.maxAttempts} attempts, ordering ${s.orderingAsDeclared ? "as declared" : "NOT as declared"}`,
+      `from ${s.topic}, DLQ ${yes(s.deadLetter)} after ${s.maxAttempts > 0 ? `${s.maxAttempts} attempts` : "attempts the consumer counts"}, ordering ${s.orderingAsDeclared ? "as declared" : "NOT as declared"}`,
     ]);
   }
   for (const [name, d] of [
@@ -181,7 +193,9 @@ export function capabilityRows(unsorted: Capabilities): [subject: string, value:
   return rows;
 }
 
-/** One line per fact, for set comparison. */
-export function capabilityFacts(capabilities: Capabilities): string[] {
-  return capabilityRows(capabilities).map(([subject, value]) => `${subject}: ${value}`);
+/** One line per fact, for set comparison; rows whose subject is a listed gap are left out. */
+export function capabilityFacts(capabilities: Capabilities, gaps: Readonly<Record<string, string>> = {}): string[] {
+  return capabilityRows(capabilities)
+    .filter(([subject]) => !Object.hasOwn(gaps, subject))
+    .map(([subject, value]) => `${subject}: ${value}`);
 }

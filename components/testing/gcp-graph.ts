@@ -19,6 +19,7 @@ const T = {
   topicIam: "gcp:pubsub/topicIAMMember:TopicIAMMember",
   subscriptionIam: "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember",
   secret: "gcp:secretmanager/secret:Secret",
+  secretVersion: "gcp:secretmanager/secretVersion:SecretVersion",
   secretIam: "gcp:secretmanager/secretIamMember:SecretIamMember",
   projectIam: "gcp:projects/iAMMember:IAMMember",
   sql: "gcp:sql/databaseInstance:DatabaseInstance",
@@ -70,7 +71,22 @@ export function readGcp(run: StackRun, declaration: PlatformDeclaration): CloudR
       ...envs.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]),
     ]);
     const secretEnv = envs.filter((e) => e.valueSource?.secretKeyRef);
-    environments[name] = { plain, secretNames: secretEnv.map((e) => e.name) };
+    const stored = (secretId: string) => {
+      const secret = graph.ofType(T.secret).find((s) => s.inputs.secretId === secretId);
+      const version = secret && graph.ofType(T.secretVersion).find((v) => v.inputs.secret === secret.id);
+      return typeof version?.inputs.secretData === "string" ? version.inputs.secretData : undefined;
+    };
+    environments[name] = {
+      plain,
+      secretNames: secretEnv.map((e) => e.name),
+      secretValues: Object.fromEntries(
+        secretEnv.flatMap((e) => {
+          const value = stored(String(e.valueSource?.secretKeyRef?.secret));
+          return value === undefined ? [] : [[e.name, value]];
+        }),
+      ),
+      command: [...(asArray(at(container, "commands")) as string[]), ...(asArray(at(container, "args")) as string[])],
+    };
 
     const member = `serviceAccount:${at(template, "serviceAccount")}`;
     const bindings = [

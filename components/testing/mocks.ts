@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { privateKey, randomPassword } from "./generated.js";
 
 /** One custom resource the program registered, with the inputs the provider would have received. */
 export interface RecordedResource {
@@ -12,9 +13,8 @@ export interface RecordedResource {
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_PROJECT = "taskflow-test";
 export const MOCK_PROJECT_NUMBER = "987654321098";
-/** What every generated password resolves to, so tests can prove it never appears in plain text. */
-export const MOCK_PASSWORD = "MockGeneratedSecret0123456789abc";
-export const MOCK_PEM = "-----BEGIN PRIVATE KEY-----\nTU9DSyBLRVk=\n-----END PRIVATE KEY-----\n";
+/** What @pulumi/tls certificates resolve to under mocks (the Kubernetes stack's own CA and server certificates). */
+export const MOCK_CERT = "-----BEGIN CERTIFICATE-----\nTU9DSyBDRVJU\n-----END CERTIFICATE-----\n";
 
 type Inputs = Record<string, unknown>;
 const str = (value: unknown, fallback: string) => (typeof value === "string" && value.length > 0 ? value : fallback);
@@ -75,7 +75,8 @@ function computed(type: string, name: string, inputs: Inputs): Inputs {
         return {
           host: "10.1.0.4",
           port: 6378,
-          authString: MOCK_PASSWORD,
+          // Memorystore generates the AUTH string itself; 36 characters like its own.
+          authString: randomPassword({ length: 36, special: false }),
           serverCaCerts: [{ cert: "-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----\n" }],
         };
       case "gcp:compute/network:Network":
@@ -88,8 +89,12 @@ function computed(type: string, name: string, inputs: Inputs): Inputs {
         return { name: physical };
     }
   }
-  if (type === "random:index/randomPassword:RandomPassword") return { result: MOCK_PASSWORD };
-  if (type === "tls:index/privateKey:PrivateKey") return { privateKeyPemPkcs8: MOCK_PEM, privateKeyPem: MOCK_PEM };
+  if (type === "random:index/randomPassword:RandomPassword") return { result: randomPassword(inputs) };
+  if (type === "tls:index/privateKey:PrivateKey") return privateKey(inputs);
+  if (type === "tls:index/selfSignedCert:SelfSignedCert" || type === "tls:index/locallySignedCert:LocallySignedCert")
+    return { certPem: MOCK_CERT };
+  if (type === "tls:index/certRequest:CertRequest")
+    return { certRequestPem: "-----BEGIN CERTIFICATE REQUEST-----\n-----END CERTIFICATE REQUEST-----\n" };
   return {};
 }
 

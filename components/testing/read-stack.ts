@@ -2,6 +2,7 @@ import type { PlatformDeclaration } from "../../services/platform.js";
 import { readAws } from "./aws-graph.js";
 import type { CloudReading } from "./capabilities.js";
 import { readGcp } from "./gcp-graph.js";
+import { readKubernetes } from "./kubernetes-graph.js";
 import type { StackRun } from "./run-stack.js";
 
 /** One reader per built cloud, beside the one line per cloud in stacks/select.ts. */
@@ -10,6 +11,7 @@ const READERS: Partial<
 > = {
   aws: readAws,
   gcp: readGcp,
+  kubernetes: readKubernetes,
 };
 
 export function readStack(run: StackRun, declaration: PlatformDeclaration): CloudReading {

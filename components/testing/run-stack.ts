@@ -5,12 +5,33 @@ import type { StackSettings } from "../../stacks/settings.js";
 import type { CloudProvider } from "../api/platform.js";
 import { MOCK_PROJECT, type RecordedResource, recordingMocks } from "./mocks.js";
 
+/**
+ * Target-specific config a test stack runs with (`taskflow:` keys read by the target itself):
+ * on Kubernetes an image repository, an ingress host with TLS from cert-manager, and a backup
+ * bucket, so every capability the declaration asks for has something to come from.
+ */
+export function testConfig(provider: CloudProvider): Record<string, string> {
+  if (provider !== "kubernetes") return {};
+  return {
+    "taskflow:imageRepository": "registry.example.com/taskflow",
+    "taskflow:ingressHost": "tasks.example.com",
+    "taskflow:ingressTlsSecret": "taskflow-tls",
+    "taskflow:certManagerIssuer": "letsencrypt",
+    "taskflow:backupBucket": "s3://taskflow-backups/test",
+  };
+}
+
 /** Settings a test stack runs with: a pushed image, a region, and the project on GCP. */
 export function testSettings(provider: CloudProvider, overrides: Partial<StackSettings> = {}): StackSettings {
   return {
     provider,
     appName: "taskflow-test",
-    placement: provider === "gcp" ? { region: "europe-west1", project: MOCK_PROJECT } : { region: "eu-west-1" },
+    placement:
+      provider === "gcp"
+        ? { region: "europe-west1", project: MOCK_PROJECT }
+        : provider === "kubernetes"
+          ? { region: "" }
+          : { region: "eu-west-1" },
     imageTag: "1.0.0",
     logLevel: "info",
     ...overrides,
@@ -22,6 +43,8 @@ export interface StackRun {
   readonly settings: StackSettings;
   readonly resources: readonly RecordedResource[];
   readonly outputs: Record<string, unknown>;
+  /** The target-specific config the run was given (`taskflow:key` → value). */
+  readonly config: Readonly<Record<string, string>>;
 }
 
 /** Resolves every output in `value`, however deeply nested, to plain data. */
@@ -39,14 +62,19 @@ function resolve(value: unknown): Promise<unknown> {
  * been registered. Call it inside a test (after nothing else has set mocks in this module
  * context); each call starts from fresh mocks.
  */
-export async function runStack(provider: CloudProvider, overrides: Partial<StackSettings> = {}): Promise<StackRun> {
+export async function runStack(
+  provider: CloudProvider,
+  overrides: Partial<StackSettings> = {},
+  config: Record<string, string> = testConfig(provider),
+): Promise<StackRun> {
   const { mocks, resources } = recordingMocks();
   await pulumi.runtime.setMocks(mocks, "taskflow", "test", false);
+  pulumi.runtime.setAllConfig(config);
   const settings = testSettings(provider, overrides);
   const platform = await selectPlatform(provider);
   const outputs: StackOutputs = buildStack(platform, settings);
   const resolved = (await resolve(outputs)) as Record<string, unknown>;
   // Every registration is an RPC to the mock monitor; disconnect waits for the queue to drain.
   await pulumi.runtime.disconnect();
-  return { provider, settings, resources, outputs: resolved };
+  return { provider, settings, resources, outputs: resolved, config };
 }

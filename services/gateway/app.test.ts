@@ -181,6 +181,33 @@ describe("gateway: resilience", () => {
     expect(await (await get("/api/v1/dashboard", auth)).json()).toMatchObject({ partial: false, unavailable: [] });
   });
 
+  it("counts only upstream failures: 100 bad requests from one caller leave another caller at 100 % success", async () => {
+    const mallory = bearer(await harness.token("mallory"));
+    const alice = bearer(await harness.token("alice"));
+    const policy = harness.gateway.upstreams.users.policy;
+    // A 4xx, or a 500 one request's own input caused, says nothing about the service's health.
+    const answers = [400, 404, 409, 413, 422];
+    for (let i = 0; i < 100; i++) {
+      const status = i < 50 ? 500 : answers[i % answers.length]!;
+      const res = await fetch(`${harness.base}/api/v1/organizations/answers-${status}`, {
+        method: i % 2 ? "POST" : "GET",
+        headers: { ...mallory, "content-type": "application/json" },
+        ...(i % 2 ? { body: "{}" } : {}),
+      });
+      expect(res.status).toBe(status);
+    }
+    expect(policy.state).toBe("closed");
+    let ok = 0;
+    for (let i = 0; i < 20; i++)
+      ok += (await get("/api/v1/organizations/owned-by-alice", alice)).status === 200 ? 1 : 0;
+    expect(ok).toBe(20);
+    // The upstream saying it is unavailable still counts.
+    for (let i = 0; i < 3; i++) await get("/api/v1/organizations/answers-503", mallory);
+    expect(policy.state).toBe("open");
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect((await get("/api/v1/organizations/owned-by-alice", alice)).status).toBe(200);
+  });
+
   it("passes a view's primary 404 through: another user's board details are not found", async () => {
     const res = await get("/api/v1/boards/owned-by-u1/details", bearer(await harness.token("u2")));
     expect(res.status).toBe(404);

@@ -23,7 +23,12 @@ export interface UpstreamResponse {
   readonly body: Buffer;
 }
 
-/** The upstream answered 5xx; thrown so the breaker and the retry see it, then unwrapped. */
+/**
+ * The upstream answered that it cannot serve anyone right now (502, 503, 504); thrown so the
+ * breaker and the retry see it, then unwrapped. A 500 is not among them: the service is up
+ * and answered, and what failed was one request's handling, which one caller can cause at
+ * will. Counting it would let any signed-in user open the circuit for everyone.
+ */
 export class UpstreamStatusError extends TaskflowError {
   readonly response: UpstreamResponse;
   constructor(upstream: string, response: UpstreamResponse) {
@@ -31,6 +36,9 @@ export class UpstreamStatusError extends TaskflowError {
     this.response = response;
   }
 }
+
+/** Statuses that say the upstream as a whole is failing; the only answers the breaker counts. */
+const UNAVAILABLE = new Set([502, 503, 504]);
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) never cross the gateway. */
 const HOP_BY_HOP = new Set([
@@ -91,7 +99,7 @@ function once(upstream: Upstream, req: UpstreamRequest, signal: AbortSignal): Pr
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("end", () => {
           const response = { status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) };
-          if (response.status >= 500) reject(new UpstreamStatusError(upstream.name, response));
+          if (UNAVAILABLE.has(response.status)) reject(new UpstreamStatusError(upstream.name, response));
           else resolve(response);
         });
         res.on("error", reject);

@@ -15,7 +15,9 @@ import { createGateway, type Gateway, type GatewayOptions, type UpstreamName } f
  * Stand-ins for the upstream services in gateway tests and the gateway benchmark. Each one
  * verifies the forwarded token as the real services do and applies their ownership rule: a
  * path segment `owned-by-<userId>` is that user's resource, a 404 for anyone else except an
- * admin. Identity's stand-in also exchanges the API keys it was given.
+ * admin. A segment `answers-<status>` is answered with that status (a service's own 4xx or 500
+ * for one bad request, or its 503 when it is failing). Identity's stand-in also exchanges the
+ * API keys it was given.
  */
 export interface StubUpstream {
   readonly name: UpstreamName;
@@ -78,6 +80,8 @@ export async function startStubUpstream(name: UpstreamName, options: StubOptions
         return send(res, 401, { status: 401, detail: "invalid token" });
       }
     }
+    const forced = /answers-(\d{3})/.exec(url.pathname)?.[1];
+    if (forced) return send(res, Number(forced), { status: Number(forced), detail: "as asked" });
     const owner = /owned-by-([\w-]+)/.exec(url.pathname)?.[1];
     const admin = Array.isArray(caller?.roles) && caller.roles.includes("admin");
     if (owner && caller?.sub !== owner && !admin) return send(res, 404, { status: 404, detail: "not found" });

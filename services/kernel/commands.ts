@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { type Database, PG_UNIQUE_VIOLATION, type Queryable, sqlState, violatedConstraint } from "./db/database.js";
 import { ConflictError, PreconditionFailedError } from "./errors.js";
 
@@ -12,14 +13,22 @@ export async function runCommandOnce<R>(
   run: () => Promise<R>,
 ): Promise<R> {
   if (!command.id) return run();
-  const scopedId = `${command.actor}:${command.id}`;
+  return recordOnce(tx, `${command.actor}:${command.id}`, command, run);
+}
+
+async function recordOnce<R>(
+  tx: Queryable,
+  scopedId: string,
+  command: { readonly name: string; readonly actor: string },
+  run: () => Promise<R>,
+): Promise<R> {
   const previous = await tx.query<{ result: R; name: string }>(
     "SELECT name, result FROM commands WHERE command_id = $1",
     [scopedId],
   );
   if (previous[0]) {
     if (previous[0].name === command.name) return previous[0].result;
-    throw new ConflictError(`command id "${command.id}" was already used for ${previous[0].name}`);
+    throw new ConflictError(`this command id was already used for ${previous[0].name}`);
   }
   const result = await run();
   await tx.query("INSERT INTO commands (command_id, name, actor, result) VALUES ($1, $2, $3, $4)", [
@@ -29,6 +38,25 @@ export async function runCommandOnce<R>(
     JSON.stringify(result ?? null),
   ]);
   return result;
+}
+
+/**
+ * The request being served under an `Idempotency-Key` (`http/idempotency.ts`): its first
+ * command records its result under the key's command id in the command's own transaction, so
+ * that the effect and the proof of it commit together. A retry after a crash between that
+ * commit and the stored response finds the record and replays the result instead of acting
+ * again (or, for a natural key, answering 409).
+ */
+const idempotentRequest = new AsyncLocalStorage<{ readonly commandId: string; used: boolean }>();
+
+/** Runs `serve` with its first command recorded under `commandId` (already scoped to the caller). */
+export function withRequestCommand<T>(commandId: string, serve: () => Promise<T>): Promise<T> {
+  return idempotentRequest.run({ commandId, used: false }, serve);
+}
+
+/** Whether a command recorded under this id committed. */
+export async function commandCommitted(db: Queryable, commandId: string): Promise<boolean> {
+  return (await db.query("SELECT 1 FROM commands WHERE command_id = $1", [commandId])).length > 0;
 }
 
 /** What a unique-constraint violation means to a caller: the field to name and why. */
@@ -49,9 +77,14 @@ export async function executeCommand<R>(
   },
   work: (tx: Queryable) => Promise<R>,
 ): Promise<R> {
+  const request = idempotentRequest.getStore();
+  const requestCommandId = request && !request.used ? request.commandId : undefined;
+  if (request) request.used = true;
+  const once = (tx: Queryable) =>
+    runCommandOnce(tx, { id: command.commandId, name: command.name, actor: command.actor }, () => work(tx));
   try {
     return await db.transaction((tx) =>
-      runCommandOnce(tx, { id: command.commandId, name: command.name, actor: command.actor }, () => work(tx)),
+      requestCommandId === undefined ? once(tx) : recordOnce(tx, requestCommandId, command, () => once(tx)),
     );
   } catch (error) {
     const known =

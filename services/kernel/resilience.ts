@@ -27,8 +27,15 @@ import {
  *   abort builds a `DOMException` with a stack trace, which on every call costs more than a
  *   proxied request itself.
  */
+/**
+ * The gateway's per-attempt limit for an upstream call. Every wait inside a service (a
+ * replicated record not arrived yet, an idempotency claim still running) ends well before
+ * it, so that one caller's slow 4xx is never a timeout that counts against the breaker.
+ */
+export const UPSTREAM_TIMEOUT_MS = 2_000;
+
 export interface UpstreamPolicyOptions {
-  /** Per-attempt time limit. @default 2_000 */
+  /** Per-attempt time limit. @default UPSTREAM_TIMEOUT_MS */
   readonly timeoutMs?: number;
   /** Retries after the first attempt for idempotent calls. @default 2 */
   readonly retries?: number;
@@ -53,7 +60,7 @@ export function createUpstreamPolicy(name: string, options: UpstreamPolicyOption
     halfOpenAfter: options.halfOpenAfterMs ?? 5_000,
     breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
   });
-  const perAttempt = timeout(options.timeoutMs ?? 2_000, {
+  const perAttempt = timeout(options.timeoutMs ?? UPSTREAM_TIMEOUT_MS, {
     strategy: TimeoutStrategy.Aggressive,
     abortOnReturn: false,
   });

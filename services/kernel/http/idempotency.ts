@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { commandCommitted, withRequestCommand } from "../commands.js";
 import type { Database } from "../db/database.js";
 import { AppError } from "../errors.js";
 
@@ -9,6 +10,12 @@ import { AppError } from "../errors.js";
  * (or two routes) never share a key. The same key with another body is a 422; a retry while
  * the first request still runs waits briefly for it and is a 409 if it is still running.
  * A request that fails with a 5xx releases the key so that a retry can run.
+ *
+ * The request's command records its result under the key in its own transaction
+ * (`withRequestCommand`), so a claim left in flight by a process that died after that commit
+ * is not a lost response: the retry runs the request again, whose command then returns the
+ * recorded result without acting twice, and the retry gets the first run's answer. A claim
+ * whose command never committed is a prompt 409 until it goes stale, then is taken over.
  */
 
 export interface StoredResponse {
@@ -19,12 +26,17 @@ export interface StoredResponse {
 }
 
 export interface IdempotencyOptions {
-  /** How long a retry waits for the first request to finish before answering 409. @default 2_000 */
+  /**
+   * How long a retry waits for the first request to finish before answering 409. Short: a
+   * claim whose process died stays in flight until it is stale, and the retry's answer must
+   * come well before the gateway's timeout (`UPSTREAM_TIMEOUT_MS`). @default 250
+   */
   readonly inFlightWaitMs?: number;
   /** A claim older than this is considered abandoned (its process died) and can be taken over. @default 60_000 */
   readonly staleAfterMs?: number;
 }
 
+export const DEFAULT_IN_FLIGHT_WAIT_MS = 250;
 export const IDEMPOTENCY_HEADER = "idempotency-key";
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -61,8 +73,9 @@ export async function runIdempotent(
   execute: () => Promise<StoredResponse>,
   options: IdempotencyOptions = {},
 ): Promise<StoredResponse & { replayed: boolean }> {
-  const waitUntil = Date.now() + (options.inFlightWaitMs ?? 2_000);
+  const waitUntil = Date.now() + (options.inFlightWaitMs ?? DEFAULT_IN_FLIGHT_WAIT_MS);
   const staleSeconds = (options.staleAfterMs ?? 60_000) / 1000;
+  const commandId = `idempotency:${claim.scope}|${claim.key}`;
   for (let delay = 10; ; delay = Math.min(delay * 2, 100)) {
     const claimed = await db.query(
       `INSERT INTO idempotency_keys (scope, key, request_hash, state) VALUES ($1, $2, $3, 'in_flight')
@@ -70,6 +83,7 @@ export async function runIdempotent(
       [claim.scope, claim.key, claim.hash],
     );
     let mine = claimed.length > 0;
+    let recovered = false;
     if (!mine) {
       const [row] = await db.query<KeyRow>(
         `SELECT request_hash, state, status, headers, body,
@@ -91,7 +105,9 @@ export async function runIdempotent(
       if (row.state === "done") {
         return { status: row.status!, headers: row.headers ?? {}, body: row.body ?? "", replayed: true };
       }
-      if (row.stale) {
+      if (await commandCommitted(db, commandId)) {
+        mine = recovered = true;
+      } else if (row.stale) {
         const taken = await db.query(
           `UPDATE idempotency_keys SET created_at = now() WHERE scope = $1 AND key = $2 AND state = 'in_flight'
              AND created_at < now() - make_interval(secs => $3) RETURNING key`,
@@ -113,7 +129,7 @@ export async function runIdempotent(
     }
     let response: StoredResponse;
     try {
-      response = await execute();
+      response = await withRequestCommand(commandId, execute);
     } catch (error) {
       await release(db, claim);
       throw error;
@@ -126,7 +142,7 @@ export async function runIdempotent(
         [claim.scope, claim.key, response.status, JSON.stringify(response.headers), response.body],
       );
     }
-    return { ...response, replayed: false };
+    return { ...response, replayed: recovered };
   }
 }
 

@@ -35,12 +35,92 @@ export async function handleOnce<T>(
   });
 }
 
+/** Most messages one inbox transaction takes. */
+const INBOX_BATCH_LIMIT = 100;
+
+interface Waiting<T> {
+  readonly message: Message<T>;
+  resolve(applied: boolean): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Applies a batch in one transaction: one statement claims every id, then the claimed
+ * messages' effects run in the order they arrived. Returns whether each message was applied.
+ */
+async function applyBatch<T>(
+  db: Database,
+  subscription: string,
+  batch: readonly Message<T>[],
+  effect: InboxEffect<T>,
+): Promise<boolean[]> {
+  return db.transaction(async (tx) => {
+    const claimed = await tx.query<{ message_id: string }>(
+      `INSERT INTO inbox (subscription, message_id) SELECT $1, unnest($2::text[])
+        ON CONFLICT DO NOTHING RETURNING message_id`,
+      [subscription, batch.map((message) => message.id)],
+    );
+    const unclaimed = new Set(claimed.map((row) => row.message_id));
+    const applied: boolean[] = [];
+    for (const message of batch) {
+      // A message delivered twice within one batch is claimed once and applied once.
+      const mine = unclaimed.delete(message.id);
+      if (mine) await effect(tx, message);
+      applied.push(mine);
+    }
+    return applied;
+  });
+}
+
+/**
+ * `handleOnce` for messages delivered concurrently: the messages that arrive while one inbox
+ * transaction runs wait and then share the next one, so a busy consumer pays one transaction
+ * for many messages and an idle one adds no wait. Each caller's promise settles once its
+ * message's transaction has committed, so the broker acknowledges only what is stored. If a
+ * shared transaction fails, each of its messages is retried in a transaction of its own, so
+ * one message's failure never fails the others. Per-key order is the broker's: an ordered
+ * subscription never delivers a key's next message before the previous one is acknowledged.
+ */
+export function createInboxBatcher<T>(
+  db: Database,
+  subscription: string,
+  effect: InboxEffect<T>,
+): (message: Message<T>) => Promise<boolean> {
+  const waiting: Waiting<T>[] = [];
+  let running = false;
+
+  async function drain(): Promise<void> {
+    running = true;
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, INBOX_BATCH_LIMIT);
+      const messages = batch.map((entry) => entry.message);
+      let applied: boolean[] | undefined;
+      if (batch.length > 1) applied = await applyBatch(db, subscription, messages, effect).catch(() => undefined);
+      if (applied) {
+        for (const [index, entry] of batch.entries()) entry.resolve(applied[index]!);
+        continue;
+      }
+      for (const entry of batch) {
+        await handleOnce(db, subscription, entry.message, effect).then(entry.resolve, entry.reject);
+      }
+    }
+    running = false;
+  }
+
+  return (message) =>
+    new Promise<boolean>((resolve, reject) => {
+      waiting.push({ message, resolve, reject });
+      if (!running) void drain();
+    });
+}
+
 /** A broker handler that continues the message's trace and applies `effect` through the inbox. */
 export function inboxHandler<T>(db: Database, subscription: string, effect: InboxEffect<T>): MessageHandler<T> {
+  const once = createInboxBatcher(db, subscription, effect);
   return (message) =>
     withMessageSpan(`consume ${subscription}`, message.headers, async (span) => {
       span.setAttribute("messaging.message.id", message.id);
-      const applied = await handleOnce(db, subscription, message, effect);
+      const applied = await once(message);
       span.setAttribute("taskflow.inbox.duplicate", !applied);
     });
 }

@@ -19,10 +19,12 @@ export interface ProjectWait {
 
 /**
  * Replication is asynchronous: right after creating a project through the users service its
- * owner may already ask for a board, before the event arrived here. 2 s covers a healthy
- * relay and broker many times over while keeping a wrong id's 404 prompt enough.
+ * owner may already ask for a board, before the event arrived here. 750 ms covers a healthy
+ * relay (it polls every 250 ms, and is woken at once on commit) and broker, and ends well
+ * before the gateway's per-attempt timeout (`UPSTREAM_TIMEOUT_MS`): a wrong id must be a
+ * prompt 404, never a timeout that counts against the circuit breaker every caller shares.
  */
-export const DEFAULT_PROJECT_WAIT: ProjectWait = { timeoutMs: 2_000, pollMs: 50 };
+export const DEFAULT_PROJECT_WAIT: ProjectWait = { timeoutMs: 750, pollMs: 50 };
 
 /** The 404 unless the project is known, live and the caller's. */
 function assertOwned(project: KnownProject | undefined, caller: CallerIdentity, projectId: string): void {

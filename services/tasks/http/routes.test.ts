@@ -181,6 +181,16 @@ describe("tasks HTTP API", () => {
     const none = await call("alice", "GET", `/api/v1/tasks?boardId=${b.id}&status=todo`);
     expect(none.body).toMatchObject({ total: 0, items: [] });
     expect((await call("bob", "GET", "/api/v2/tasks?assigneeId=bob")).body).toMatchObject({ total: 1 });
+    const ids = async (query: string) =>
+      ((await call("alice", "GET", `/api/v1/tasks?boardId=${b.id}&${query}`)).body.items as { id: string }[]).map(
+        (item) => item.id,
+      );
+    expect(await ids("tag=api")).toEqual([t.id]);
+    expect(await ids("tag=ap")).toEqual([]);
+    expect(await ids("q=ship%20V")).toEqual([t.id]);
+    // LIKE's wildcards in the text match only themselves.
+    expect(await ids("q=s%25p")).toEqual([]);
+    expect(await ids("q=ship_v")).toEqual([]);
 
     const comment = await call("bob", "POST", `/api/v1/tasks/${t.id}/comments`, { body: "Reviewing now" });
     expect(comment.status).toBe(201);

@@ -90,6 +90,10 @@ export const listTasksQuery = z.object({
   status: z.enum(TASK_STATUSES).optional(),
   priority: z.enum(PRIORITIES).optional(),
   dueBefore: isoDateTime().optional(),
+  /** Tasks carrying this tag (case as stored). */
+  tag: z.string().trim().min(1).max(LIMITS.tagMax).optional(),
+  /** Tasks whose title contains this text, ignoring case. */
+  q: z.string().trim().min(1).max(LIMITS.titleMax).optional(),
   ...pageQuery,
 });
 export const pageOnlyQuery = z.object(pageQuery);
