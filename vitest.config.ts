@@ -9,6 +9,8 @@ export default defineConfig({
       "stacks/**/*.test.ts",
       "scripts/**/*.test.ts",
       "web/**/*.test.ts",
+      "policy/**/*.test.ts",
+      "cost/**/*.test.ts",
     ],
     // Starts the SNS/SQS and Pub/Sub emulators for the run and hands their addresses to workers.
     globalSetup: ["scripts/test-servers.ts"],
