@@ -2537,6 +2537,8 @@ export interface operations {
                 status?: "backlog" | "todo" | "doing" | "done" | "cancelled";
                 priority?: "low" | "medium" | "high" | "critical";
                 dueBefore?: string;
+                tag?: string;
+                q?: string;
                 page?: number;
                 pageSize?: number;
             };
@@ -2612,6 +2614,8 @@ export interface operations {
                 status?: "backlog" | "todo" | "doing" | "done" | "cancelled";
                 priority?: "low" | "medium" | "high" | "critical";
                 dueBefore?: string;
+                tag?: string;
+                q?: string;
                 page?: number;
                 pageSize?: number;
             };
