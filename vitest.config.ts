@@ -8,6 +8,8 @@ export default defineConfig({
       "components/**/*.test.ts",
       "stacks/**/*.test.ts",
       "scripts/**/*.test.ts",
+      "policy/**/*.test.ts",
+      "cost/**/*.test.ts",
     ],
     // Starts the SNS/SQS and Pub/Sub emulators for the run and hands their addresses to workers.
     globalSetup: ["scripts/test-servers.ts"],

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import type { BrokerCapabilities } from "../adapters/core/capabilities.js";
+import { type FaultResult, readFaults } from "../adapters/testing/fault-report.js";
 
 /**
  * Generates `docs/capabilities.md`: for each broker adapter, what it declares (read from the
@@ -46,9 +47,13 @@ const CAPABILITY_LABELS: Record<keyof BrokerCapabilities, string> = {
 };
 
 export const CONTRACT_IDS = [
-  ...Array.from({ length: 28 }, (_, i) => `B${String(i + 1).padStart(2, "0")}`),
+  ...Array.from({ length: 29 }, (_, i) => `B${String(i + 1).padStart(2, "0")}`),
   "F3",
   "F4",
+  "FC2",
+  "FC3",
+  "FC4",
+  "FC5",
 ] as const;
 
 export type Status = "passed" | "failed" | "skipped";
@@ -64,7 +69,7 @@ export interface TestOutcome {
 
 const SKIPPED_SUFFIX = /^(.*?) \(skipped: (.*)\)$/s;
 const SUITE_PREFIX = "broker contract: ";
-const CONTRACT_ID = /^(B\d{2}|F\d+)\s+(.*)$/s;
+const CONTRACT_ID = /^(B\d{2}|FC?\d+)\s+(.*)$/s;
 
 /**
  * Reads one test of the report: the enclosing describe names the adapter
@@ -120,12 +125,14 @@ export function parseReport(report: VitestJsonReport): TestOutcome[] {
 export interface MatrixInput {
   readonly columns: readonly { readonly suite: string; readonly capabilities?: BrokerCapabilities }[];
   readonly outcomes: readonly TestOutcome[];
+  /** What the fault certification tests recorded, per suite. */
+  readonly faults?: Readonly<Record<string, readonly FaultResult[]>>;
   /** Where the outcomes came from and when, for the page's header. */
   readonly source: string;
 }
 
 /** The whole page, Markdown. The same input always renders the same text. */
-export function renderMatrix({ columns, outcomes, source }: MatrixInput): string {
+export function renderMatrix({ columns, outcomes, source, faults = {} }: MatrixInput): string {
   const suites = [...columns.map((column) => column.suite)];
   for (const outcome of outcomes) if (!suites.includes(outcome.suite)) suites.push(outcome.suite);
   const declared = new Map(columns.map((column) => [column.suite, column.capabilities]));
@@ -182,6 +189,8 @@ export function renderMatrix({ columns, outcomes, source }: MatrixInput): string
     lines.push(row([title ? `${id} ${title}` : id, ...cells]));
   }
 
+  lines.push(...renderFaults(suites, faults));
+
   if (reasons.length > 0) {
     lines.push("", "## Skip reasons", "");
     reasons.forEach((reason, index) => {
@@ -189,6 +198,53 @@ export function renderMatrix({ columns, outcomes, source }: MatrixInput): string
     });
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** Broker restarts are a test of their own per adapter, where a private server keeps its data. */
+const RESTART_NOTES: Readonly<Record<string, string>> = {
+  memory: "no server: not applicable",
+  "aws-sns-sqs":
+    "not certifiable here: fauxqs keeps its queues in memory, so a restart loses them, which says nothing of SQS",
+  "aws-sns-sqs (FIFO)": "as for standard queues",
+  "gcp-pubsub": "not certifiable here: the emulator keeps nothing across a restart, which says nothing of Pub/Sub",
+  rabbitmq:
+    "F1: a private node restarted twice during 10,000 publishes from 100 publishers; every acknowledged publish received (adapters/rabbitmq/broker-restart.int.test.ts)",
+};
+
+/** What each adapter did under each fault, from the figures the FC tests recorded. */
+export function renderFaults(
+  suites: readonly string[],
+  faults: Readonly<Record<string, readonly FaultResult[]>>,
+): string[] {
+  const lines = [
+    "",
+    "## Fault certification",
+    "",
+    "What each adapter did under faults, as recorded by the FC tests of the last run on this machine",
+    "(`.taskflow/fault-results/`). Lost: acknowledged publishes never handled. Duplicates: deliveries",
+    "beyond the first of a message (at least once is allowed). Recovery: from the end of the fault, or",
+    "the kill, to the first message handled again.",
+    "",
+    row(["adapter", "fault", "lost", "duplicates", "recovery (ms)", "notes"]),
+    row(["---", "---", "---", "---", "---", "---"]),
+  ];
+  for (const suite of suites) {
+    const restart = RESTART_NOTES[suite];
+    if (restart) lines.push(row([suite, "broker restart (FC1)", "", "", "", restart]));
+    for (const result of faults[suite] ?? []) {
+      lines.push(
+        row([
+          suite,
+          result.fault,
+          String(result.lost),
+          String(result.duplicates),
+          result.recoveryMs === undefined ? "" : String(result.recoveryMs),
+          result.note ?? "",
+        ]),
+      );
+    }
+  }
+  return lines;
 }
 
 /**
@@ -269,7 +325,8 @@ async function main(argv: readonly string[]): Promise<void> {
     }
   }
   const columns = await loadColumns();
-  await writeFile(outPath, renderMatrix({ columns, outcomes, source }));
+  const faults = Object.fromEntries(columns.map((column) => [column.suite, readFaults(column.suite)]));
+  await writeFile(outPath, renderMatrix({ columns, outcomes, source, faults }));
   const missing = columns.filter((column) => !column.capabilities).map((column) => column.suite);
   console.log(
     `wrote ${outPath}: ${outcomes.length} contract results from ${resultsPath}` +

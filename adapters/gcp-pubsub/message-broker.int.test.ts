@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll } from "vitest";
+import { parseAddress } from "../../scripts/test-servers.js";
 import { runBrokerContract } from "../testing/broker-contract.js";
 import { childProcessConsumer } from "../testing/killable-consumer.js";
 import { createPubSubBroker, PUBSUB_CAPABILITIES } from "./message-broker.js";
-import { deleteByPrefix, pubSubGate, testOptions } from "./test-server.js";
+import { deleteByPrefix, pubSubGate, TEST_EMULATOR_HOST, testOptions } from "./test-server.js";
 
 const skip = await pubSubGate();
 const prefix = `tf${randomUUID().slice(0, 6)}-`;
@@ -21,6 +22,12 @@ runBrokerContract(
           factory: "createPubSubBroker",
           options: base,
         }),
+      },
+      network: {
+        create: {
+          server: parseAddress(TEST_EMULATOR_HOST) ?? { host: "127.0.0.1", port: 0 },
+          via: async (host, port) => createPubSubBroker({ ...base, emulatorHost: `${host}:${port}` }),
+        },
       },
       breakDeadLetters: {
         absent:

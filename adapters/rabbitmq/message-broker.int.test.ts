@@ -23,6 +23,17 @@ runBrokerContract(
         }),
       },
       breakDeadLetters: { create: breakDeadLetterExchange(TEST_RABBITMQ_URL) },
+      network: {
+        create: {
+          server: { host: new URL(TEST_RABBITMQ_URL).hostname, port: Number(new URL(TEST_RABBITMQ_URL).port || 5672) },
+          via: async (host, port) => {
+            const url = new URL(TEST_RABBITMQ_URL);
+            url.hostname = host;
+            url.port = String(port);
+            return created.track(await createRabbitMqBroker({ ...base, url: url.toString() }));
+          },
+        },
+      },
     },
     ...(skip ? { skip } : {}),
   },

@@ -1,25 +1,94 @@
 import { expect } from "vitest";
 import type { IMessageBroker } from "../core/message-broker.js";
 import { collectDeadLetters, Received, sleep, until } from "./broker-collector.js";
-import type { ContractContext, DeadLetterBreaker, FaultSeam } from "./broker-contract-context.js";
+import type { ContractContext, DeadLetterBreaker, FaultSeam, NetworkSeam } from "./broker-contract-context.js";
 import { countDuplicates, recordFault } from "./fault-report.js";
 import type { KillableConsumerFactory } from "./killable-consumer.js";
+import { TcpProxy } from "./tcp-proxy.js";
 
 /** Lock of the crash test: long enough to tell "about the lock" from a subscription default of 10 s or more. */
 const CRASH_LOCK_MS = 2_000;
+/** How long the network cut lasts. */
+const CUT_MS = 10_000;
 /** What a redelivery may take beyond the lock: a receive poll, a sweep, a scheduling delay. */
 const REDELIVERY_MARGIN_MS = 1_500;
 
 /**
- * FC1–FC5, the fault certification family: what each adapter with a server does when the
- * server restarts, the network drops, consumers come and go, the dead-letter destination
- * fails, or a consumer process is killed. Each records its lost and duplicate counts and
- * recovery time for docs/capabilities.md. A fault an adapter cannot meet here (no server to
- * restart in one process) is skipped by name with its reason.
+ * FC2–FC5 of the fault certification family: what each adapter does when the network drops,
+ * consumers come and go, the dead-letter destination fails, or a consumer process is killed.
+ * Each records its lost and duplicate counts and recovery time for docs/capabilities.md. A
+ * fault an adapter cannot be put through here (no network in one process) is skipped by name
+ * with its reason. FC1, the broker restart, needs a private server that keeps its data, so it
+ * is a test of its own per adapter (RabbitMQ's F1).
  */
 export function defineCertificationContract(ctx: ContractContext): void {
   const { timings } = ctx;
   const seams = ctx.faults;
+
+  ctx.faultTest(
+    "FC2 the network drops all traffic for 10 s under load: no acknowledged publish is lost, consumers resume",
+    seam(seams?.network),
+    async () => {
+      const network = (seams!.network as { create: NetworkSeam }).create;
+      const proxy = await TcpProxy.start(network.server);
+      const { topic, sub } = ctx.names("fc2");
+      let client: IMessageBroker | undefined;
+      try {
+        client = await network.via(proxy.host, proxy.port);
+        ctx.adopt(client);
+        await ctx.createSubscription(client, topic, sub());
+        const deliveries: string[] = [];
+        const handled = new Received();
+        await client.subscribe(topic, sub(), (message) => {
+          deliveries.push(message.id);
+          handled.record(message);
+        });
+        const acknowledged: string[] = [];
+        let failed = 0;
+        const publishing: Promise<void>[] = [];
+        const started = Date.now();
+        let restoredAt = 0;
+        // One publish every 50 ms: 2 s before the cut, during it, and 2 s after it.
+        while (Date.now() - started < CUT_MS + 4_000) {
+          const elapsed = Date.now() - started;
+          if (elapsed >= 2_000 && restoredAt === 0 && !proxy.isCut) proxy.cut();
+          if (elapsed >= 2_000 + CUT_MS && restoredAt === 0) {
+            proxy.restore();
+            restoredAt = Date.now();
+          }
+          publishing.push(
+            client.publish(topic, { body: { elapsed } }).then(
+              (receipt) => {
+                acknowledged.push(receipt.id);
+              },
+              () => {
+                failed++;
+              },
+            ),
+          );
+          await sleep(50);
+        }
+        await Promise.all(publishing);
+        const publishesSettledMs = Date.now() - restoredAt;
+        await handled.waitForIds(acknowledged, timings.deliveryTimeoutMs * 3);
+        const allHandledMs = Date.now() - restoredAt;
+        // Closed while its connections still reach the broker, before the proxy goes.
+        await client.close();
+        const after = [...handled.firstSeenAt.values()].filter((at) => at >= restoredAt);
+        recordFault(ctx.suite, {
+          fault: "network cut",
+          lost: acknowledged.filter((id) => !handled.has(id)).length,
+          duplicates: countDuplicates(deliveries),
+          recoveryMs: after.length > 0 ? Math.min(...after) - restoredAt : undefined,
+          note: `${CUT_MS / 1_000} s cut; ${acknowledged.length} publishes acknowledged, ${failed} failed with an error; every publish settled ${publishesSettledMs} ms and every message handled ${allHandledMs} ms after the network came back`,
+        });
+        expect(acknowledged.length).toBeGreaterThan(0);
+        expect(acknowledged.filter((id) => !handled.has(id))).toEqual([]);
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
 
   ctx.faultTest(
     "FC3 consumers join and leave while 1,000 messages flow: every message is handled",

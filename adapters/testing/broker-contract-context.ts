@@ -31,6 +31,14 @@ export interface FaultSeams {
   readonly killable?: FaultSeam<KillableConsumerFactory>;
   /** Breaks and repairs the dead-letter destination (FC4). */
   readonly breakDeadLetters?: FaultSeam<DeadLetterBreaker>;
+  /** The server's address, and clients that reach it at another address instead (FC2). */
+  readonly network?: FaultSeam<NetworkSeam>;
+}
+
+export interface NetworkSeam {
+  readonly server: { readonly host: string; readonly port: number };
+  /** A client of the same broker that connects to `host:port` (the test's proxy). */
+  via(host: string, port: number): Promise<IMessageBroker>;
 }
 
 export interface BrokerContractOptions {
@@ -91,6 +99,8 @@ export interface ContractContext {
   readonly timings: Timings;
   /** Opens a client that is closed after the test. */
   open(options?: BrokerFactoryOptions): Promise<IMessageBroker>;
+  /** Closes a client made elsewhere after the test, as `open` does. */
+  adopt(broker: IMessageBroker): void;
   /** Names unique to this run, so leftovers on a real server never count. */
   names(label: string): Names;
   /**
@@ -140,6 +150,9 @@ export function createContext(
       const broker = await factory(factoryOptions);
       opened.push(broker);
       return broker;
+    },
+    adopt(broker) {
+      opened.push(broker);
     },
     names(label) {
       const topic = `tf-${label}-${run}`;

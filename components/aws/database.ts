@@ -106,7 +106,15 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
       ...transformed(
         this.args.transform?.parameterGroup,
         `${this.name}-params`,
-        { family: rdsPostgres(this.args.engineVersion).family, parameters: [{ name: "rds.force_ssl", value: "1" }] },
+        {
+          family: rdsPostgres(this.args.engineVersion).family,
+          parameters: [
+            { name: "rds.force_ssl", value: "1" },
+            // Each login and logout in the PostgreSQL log, so a connection can be traced.
+            { name: "log_connections", value: "1" },
+            { name: "log_disconnections", value: "1" },
+          ],
+        },
         { parent: this },
       ),
     );

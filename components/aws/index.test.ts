@@ -43,8 +43,11 @@ describe("AWS stack under mocks", () => {
       "aws:lb/targetGroup:TargetGroup": services,
       "aws:appautoscaling/target:Target": services,
       "aws:appautoscaling/policy:Policy": services,
-      "aws:iam/role:Role": 2 * services,
-      "aws:cloudwatch/logGroup:LogGroup": services,
+      // Two per service (execution, task) and one for the VPC flow log.
+      "aws:iam/role:Role": 2 * services + 1,
+      // One per service and one for the VPC flow log.
+      "aws:cloudwatch/logGroup:LogGroup": services + 1,
+      "aws:ec2/flowLog:FlowLog": 1,
       "aws:secretsmanager/secret:Secret": 3,
       "aws:ecr/repository:Repository": 1,
     });

@@ -68,7 +68,12 @@ export class AwsMessaging extends pulumi.ComponentResource implements Messaging 
       ...transformed(
         this.args.transform?.topic,
         `${this.name}-${declaration.name}`,
-        fifo ? { name: `${base}.fifo`, fifoTopic: true, contentBasedDeduplication: false } : { name: base },
+        {
+          // Encrypted at rest with the account's AWS-managed SNS key: no key policy to keep, and
+          // publishers in the account need no extra grant.
+          kmsMasterKeyId: "alias/aws/sns",
+          ...(fifo ? { name: `${base}.fifo`, fifoTopic: true, contentBasedDeduplication: false } : { name: base }),
+        },
         { parent: this },
       ),
     );

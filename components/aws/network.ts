@@ -54,6 +54,7 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
     this.routePublic(vpc, gateway, publicSubnets);
     const nats = this.createNatGateways(publicSubnets, gateway);
     this.routePrivate(vpc, privateSubnets, nats);
+    this.createFlowLog(vpc);
 
     this.networkId = vpc.id;
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
@@ -135,6 +136,55 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
         { parent: this },
       );
     });
+  }
+
+  /** Every accepted and rejected flow of the VPC goes to a CloudWatch log group with a retention. */
+  private createFlowLog(vpc: aws.ec2.Vpc): void {
+    const group = new aws.cloudwatch.LogGroup(
+      `${this.name}-flow-logs`,
+      { namePrefix: `/taskflow/${this.name}/flow-logs-`, retentionInDays: DEFAULTS.logRetentionDays },
+      { parent: this },
+    );
+    const role = new aws.iam.Role(
+      `${this.name}-flow-logs`,
+      {
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${this.name}-flow-logs`,
+      {
+        role: role.id,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+              Resource: [group.arn, pulumi.interpolate`${group.arn}:*`],
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    new aws.ec2.FlowLog(
+      `${this.name}-flow-log`,
+      {
+        vpcId: vpc.id,
+        trafficType: "ALL",
+        logDestinationType: "cloud-watch-logs",
+        logDestination: group.arn,
+        iamRoleArn: role.arn,
+      },
+      { parent: this },
+    );
   }
 }
 

@@ -92,6 +92,11 @@ export class GcpDatabase extends pulumi.ComponentResource implements Database {
             diskType: "PD_SSD",
             diskSize: args.storageGb,
             diskAutoresize: true,
+            // Each login and logout in the PostgreSQL log, so a connection can be traced.
+            databaseFlags: [
+              { name: "log_connections", value: "on" },
+              { name: "log_disconnections", value: "on" },
+            ],
             ipConfiguration: {
               ipv4Enabled: false,
               privateNetwork: args.network.networkId,

@@ -255,7 +255,12 @@ function viewParams(pattern: string, path: string): Record<string, string> {
   const names = pattern.split("/").filter(Boolean);
   const values = path.split("/").filter(Boolean);
   names.forEach((name, i) => {
-    if (name.startsWith(":")) params[name.slice(1)] = decodeURIComponent(values[i] ?? "");
+    if (!name.startsWith(":")) return;
+    try {
+      params[name.slice(1)] = decodeURIComponent(values[i] ?? "");
+    } catch {
+      throw new AppError(400, "validation", `the path segment for ${name.slice(1)} is not valid percent-encoding`);
+    }
   });
   return params;
 }

@@ -149,6 +149,35 @@ describe("http kernel", () => {
     expect(await db.query("SELECT * FROM notes WHERE text = 'x'")).toEqual([]);
   });
 
+  it("answers NUL characters and unpaired surrogates in any field, key or path id with a 400 naming it", async () => {
+    for (const [body, field] of [
+      ['{"text":"nul\\u0000note"}', "body.text"],
+      ['{"text":"lone \\ud800 high"}', "body.text"],
+      ['{"text":"lone \\udc00 low"}', "body.text"],
+      ['{"text":"fine","password":"x\\u0000"}', "body.password"],
+    ] as const) {
+      const res = await post("/api/v1/notes", body);
+      expect(res.status, body).toBe(400);
+      const problem = await json<{ errors: { field: string; message: string }[] }>(res);
+      expect(problem.errors, body).toContainEqual({ field, message: expect.stringContaining("NUL") });
+    }
+    const key = await post("/api/v1/notes", '{"text":"fine","bad\\u0000key":1}');
+    expect(key.status).toBe(400);
+    const path = await fetch(`${base}/api/v1/notes/%00`, { headers: { "x-test-user": "alice" } });
+    expect(path.status).toBe(400);
+    expect((await json<{ errors: { field: string }[] }>(path)).errors[0]!.field).toBe("params.id");
+    // A surrogate pair (an emoji) is text like any other.
+    expect((await post("/api/v1/notes", { text: "ok \u{1F600}" })).status).toBe(201);
+    expect(await db.query("SELECT * FROM notes WHERE text LIKE '%nul%' OR text LIKE 'lone%'")).toEqual([]);
+  });
+
+  it("answers a body nested deeper than the limit with a 400, not a stack overflow", async () => {
+    const deep = `${'{"a":'.repeat(100)}1${"}".repeat(100)}`;
+    const res = await post("/api/v1/notes", deep);
+    expect(res.status).toBe(400);
+    expect((await json(res)).detail).toContain("nests deeper than");
+  });
+
   it("refuses malformed JSON (400) and bodies over the limit (413)", async () => {
     expect((await post("/api/v1/notes", "{nope")).status).toBe(400);
     const big = await post("/api/v1/notes", { text: "a".repeat(2000) });

@@ -3,6 +3,7 @@ import { context as otelContext, SpanKind, SpanStatusCode, trace } from "@opente
 import express, { type Express } from "express";
 import type { IdentitySource } from "../auth/caller.js";
 import type { Database } from "../db/database.js";
+import { ValidationError } from "../errors.js";
 import { type Logger, withRequestId } from "../observability/logger.js";
 import { createHttpMetrics, type HttpMetrics } from "../observability/metrics.js";
 import { extractContext, tracer } from "../observability/tracing.js";
@@ -12,6 +13,7 @@ import { mountRoutes } from "./mount.js";
 import { buildOpenApi, docsPage, type OpenApiInfo } from "./openapi.js";
 import { notFoundHandler, problemHandler } from "./problem.js";
 import type { AnyRoute } from "./route.js";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./validate.js";
 import { type VersioningOptions, versionRewrite } from "./versioning.js";
 
 export interface HttpAppOptions {
@@ -94,6 +96,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     next();
   });
   app.use(express.json({ limit: options.bodyLimit ?? "100kb" }));
+  app.use((req, _res, next) => {
+    if (!nestsDeeperThan(req.body, MAX_JSON_DEPTH)) return next();
+    next(
+      new ValidationError(`the request body nests deeper than ${MAX_JSON_DEPTH} levels`, [
+        { field: "body", message: `must nest at most ${MAX_JSON_DEPTH} levels deep` },
+      ]),
+    );
+  });
   // Entered after the body is read: stream callbacks do not carry the async context along.
   app.use((_req, res, next) => {
     otelContext.with(res.locals.traceContext, () => withRequestId(res.locals.requestId, next));

@@ -21,7 +21,7 @@ import {
 } from "./idempotency.js";
 import { PROBLEM_CONTENT_TYPE, problemDocument, problemHeaders, toAppError } from "./problem.js";
 import { type AnyRoute, API_VERSIONS, type ApiVersion, type RouteResult } from "./route.js";
-import { parsePart } from "./validate.js";
+import { assertStorable, parsePart } from "./validate.js";
 import { type Deprecation, deprecationHeaders } from "./versioning.js";
 
 export interface MountOptions {
@@ -43,6 +43,11 @@ export function parseIfMatch(header: string | undefined): number | undefined {
     ]);
   }
   return Number(match[1]);
+}
+
+function storable<T>(part: string, value: T): T {
+  assertStorable(part, value);
+  return value;
 }
 
 function toStored(result: RouteResult): StoredResponse {
@@ -111,7 +116,7 @@ async function handle(spec: AnyRoute, version: ApiVersion, req: Request, res: Re
   const run = async (): Promise<StoredResponse> => {
     try {
       const ctx = {
-        params: spec.params ? parsePart("params", spec.params, req.params) : req.params,
+        params: spec.params ? parsePart("params", spec.params, req.params) : storable("params", req.params),
         query: spec.query ? parsePart("query", spec.query, { ...(req.query as object) }) : {},
         body: spec.body ? parsePart("body", spec.body, req.body) : undefined,
         caller,

@@ -37,10 +37,16 @@ const TITLES: Record<number, string> = {
   503: "Service Unavailable",
 };
 
+const UNSTORABLE_STATES = new Set(["22021", "22P05"]);
+
 /** Maps any thrown value to an `AppError`; unknown errors become a 500. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (sqlState(error) === PG_UNIQUE_VIOLATION) return new ConflictError("a resource with these values already exists");
+  // Text the database cannot store (NUL, an unpaired surrogate) that got past validation.
+  if (UNSTORABLE_STATES.has(sqlState(error) ?? "")) {
+    return new AppError(400, "validation", "the request holds text that cannot be stored", { cause: error });
+  }
   const status = (error as { status?: unknown; type?: unknown } | null)?.status;
   const type = (error as { type?: unknown } | null)?.type;
   if (type === "entity.too.large") return new AppError(413, "too-large", "the request body exceeds the size limit");

@@ -1,0 +1,38 @@
+import type { Rule } from "../rule.js";
+import { at, label, list, ofType } from "../rule.js";
+import { AWS, GCP, K8S } from "./types.js";
+
+const FLAGS = ["log_connections", "log_disconnections"];
+const on = (value: unknown) => ["1", "on", "true"].includes(String(value).toLowerCase());
+
+/** PostgreSQL logs every connection and disconnection, so a login can be traced. */
+export const connectionLogging: Rule = {
+  name: "database-connection-logging",
+  description: "The database logs connections and disconnections.",
+  severity: "medium",
+  enforcementLevel: "mandatory",
+  types: { aws: [AWS.rds, AWS.rdsParams], gcp: [GCP.sql], kubernetes: [K8S.postgres] },
+  remediationSteps:
+    "Set log_connections=1 and log_disconnections=1 in the RDS parameter group; databaseFlags log_connections=on and log_disconnections=on on Cloud SQL.",
+  validateStack: ({ resources }, report) => {
+    const params = new Map(ofType(resources, AWS.rdsParams).map((p) => [String(p.props.name), p]));
+    const missing = (entries: unknown[], key: string, value: string) =>
+      FLAGS.filter((flag) => !entries.some((e) => at(e, key) === flag && on(at(e, value))));
+    for (const db of ofType(resources, AWS.rds)) {
+      if (db.props.engine !== "postgres") continue;
+      const group = params.get(String(db.props.parameterGroupName));
+      const absent = missing(list(group?.props.parameters), "name", "value");
+      if (absent.length > 0) report(`${label(db)} does not log ${absent.join(" or ")}`, db.urn);
+    }
+    for (const pg of ofType(resources, K8S.postgres)) {
+      const parameters = (at(pg.props, "spec", "postgresql", "parameters") ?? {}) as Record<string, unknown>;
+      const absent = FLAGS.filter((flag) => !on(parameters[flag]));
+      if (absent.length > 0) report(`${label(pg)} does not log ${absent.join(" or ")}`, pg.urn);
+    }
+    for (const sql of ofType(resources, GCP.sql)) {
+      if (!String(sql.props.databaseVersion).startsWith("POSTGRES")) continue;
+      const absent = missing(list(at(sql.props, "settings", "databaseFlags")), "name", "value");
+      if (absent.length > 0) report(`${label(sql)} does not log ${absent.join(" or ")}`, sql.urn);
+    }
+  },
+};

@@ -1,0 +1,139 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalMode, startLocalMode } from "./local-process.js";
+
+/**
+ * What one signed-in caller can do to everyone else, tried against a real local mode through
+ * its gateway: bad input of every kind the services refuse must stay that caller's 4xx, never
+ * a 5xx and never an open circuit for the others.
+ */
+
+let local: LocalMode;
+beforeAll(async () => {
+  local = await startLocalMode();
+}, 90_000);
+afterAll(async () => {
+  await local?.stop();
+});
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+async function call(method: string, path: string, token?: string, body?: unknown): Promise<Answer> {
+  const res = await fetch(`${local.base}${path}`, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : {} };
+}
+
+async function signUp(name: string): Promise<{ token: string; id: string }> {
+  const account = { email: `${name}-${randomUUID().slice(0, 8)}@example.test`, password: "a long enough passphrase" };
+  const registered = await call("POST", "/api/v1/auth/register", undefined, { ...account, displayName: name });
+  expect(registered.status).toBe(201);
+  const token = (await call("POST", "/api/v1/auth/login", undefined, account)).body.accessToken as string;
+  await expect.poll(async () => (await call("GET", "/api/v1/users/me", token)).status, { timeout: 5_000 }).toBe(200);
+  return { token, id: registered.body.id as string };
+}
+
+const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+
+describe("one caller's bad requests stay that caller's problem", () => {
+  it("100 bad requests from one caller leave another caller's requests at 100 % success", async () => {
+    const mallory = await signUp("Mallory");
+    const alice = await signUp("Alice");
+    const org = await call("POST", "/api/v1/organizations", alice.token, { name: `Acme ${randomUUID()}` });
+    const project = await call("POST", `/api/v1/organizations/${org.body.id}/projects`, alice.token, {
+      name: "Project one",
+    });
+    expect(project.status).toBe(201);
+
+    // The kinds of request that opened the circuit: text the database refuses, a project that
+    // does not exist (a wait inside the service), a body nested 5,000 deep.
+    const bad: (() => Promise<Answer>)[] = [
+      () => call("POST", "/api/v1/organizations", mallory.token, { name: "nul\u0000org" }),
+      () => call("POST", "/api/v1/boards", mallory.token, { projectId: randomUUID(), name: "Board one" }),
+      () => call("POST", "/api/v1/organizations", mallory.token, nested(5_000)),
+      () => call("PATCH", "/api/v1/users/me", mallory.token, { displayName: "lone \ud800" }),
+      () => call("DELETE", "/api/v1/api-keys/%00", mallory.token),
+    ];
+    const statuses: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < 100; i++) statuses.push((await bad[i % bad.length]!()).status);
+    const badMs = performance.now() - started;
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    expect(statuses.every((s) => s >= 400 && s < 500)).toBe(true);
+
+    let ok = 0;
+    for (let i = 0; i < 20; i++) {
+      const me = await call("GET", "/api/v1/users/me", alice.token);
+      const boards = await call("GET", "/api/v1/boards", alice.token);
+      const dashboard = await call("GET", "/api/v1/dashboard", alice.token);
+      ok += [me, boards, dashboard].filter((a) => a.status === 200 && a.body.partial !== true).length;
+    }
+    expect(ok).toBe(60);
+    const board = await call("POST", "/api/v1/boards", alice.token, { projectId: project.body.id, name: "Sprint" });
+    expect(board.status).toBe(201);
+    console.info(`[hardening] 100 bad requests in ${Math.round(badMs)} ms; the other caller: ${ok}/60 ok`);
+  }, 90_000);
+
+  it("a project that does not exist is a prompt 404 through the gateway", async () => {
+    const { token } = await signUp("Carol");
+    const started = performance.now();
+    const res = await call("POST", "/api/v1/boards", token, { projectId: randomUUID(), name: "Nowhere" });
+    expect(res.status).toBe(404);
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
+  it("NUL and unpaired surrogates are a 400 naming the field on every route that stores text", async () => {
+    const { token } = await signUp("Dave");
+    const org = await call("POST", "/api/v1/organizations", token, { name: `Org ${randomUUID()}` });
+    const project = await call("POST", `/api/v1/organizations/${org.body.id}/projects`, token, { name: "Project one" });
+    const board = await call("POST", "/api/v1/boards", token, { projectId: project.body.id, name: "Board one" });
+    const card = await call("POST", `/api/v1/boards/${board.body.id}/cards`, token, { name: "To do", type: "todo" });
+    const task = await call("POST", `/api/v1/boards/${board.body.id}/tasks`, token, {
+      cardId: card.body.id,
+      title: "Task one",
+    });
+    expect(task.status).toBe(201);
+    const cases: [string, string, unknown, string][] = [
+      [
+        "POST",
+        "/api/v1/auth/register",
+        { email: "x@example.test", password: "long enough pw", displayName: "a\u0000b" },
+        "body.displayName",
+      ],
+      ["POST", "/api/v1/organizations", { name: "nul\u0000org" }, "body.name"],
+      ["POST", "/api/v1/boards", { projectId: project.body.id, name: "b\ud800" }, "body.name"],
+      ["POST", `/api/v1/boards/${board.body.id}/tasks`, { cardId: card.body.id, title: "t\u0000" }, "body.title"],
+      ["POST", `/api/v1/tasks/${task.body.id}/comments`, { body: "c\udc00" }, "body.body"],
+      ["POST", "/api/v1/api-keys", { name: "k\u0000", scopes: ["tasks:read"] }, "body.name"],
+      ["DELETE", "/api/v1/api-keys/%00", undefined, "params.id"],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const res = await call(method, path, method === "POST" && path.includes("register") ? undefined : token, body);
+      expect(res.status, `${method} ${path}`).toBe(400);
+      expect(res.body.errors, `${method} ${path}`).toContainEqual({ field, message: expect.stringContaining("NUL") });
+    }
+  });
+
+  it("a body nested 5,000 deep is a 400 through the gateway, as it is sent straight to the service", async () => {
+    const { token } = await signUp("Erin");
+    const direct = await fetch(`http://127.0.0.1:${local.ports.users}/api/v1/organizations`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: nested(5_000),
+    });
+    expect(direct.status).toBe(400);
+    const res = await call("POST", "/api/v1/organizations", token, nested(5_000));
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toContain("nests deeper than");
+  });
+});
