@@ -539,7 +539,8 @@ function kafkaUsers(
       );
       // The User Operator writes the SCRAM password to a Secret named after the user.
       return {
-        environment: { KAFKA_SASL_USERNAME: user },
+        // The listener's certificate is signed by the stack's CA, which Node does not trust by default.
+        environment: { KAFKA_SASL_USERNAME: user, KAFKA_TLS_CA: context.authority.certificatePem },
         secretEnvironment: { KAFKA_SASL_PASSWORD: { secretName: user, key: "password" } },
       };
     },
