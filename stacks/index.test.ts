@@ -33,9 +33,17 @@ describe("stacks/index.ts", () => {
     );
   });
 
-  it("stops with the setting's name and the accepted values for a provider not built yet", async () => {
-    await expect(up({ "taskflow:cloudProvider": "azure" })).rejects.toThrow(
-      /taskflow:cloudProvider is "azure", whose components \(components\/azure\/\) are not built yet; accepted values: aws, gcp/,
+  it("deploys to Azure when taskflow:cloudProvider says azure, in azure-native:location", async () => {
+    const { provider, resources } = await up({
+      "taskflow:cloudProvider": "azure",
+      "azure-native:location": "northeurope",
+      "taskflow:imageTag": "1.0.0",
+    });
+    expect(provider).toBe("azure");
+    expect(resources.some((r) => r.type.startsWith("aws:") || r.type.startsWith("gcp:"))).toBe(false);
+    expect(resources.find((r) => r.type === "azure-native:dbforpostgresql:Server")?.inputs.location).toBe(
+      "northeurope",
     );
+    expect(resources.filter((r) => r.type === "azure-native:app:ContainerApp")).toHaveLength(5);
   });
 });

@@ -7,7 +7,7 @@ import { CLOUD_PROVIDERS, type CloudProvider, type Platform } from "../component
 const PLATFORMS: Record<CloudProvider, (() => Promise<Platform>) | undefined> = {
   aws: async () => (await import("../components/aws/index.js")).aws,
   gcp: async () => (await import("../components/gcp/index.js")).gcp,
-  azure: undefined,
+  azure: async () => (await import("../components/azure/index.js")).createAzurePlatform(),
   kubernetes: async () => (await import("../components/kubernetes/index.js")).kubernetes(),
 };
 

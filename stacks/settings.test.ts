@@ -40,6 +40,32 @@ describe("readStackSettings", () => {
     expect(settings.placement).toEqual({ region: "europe-west1", project: "acme-taskflow" });
   });
 
+  it("switches to Azure with one value and then needs azure-native:location; a resource group is optional", () => {
+    expect(() => readStackSettings(reader({ "taskflow:cloudProvider": "azure" }), "dev")).toThrow(
+      /azure-native:location \(unset\): is required; set it with `pulumi config set azure-native:location <location>`/,
+    );
+    const own = readStackSettings(
+      reader({ "taskflow:cloudProvider": "azure", "azure-native:location": "westeurope" }),
+      "dev",
+    );
+    expect(own.placement).toEqual({ region: "westeurope" });
+    const shared = readStackSettings(
+      reader({
+        "taskflow:cloudProvider": "azure",
+        "azure-native:location": "westeurope",
+        "taskflow:resourceGroup": "platform-rg",
+      }),
+      "dev",
+    );
+    expect(shared.placement).toEqual({ region: "westeurope", resourceGroup: "platform-rg" });
+    expect(() =>
+      readStackSettings(
+        reader({ "taskflow:cloudProvider": "aws", "aws:region": "eu-west-1", "taskflow:resourceGroup": "platform-rg" }),
+        "dev",
+      ),
+    ).toThrow(/taskflow:resourceGroup: is an Azure setting/);
+  });
+
   it("reports every problem at once, naming the setting and how to set it", () => {
     const attempt = () =>
       readStackSettings(

@@ -51,9 +51,19 @@ const taskflowSchema = z.object({
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default(DEFAULTS.logLevel),
   logRetentionDays: int(1, 3653).optional(),
   otelEndpoint: z.string().url().optional(),
+  resourceGroup: z
+    .string()
+    .regex(
+      /^[-\w.()]{1,89}[-\w()]$/,
+      "must be an Azure resource group name (letters, digits, - _ . ( ), not ending in .)",
+    )
+    .optional(),
 });
 
 const SETTINGS = Object.keys(taskflowSchema.shape) as (keyof typeof taskflowSchema.shape)[];
+
+/** The Pulumi provider package whose settings place resources on `provider`. */
+const providerNamespace = (provider: "aws" | "gcp" | "azure") => (provider === "azure" ? "azure-native" : provider);
 
 export function readStackSettings(read: ConfigReader, stack: string): StackSettings {
   const raw = Object.fromEntries(SETTINGS.map((key) => [key, read("taskflow", key)]));
@@ -67,15 +77,21 @@ export function readStackSettings(read: ConfigReader, stack: string): StackSetti
       });
 
   const provider = parsed.success ? parsed.data.cloudProvider : undefined;
-  const regionKey = provider === "gcp" ? "gcp" : provider === "aws" ? "aws" : undefined;
-  const region = regionKey ? read(regionKey, "region") : undefined;
+  // Each cloud's own provider setting: aws:region, gcp:region, azure-native:location.
+  const regionSetting = provider === "azure" ? "location" : "region";
+  const regionKey =
+    provider === "gcp" || provider === "aws" || provider === "azure" ? providerNamespace(provider) : undefined;
+  const region = regionKey ? read(regionKey, regionSetting) : undefined;
   const project = provider === "gcp" ? read("gcp", "project") : undefined;
   if (regionKey && !region)
     problems.push(
-      `${regionKey}:region (unset): is required; set it with \`pulumi config set ${regionKey}:region <region>\``,
+      `${regionKey}:${regionSetting} (unset): is required; set it with \`pulumi config set ${regionKey}:${regionSetting} <${regionSetting}>\``,
     );
   if (provider === "gcp" && !project)
     problems.push("gcp:project (unset): is required; set it with `pulumi config set gcp:project <project-id>`");
+  if (parsed.success && parsed.data.resourceGroup && provider !== "azure") {
+    problems.push("taskflow:resourceGroup: is an Azure setting; unset it for this cloud");
+  }
   if (parsed.success && parsed.data.certificateArn && !parsed.data.domain) {
     problems.push("taskflow:certificateArn: is set without taskflow:domain; set the domain the certificate is for");
   }
@@ -89,7 +105,11 @@ export function readStackSettings(read: ConfigReader, stack: string): StackSetti
   return {
     provider: config.cloudProvider,
     appName: `taskflow-${stack}`,
-    placement: { region: region ?? "", ...(project ? { project } : {}) },
+    placement: {
+      region: region ?? "",
+      ...(project ? { project } : {}),
+      ...(config.resourceGroup ? { resourceGroup: config.resourceGroup } : {}),
+    },
     image: config.image,
     imageTag: config.imageTag,
     domain: config.domain ? { name: config.domain, certificate: config.certificateArn } : undefined,

@@ -44,7 +44,8 @@ export interface Messaging {
   readonly subscriptions: Readonly<Record<string, SubscriptionRef>>;
   /**
    * Settings the broker adapter needs beside BROKER_TOPICS and BROKER_SUBSCRIPTIONS, given to
-   * every service that publishes or consumes (AWS: SNS_SQS_FIFO when the topics are FIFO).
+   * every service that publishes or consumes (AWS: SNS_SQS_FIFO when the topics are FIFO; Azure:
+   * the namespace host, known only once the namespace has its generated name).
    */
-  readonly adapterEnvironment: Readonly<Record<string, string>>;
+  readonly adapterEnvironment: Readonly<Record<string, pulumi.Input<string>>>;
 }

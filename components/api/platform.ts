@@ -22,10 +22,12 @@ export type ComponentFactory<Args, Result> = (
 
 /** Settings every cloud needs to place resources, read from stack config. */
 export interface PlacementArgs {
-  /** AWS region or GCP region. */
+  /** AWS region, GCP region or Azure location. */
   readonly region: string;
   /** GCP project id; unused on AWS (the account comes from credentials). */
   readonly project?: string;
+  /** Azure: an existing resource group to deploy into; unset, the stack creates its own. */
+  readonly resourceGroup?: string;
 }
 
 /**

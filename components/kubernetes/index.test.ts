@@ -1,7 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseServiceEnv } from "../../services/kernel/env.js";
 import { platform } from "../../services/platform.js";
-import { containerEnvironment, describePlatformChecks, useMockedStack } from "../testing/checks.js";
+import { capabilityFacts, expectedCapabilities } from "../testing/capabilities.js";
+import { containerEnvironment, describePlatformChecks, storedDatabaseUrl, useMockedStack } from "../testing/checks.js";
 import { asArray, at, Graph } from "../testing/graph.js";
+import { readStack } from "../testing/read-stack.js";
+import { runStack, testConfig } from "../testing/run-stack.js";
+import { rabbitPermissions } from "./messaging.js";
+import { readKubernetesSettings } from "./settings.js";
 
 describe("Kubernetes stack under mocks", () => {
   const stack = useMockedStack("kubernetes");
@@ -100,11 +106,11 @@ describe("Kubernetes stack under mocks", () => {
     const b = `${app()}-broker`;
     expect(acls.map((a) => `${a.resource.type}:${a.resource.name}:${a.operations.join("+")}`).sort()).toEqual(
       [
-        `topic:${b}.task-events:Write+Describe`,
-        `topic:${b}.task-events:Read+Describe`,
+        "topic:task-events:Write+Describe",
+        "topic:task-events:Read+Describe",
         `group:${b}.task-events.tasks-activity:Read+Describe`,
         `topic:${b}.task-events.tasks-activity.dlq:Write+Describe`,
-        `topic:${b}.user-events:Read+Describe`,
+        "topic:user-events:Read+Describe",
         `group:${b}.user-events.tasks-user-events:Read+Describe`,
         `topic:${b}.user-events.tasks-user-events.dlq:Write+Describe`,
       ].sort(),
@@ -116,5 +122,108 @@ describe("Kubernetes stack under mocks", () => {
       KAFKA_SASL_USERNAME: `${b}-tasks`,
     });
     expect(stack().reading.environments.tasks?.secretNames).toContain("KAFKA_SASL_PASSWORD");
+  });
+});
+
+describe("Kubernetes stack with taskflow:broker rabbitmq", () => {
+  let graph: Graph;
+  let run: Awaited<ReturnType<typeof runStack>>;
+  beforeAll(async () => {
+    run = await runStack("kubernetes", {}, { ...testConfig("kubernetes"), "taskflow:broker": "rabbitmq" });
+    graph = new Graph(run.resources);
+  }, 60_000);
+
+  it("declares an exchange per topic, a quorum queue per subscription with a DLX and delivery limit, and binds both", () => {
+    const b = `${run.settings.appName}-broker`;
+    expect(graph.ofType("kubernetes:kafka.strimzi.io/v1beta2:Kafka")).toHaveLength(0);
+    for (const s of platform.subscriptions) {
+      const queue = graph.named("kubernetes:rabbitmq.com/v1beta1:Queue", `${b}-queue-${s.name}`);
+      expect(at(queue.inputs, "spec")).toMatchObject({
+        name: `${b}.${s.topic}.${s.name}`,
+        type: "quorum",
+        durable: true,
+        arguments: { "x-dead-letter-exchange": `${b}.${s.topic}.${s.name}.dlx`, "x-delivery-limit": s.maxAttempts },
+      });
+      const binding = graph.named("kubernetes:rabbitmq.com/v1beta1:Binding", `${b}-binding-${s.name}`);
+      expect(at(binding.inputs, "spec", "source")).toBe(`${b}.${s.topic}`);
+    }
+    const reading = readStack(run, platform);
+    const rows = (c: typeof reading.capabilities) => capabilityFacts(c).filter((f) => f.startsWith("subscription"));
+    expect(rows(reading.capabilities)).toEqual(rows(expectedCapabilities(platform)));
+  });
+
+  it("gives each service a user whose permissions match exactly its exchanges and queues", () => {
+    const reading = readStack(run, platform);
+    const expected = expectedCapabilities(platform);
+    for (const s of reading.capabilities.services) {
+      const want = expected.services.find((e) => e.service === s.service);
+      expect([...s.publishes].sort(), s.service).toEqual(want?.publishes);
+      expect([...s.consumes].sort(), s.service).toEqual(want?.consumes);
+      expect([...s.deadLetters].sort(), s.service).toEqual(want?.deadLetters);
+      expect(reading.environments[s.service]?.secretNames).toContain("RABBITMQ_URL");
+      expect(parseServiceEnv(containerEnvironment(reading, s.service)).BROKER).toBe("rabbitmq");
+    }
+  });
+
+  it("lets the adapter's retry queues be declared only under its own queues", () => {
+    const p = rabbitPermissions(["b.task-events"], ["b.task-events.tasks-activity"]);
+    const re = (pattern: string) => new RegExp(pattern);
+    expect(re(p.configure).test("b.task-events.tasks-activity.retry.500")).toBe(true);
+    expect(re(p.configure).test("b.task-events.other.retry.500")).toBe(false);
+    expect(re(p.write).test("b.task-events")).toBe(true);
+    expect(re(p.write).test("b.user-events")).toBe(false);
+    expect(re(p.read).test("b.task-events.tasks-activity")).toBe(true);
+    expect(re(p.read).test("b.task-events.tasks-activity.dlq")).toBe(false);
+  });
+});
+
+describe("Kubernetes stack with external data services", () => {
+  let graph: Graph;
+  let run: Awaited<ReturnType<typeof runStack>>;
+  const config = {
+    ...testConfig("kubernetes"),
+    "taskflow:databaseUrl": "postgres://app:pw@db.example.internal:5432/taskflow?sslmode=verify-full",
+    "taskflow:databaseTlsCa": "-----BEGIN CERTIFICATE-----\nRVhURVJOQUw=\n-----END CERTIFICATE-----\n",
+    "taskflow:cacheUrl": "rediss://:token@cache.example.internal:6380",
+    "taskflow:kafkaBrokers": "b-1.kafka.example.internal:9096,b-2.kafka.example.internal:9096",
+  };
+  beforeAll(async () => {
+    run = await runStack("kubernetes", {}, config);
+    graph = new Graph(run.resources);
+  }, 60_000);
+
+  it("creates nothing in-cluster for them and hands the URLs over as Secrets", () => {
+    for (const type of [
+      "kubernetes:postgresql.cnpg.io/v1:Cluster",
+      "kubernetes:apps/v1:StatefulSet",
+      "kubernetes:kafka.strimzi.io/v1beta2:Kafka",
+      "kubernetes:kafka.strimzi.io/v1beta2:KafkaUser",
+      "kubernetes:helm.sh/v3:Release",
+    ]) {
+      expect(graph.ofType(type), type).toHaveLength(0);
+    }
+    expect(storedDatabaseUrl(run)).toBe(config["taskflow:databaseUrl"]);
+    const reading = readStack(run, platform);
+    const tasks = containerEnvironment(reading, "tasks");
+    expect(tasks.KAFKA_BROKERS).toBe(config["taskflow:kafkaBrokers"]);
+    expect(tasks.DATABASE_TLS_CA).toBe(config["taskflow:databaseTlsCa"]);
+    expect([...(reading.environments.tasks?.secretNames ?? [])].sort()).toEqual(["CACHE_URL", "DATABASE_URL"]);
+  });
+
+  it("opens egress to the external ports only for the services that use them", () => {
+    const reading = readStack(run, platform);
+    for (const s of reading.capabilities.services) {
+      const declared = platform.services.find((d) => d.name === s.service);
+      expect(s.database, s.service).toBe(declared?.database);
+      expect(s.cache, s.service).toBe(declared?.cache);
+    }
+  });
+
+  it("refuses contradictory settings, naming each one", () => {
+    expect(() =>
+      readKubernetesSettings(
+        (_, key) => ({ rabbitmqUrl: "amqps://x", certManagerIssuer: "le", namespace: "Bad_NS" })[key],
+      ),
+    ).toThrow(/3 problem\(s\)[\s\S]*taskflow:namespace[\s\S]*certManagerIssuer[\s\S]*rabbitmqUrl/);
   });
 });

@@ -103,20 +103,21 @@ export function readKubernetesSettings(read: ConfigReader): KubernetesSettings {
         const key = String(issue.path[0]);
         return `taskflow:${key} (${raw[key] === undefined ? "unset" : "as set"}): ${issue.message}; set it with \`pulumi config set taskflow:${key} <value>\``;
       });
-  if (parsed.success) {
-    const c = parsed.data;
-    if (c.certManagerIssuer && !c.ingressTlsSecret)
-      problems.push(
-        "taskflow:certManagerIssuer: needs taskflow:ingressTlsSecret, the Secret cert-manager writes the certificate to",
-      );
-    if ((c.ingressTlsSecret || c.certManagerIssuer) && !c.ingressHost)
-      problems.push("taskflow:ingressTlsSecret: needs taskflow:ingressHost, the name the certificate is for");
-    if (c.databaseTlsCa && !c.databaseUrl) problems.push("taskflow:databaseTlsCa: is set without taskflow:databaseUrl");
-    if (c.broker === "kafka" && c.rabbitmqUrl)
-      problems.push("taskflow:rabbitmqUrl: is set but taskflow:broker is kafka; set taskflow:broker rabbitmq");
-    if (c.broker === "rabbitmq" && c.kafkaBrokers)
-      problems.push("taskflow:kafkaBrokers: is set but taskflow:broker is rabbitmq; set taskflow:broker kafka");
-  }
+  // Settings that only make sense together, checked on what was set so they show beside any other problem.
+  const set = (key: keyof typeof schema.shape) => raw[key] !== undefined;
+  if (set("certManagerIssuer") && !set("ingressTlsSecret"))
+    problems.push(
+      "taskflow:certManagerIssuer: needs taskflow:ingressTlsSecret, the Secret cert-manager writes the certificate to",
+    );
+  if (set("ingressTlsSecret") && !set("ingressHost"))
+    problems.push("taskflow:ingressTlsSecret: needs taskflow:ingressHost, the name the certificate is for");
+  if (set("databaseTlsCa") && !set("databaseUrl"))
+    problems.push("taskflow:databaseTlsCa: is set without taskflow:databaseUrl");
+  const broker = raw.broker ?? "kafka";
+  if (broker === "kafka" && set("rabbitmqUrl"))
+    problems.push("taskflow:rabbitmqUrl: is set but taskflow:broker is kafka; set taskflow:broker rabbitmq");
+  if (broker === "rabbitmq" && set("kafkaBrokers"))
+    problems.push("taskflow:kafkaBrokers: is set but taskflow:broker is rabbitmq; set taskflow:broker kafka");
   if (problems.length > 0 || !parsed.success) {
     throw new Error(
       `[taskflow] [kubernetes] the stack configuration has ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`,

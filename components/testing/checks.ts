@@ -63,12 +63,15 @@ export function containerEnvironment(reading: CloudReading, service: string): Re
   return { ...env.plain, ...values };
 }
 
-/** The DATABASE_URL the stack stores in its secret store (Secrets Manager, Secret Manager, a Kubernetes Secret). */
+/** The DATABASE_URL the stack stores in its secret store (Secrets Manager, Secret Manager, Key Vault, a Kubernetes Secret). */
 export function storedDatabaseUrl(run: StackRun): string {
   const urls = run.resources.flatMap((r) =>
-    [r.inputs.secretString, r.inputs.secretData, at(r.inputs, "stringData", "value")].filter(
-      (v): v is string => typeof v === "string" && v.startsWith("postgres://"),
-    ),
+    [
+      r.inputs.secretString,
+      r.inputs.secretData,
+      at(r.inputs, "properties", "value"),
+      at(r.inputs, "stringData", "value"),
+    ].filter((v): v is string => typeof v === "string" && v.startsWith("postgres://")),
   );
   if (urls.length !== 1) throw new Error(`[taskflow] [testing] expected one stored database URL, found ${urls.length}`);
   return urls[0] as string;

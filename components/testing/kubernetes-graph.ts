@@ -179,10 +179,8 @@ export function readKubernetes(run: StackRun, declaration: PlatformDeclaration):
     const pgPods = (e: Endpoint) => e.labels["cnpg.io/podRole"] === "instance";
     const redisPods = (e: Endpoint) => e.name === `${app}-cache-redis`;
     const outside = (e: Endpoint) => e.namespace === undefined;
-    const dbPort = graph.ofType(T.pgCluster).length
-      ? 5432
-      : Number(new URL(String(plainSecretValue(graph, `${app}-database-url`) ?? "postgres://x:1/")).port || 5432);
-    const cachePort = 6379;
+    const dbPort = graph.ofType(T.pgCluster).length ? 5432 : storedPort(graph, `${app}-database-url`, 5432);
+    const cachePort = graph.ofType(T.statefulSet).length ? 6379 : storedPort(graph, `${app}-cache-url`, 6379);
     services.push({
       service: name,
       compute: typeof at(container, "image") === "string",
@@ -227,9 +225,11 @@ export function readKubernetes(run: StackRun, declaration: PlatformDeclaration):
   return { provider: "kubernetes", capabilities, environments, grants, ownResources, gaps };
 }
 
-function plainSecretValue(graph: Graph, name: string): unknown {
-  const secret = graph.ofType(T.secret).find((s) => meta(s).name === name);
-  return at(secret?.inputs, "stringData", STACK_SECRET_KEY);
+/** The port of the URL an external data service's Secret holds. */
+function storedPort(graph: Graph, secretName: string, fallback: number): number {
+  const secret = graph.ofType(T.secret).find((s) => meta(s).name === secretName);
+  const url = at(secret?.inputs, "stringData", STACK_SECRET_KEY);
+  return typeof url === "string" ? Number(new URL(url).port || fallback) : fallback;
 }
 
 interface BrokerReading {

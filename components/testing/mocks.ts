@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { callAzure, computedAzure } from "./azure-mocks.js";
 import { privateKey, randomPassword } from "./generated.js";
 
 /** One custom resource the program registered, with the inputs the provider would have received. */
@@ -89,8 +90,11 @@ function computed(type: string, name: string, inputs: Inputs): Inputs {
         return { name: physical };
     }
   }
+  if (pkg === "azure-native") return computedAzure(type, name, inputs);
   if (type === "random:index/randomPassword:RandomPassword") return { result: randomPassword(inputs) };
   if (type === "tls:index/privateKey:PrivateKey") return privateKey(inputs);
+  // The suffix Azure names get to be globally unique: not a secret, so a fixed value keeps names readable.
+  if (type === "random:index/randomString:RandomString") return { result: "x7k2q9" };
   if (type === "tls:index/selfSignedCert:SelfSignedCert" || type === "tls:index/locallySignedCert:LocallySignedCert")
     return { certPem: MOCK_CERT };
   if (type === "tls:index/certRequest:CertRequest")
@@ -126,6 +130,8 @@ export function recordingMocks(): { mocks: pulumi.runtime.Mocks; resources: Reco
       if (args.token === "gcp:organizations/getProject:getProject") {
         return { number: MOCK_PROJECT_NUMBER, projectId: str((args.inputs as Inputs).projectId, MOCK_PROJECT) };
       }
+      const azure = callAzure(args.token, args.inputs as Inputs);
+      if (azure) return azure;
       throw new Error(`[taskflow] [mocks] no mock for the call ${args.token}`);
     },
   };

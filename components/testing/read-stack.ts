@@ -1,5 +1,6 @@
 import type { PlatformDeclaration } from "../../services/platform.js";
 import { readAws } from "./aws-graph.js";
+import { readAzure } from "./azure-graph.js";
 import type { CloudReading } from "./capabilities.js";
 import { readGcp } from "./gcp-graph.js";
 import { readKubernetes } from "./kubernetes-graph.js";
@@ -10,6 +11,7 @@ const READERS: Partial<
   Record<StackRun["provider"], (run: StackRun, declaration: PlatformDeclaration) => CloudReading>
 > = {
   aws: readAws,
+  azure: readAzure,
   gcp: readGcp,
   kubernetes: readKubernetes,
 };

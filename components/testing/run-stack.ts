@@ -3,6 +3,7 @@ import { buildStack, type StackOutputs } from "../../stacks/program.js";
 import { selectPlatform } from "../../stacks/select.js";
 import type { StackSettings } from "../../stacks/settings.js";
 import type { CloudProvider } from "../api/platform.js";
+import { MOCK_AZURE_LOCATION } from "./azure-mocks.js";
 import { MOCK_PROJECT, type RecordedResource, recordingMocks } from "./mocks.js";
 
 /**
@@ -29,9 +30,11 @@ export function testSettings(provider: CloudProvider, overrides: Partial<StackSe
     placement:
       provider === "gcp"
         ? { region: "europe-west1", project: MOCK_PROJECT }
-        : provider === "kubernetes"
-          ? { region: "" }
-          : { region: "eu-west-1" },
+        : provider === "azure"
+          ? { region: MOCK_AZURE_LOCATION }
+          : provider === "kubernetes"
+            ? { region: "" }
+            : { region: "eu-west-1" },
     imageTag: "1.0.0",
     logLevel: "info",
     ...overrides,
