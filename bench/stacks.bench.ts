@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudProvider } from "../components/api/platform.js";
 import { recordingMocks } from "../components/testing/mocks.js";
@@ -21,7 +22,8 @@ async function plainResources(provider: CloudProvider, count: number): Promise<v
   await pulumi.runtime.setMocks(mocks, "taskflow", "bench", false);
   for (let i = 0; i < count; i++) {
     if (provider === "aws") new aws.sns.Topic(`plain-${i}`, { name: `plain-${i}` });
-    else new gcp.pubsub.Topic(`plain-${i}`, { name: `plain-${i}`, project: "bench" });
+    else if (provider === "gcp") new gcp.pubsub.Topic(`plain-${i}`, { name: `plain-${i}`, project: "bench" });
+    else new k8s.core.v1.ConfigMap(`plain-${i}`, { metadata: { name: `plain-${i}` }, data: { key: "value" } });
   }
   await pulumi.runtime.disconnect();
 }
@@ -41,7 +43,7 @@ async function timed(fn: () => Promise<unknown>): Promise<Timing> {
 }
 
 const results: BenchResult[] = [];
-for (const provider of ["aws", "gcp"] as const) {
+for (const provider of ["aws", "gcp", "kubernetes"] as const) {
   // The first run loads the provider SDK's modules; it is not what a repeated build costs.
   const { resources } = await runStack(provider);
   const count = resources.length;

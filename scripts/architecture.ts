@@ -57,6 +57,7 @@ ${architectureDiagram(app)}
 | aws | ECS Fargate behind an ALB | RDS PostgreSQL | ElastiCache Redis | SNS topic to an SQS queue per subscription |
 | azure | Container Apps on a VNet environment | PostgreSQL Flexible Server, private access | Azure Managed Redis, private endpoint | Service Bus topics and subscriptions (sessions where ordered) |
 | gcp | Cloud Run v2 | Cloud SQL PostgreSQL | Memorystore Redis | Pub/Sub topics and subscriptions |
+| kubernetes | Deployments with HPA, PDB and default-deny NetworkPolicies; Ingress for the gateway | CloudNativePG Cluster, or an external URL | Redis StatefulSet with TLS and AUTH, or an external URL | Strimzi Kafka (KafkaTopic per topic and DLQ, KafkaUser ACLs per service), or RabbitMQ quorum queues with DLX |
 `;
 }
 

@@ -59,6 +59,8 @@ export interface SbReceiverLike {
     maxMessageCount: number,
     options: { maxWaitTimeInMs: number; abortSignal?: AbortSignal },
   ): Promise<SbReceivedMessage[]>;
+  /** Reads without locking or settling: what the health check uses, with Listen rights only. */
+  peekMessages(maxMessageCount: number): Promise<SbReceivedMessage[]>;
   completeMessage(message: SbReceivedMessage): Promise<void>;
   abandonMessage(message: SbReceivedMessage): Promise<void>;
   /** Other keys of `options` are set as application properties of the dead-lettered message. */

@@ -41,26 +41,33 @@ describe("service bus config", () => {
     });
   });
 
-  it("signs in with the Container Apps managed identity when the platform provides its endpoint", () => {
+  it("signs in with Entra ID when no key is given, as the identity AZURE_CLIENT_ID names", () => {
     const config = readServiceBusConfig({
       SERVICEBUS_NAMESPACE: "taskflow-prod.servicebus.windows.net",
-      IDENTITY_ENDPOINT: "http://localhost:42356/msi/token",
-      IDENTITY_HEADER: "h",
       AZURE_CLIENT_ID: "client-1",
       BROKER_TOPICS: '{"task-events":"task-events"}',
     });
     expect(config.auth).toEqual({
-      kind: "managed-identity",
+      kind: "entra-id",
       namespace: "taskflow-prod.servicebus.windows.net",
-      endpoint: "http://localhost:42356/msi/token",
-      header: "h",
       clientId: "client-1",
+    });
+    expect(config.autoCreate).toBe(false);
+    expect(readServiceBusConfig({ SERVICEBUS_NAMESPACE: "taskflow-prod" }).auth).toEqual({
+      kind: "entra-id",
+      namespace: "taskflow-prod.servicebus.windows.net",
+    });
+  });
+
+  it("creates nothing for a consumer-only service whose subscriptions the stacks own", () => {
+    const config = readServiceBusConfig({
+      SERVICEBUS_NAMESPACE: "taskflow-prod",
+      BROKER_SUBSCRIPTIONS: '{"gateway-identity-events":"identity-events/Subscriptions/gateway-identity-events"}',
     });
     expect(config.autoCreate).toBe(false);
   });
 
-  it("refuses a namespace without any credential, naming what is missing", () => {
-    expect(problems({ SERVICEBUS_NAMESPACE: "taskflow-prod" })).toMatch(/needs a credential.*@azure\/identity/);
+  it("refuses a missing namespace, naming what to set", () => {
     expect(problems({})).toMatch(/SERVICEBUS_NAMESPACE \(unset\): is required/);
   });
 

@@ -10,13 +10,15 @@ export type ServiceBusAuth =
       readonly adminConnectionString?: string;
     }
   | { readonly kind: "shared-key"; readonly namespace: string; readonly keyName: string; readonly key: string }
-  /** The managed identity of an Azure Container App, through the endpoint the platform injects. */
+  /**
+   * Microsoft Entra ID through @azure/identity: the app's managed identity (AZURE_CLIENT_ID names
+   * the user-assigned one the stacks give each service), AKS workload identity, environment
+   * credentials or a local `az login`.
+   */
   | {
-      readonly kind: "managed-identity";
+      readonly kind: "entra-id";
       readonly namespace: string;
-      readonly endpoint: string;
-      readonly header: string;
-      /** A user-assigned identity; the system-assigned one when unset. */
+      /** A user-assigned managed identity's client id; unset, DefaultAzureCredential's own order. */
       readonly clientId?: string;
     };
 
@@ -54,8 +56,6 @@ const schema = adapterSelectionSchema
     SERVICEBUS_SAS_KEY_NAME: z.string().min(1).optional(),
     SERVICEBUS_SAS_KEY: z.string().min(1).optional(),
     AZURE_CLIENT_ID: z.string().min(1).optional(),
-    IDENTITY_ENDPOINT: z.url().optional(),
-    IDENTITY_HEADER: z.string().min(1).optional(),
     SERVICEBUS_AUTO_CREATE: flag,
     SERVICEBUS_MAX_LOCK_RENEWAL_MS: z.coerce.number().int().min(0).default(300_000),
   })
@@ -69,32 +69,23 @@ const schema = adapterSelectionSchema
       for (const name of ["SERVICEBUS_SAS_KEY_NAME", "SERVICEBUS_SAS_KEY"] as const) {
         if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required with a shared access key" });
       }
-      return;
-    }
-    if (!env.IDENTITY_ENDPOINT || !env.IDENTITY_HEADER) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["SERVICEBUS_NAMESPACE"],
-        message:
-          "needs a credential: this build signs in with a managed identity only inside Azure Container Apps " +
-          "(IDENTITY_ENDPOINT and IDENTITY_HEADER); other identities need @azure/identity, which it does not include",
-      });
     }
   });
 
 const HINTS: Record<string, string> = {
   SERVICEBUS_CONNECTION_STRING: "copy it from the namespace's Shared access policies, or unset it to use a namespace",
   SERVICEBUS_NAMESPACE:
-    "set SERVICEBUS_CONNECTION_STRING, or SERVICEBUS_SAS_KEY_NAME and SERVICEBUS_SAS_KEY, or run in Azure Container Apps with a managed identity",
+    "set SERVICEBUS_CONNECTION_STRING, or SERVICEBUS_SAS_KEY_NAME and SERVICEBUS_SAS_KEY; with neither, it signs in with Entra ID (managed identity, workload identity or az login)",
   SERVICEBUS_AUTO_CREATE: "set it to false where the stacks own the topics and subscriptions",
 };
 
 export function readServiceBusConfig(env: Env): ServiceBusConfig {
   const config = readConfig(schema, env, HINTS);
-  const mapped = Object.keys(config.BROKER_TOPICS).length > 0;
+  const mapped = Object.keys(config.BROKER_TOPICS).length + Object.keys(config.BROKER_SUBSCRIPTIONS).length > 0;
   return {
     auth: resolveAuth(config),
-    // Deployed containers get their entity names from the stacks, which own the entities.
+    // Deployed containers get their entity names from the stacks, which own the entities; a
+    // consumer-only service has subscriptions mapped and no topics, and must not create either.
     autoCreate: config.SERVICEBUS_AUTO_CREATE ?? !mapped,
     maxLockRenewalMs: config.SERVICEBUS_MAX_LOCK_RENEWAL_MS,
     topics: config.BROKER_TOPICS,
@@ -115,13 +106,7 @@ function resolveAuth(config: z.infer<typeof schema>): ServiceBusAuth {
   if (config.SERVICEBUS_SAS_KEY_NAME && config.SERVICEBUS_SAS_KEY) {
     return { kind: "shared-key", namespace, keyName: config.SERVICEBUS_SAS_KEY_NAME, key: config.SERVICEBUS_SAS_KEY };
   }
-  return {
-    kind: "managed-identity",
-    namespace,
-    endpoint: config.IDENTITY_ENDPOINT!,
-    header: config.IDENTITY_HEADER!,
-    clientId: config.AZURE_CLIENT_ID,
-  };
+  return { kind: "entra-id", namespace, ...(config.AZURE_CLIENT_ID ? { clientId: config.AZURE_CLIENT_ID } : {}) };
 }
 
 /** "taskflow-prod" → "taskflow-prod.servicebus.windows.net"; a host is kept as given. */

@@ -256,6 +256,10 @@ export class FakeServiceBus implements SbClientLike, SbAdminLike {
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
       },
+      peekMessages: async (max) => {
+        const entity = this.subscription(topic, subscription);
+        return (deadLetter ? entity.deadLetters : entity.active).slice(0, max).map((s) => s.message);
+      },
       completeMessage: async (message) => {
         const { entity, stored } = locked(message);
         remove(entity, stored);

@@ -1,36 +1,57 @@
-import { describe, expect, it } from "vitest";
-import { TaskflowError } from "../core/errors.js";
-import { ContainerAppsCredential } from "./managed-identity.js";
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
+import { afterEach, describe, expect, it } from "vitest";
+import { entraCredential } from "./managed-identity.js";
 
-describe("Container Apps managed identity", () => {
-  it("asks the identity endpoint for a Service Bus token with the identity header", async () => {
-    const calls: { url: string; headers: Record<string, string> }[] = [];
-    const fetchImpl = (async (url: URL, init: RequestInit) => {
-      calls.push({ url: url.toString(), headers: init.headers as Record<string, string> });
-      return new Response(JSON.stringify({ access_token: "tok", expires_on: "1900000000" }), { status: 200 });
-    }) as unknown as typeof fetch;
-    const credential = new ContainerAppsCredential(
-      { endpoint: "http://localhost:42356/msi/token", header: "secret-header", clientId: "c-1" },
-      fetchImpl,
-    );
-    const token = await credential.getToken("https://servicebus.azure.net//.default");
-    expect(token).toEqual({ token: "tok", expiresOnTimestamp: 1_900_000_000_000 });
-    const url = new URL(calls[0]!.url);
-    expect(url.searchParams.get("resource")).toBe("https://servicebus.azure.net/");
-    expect(url.searchParams.get("api-version")).toBe("2019-08-01");
-    expect(url.searchParams.get("client_id")).toBe("c-1");
-    expect(calls[0]?.headers["X-IDENTITY-HEADER"]).toBe("secret-header");
+const saved = { endpoint: process.env.IDENTITY_ENDPOINT, header: process.env.IDENTITY_HEADER };
+afterEach(() => {
+  for (const [name, value] of [
+    ["IDENTITY_ENDPOINT", saved.endpoint],
+    ["IDENTITY_HEADER", saved.header],
+  ] as const) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+describe("Entra ID credential", () => {
+  it("inside Container Apps asks the platform's identity endpoint for the app's own identity, through @azure/identity", async () => {
+    // A stand-in for the endpoint Container Apps serves to each replica, on a free local port.
+    const requests: { url: string; headers: IncomingHttpHeaders }[] = [];
+    const server = createServer((req, res) => {
+      requests.push({ url: req.url ?? "", headers: req.headers });
+      res.setHeader("content-type", "application/json");
+      res.end(
+        JSON.stringify({
+          access_token: "token-for-service-bus",
+          expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+          resource: "https://servicebus.azure.net",
+          token_type: "Bearer",
+        }),
+      );
+    });
+    await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+    try {
+      process.env.IDENTITY_ENDPOINT = `http://127.0.0.1:${(server.address() as AddressInfo).port}/msi/token`;
+      process.env.IDENTITY_HEADER = "replica-secret";
+      const credential = entraCredential("client-of-tasks");
+      expect(credential).toBeInstanceOf(ManagedIdentityCredential);
+      const token = await credential.getToken("https://servicebus.azure.net/.default");
+      expect(token?.token).toBe("token-for-service-bus");
+      const url = new URL(requests[0]?.url ?? "", "http://127.0.0.1");
+      expect(url.searchParams.get("resource")).toBe("https://servicebus.azure.net");
+      expect(url.searchParams.get("client_id")).toBe("client-of-tasks");
+      expect(requests[0]?.headers["x-identity-header"]).toBe("replica-secret");
+    } finally {
+      server.close();
+    }
   });
 
-  it("fails with a typed error naming the status when the endpoint refuses", async () => {
-    const fetchImpl = (async () => new Response("identity not found", { status: 400 })) as unknown as typeof fetch;
-    const credential = new ContainerAppsCredential({ endpoint: "http://localhost:1/token", header: "h" }, fetchImpl);
-    const error = await credential
-      .getToken("https://servicebus.azure.net//.default")
-      .catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(TaskflowError);
-    expect((error as Error).message).toBe(
-      '[taskflow] [azure-service-bus] managed identity endpoint answered 400 for "https://servicebus.azure.net/": identity not found',
+  it("outside Azure hosting falls back to DefaultAzureCredential (workload identity, az login)", () => {
+    expect(entraCredential("client-1", {})).toBeInstanceOf(DefaultAzureCredential);
+    expect(entraCredential(undefined, { IDENTITY_ENDPOINT: "http://127.0.0.1:1/" })).toBeInstanceOf(
+      DefaultAzureCredential,
     );
   });
 });

@@ -358,3 +358,67 @@ describe("service bus close", () => {
     expect(await broker.ping()).toBe(false);
   });
 });
+
+describe("service bus with entities the stacks own", () => {
+  it("consumes through an entity path that names its topic, where the service has no BROKER_TOPICS entry", async () => {
+    const bus = new FakeServiceBus();
+    await bus.createTopic("identity-events", {
+      requiresDuplicateDetection: true,
+      duplicateDetectionHistoryTimeWindow: "PT10M",
+    });
+    await bus.createSubscription("identity-events", "gateway-identity-events", {
+      lockDuration: "PT30S",
+      maxDeliveryCount: 5,
+      requiresSession: false,
+      deadLetteringOnMessageExpiration: true,
+    });
+    const { broker } = open(
+      (onError) =>
+        new ServiceBusMessageBroker({
+          client: bus,
+          admin: bus,
+          onError,
+          autoCreate: false,
+          topics: {},
+          subscriptions: { "gateway-events": "identity-events/Subscriptions/gateway-identity-events" },
+        }),
+    );
+    const publisher = new ServiceBusMessageBroker({ client: bus, admin: bus, autoCreate: false });
+    const seen: unknown[] = [];
+    const subscription = await broker.subscribe("logical-topic-unmapped", "gateway-events", async (m) => {
+      seen.push(m.body);
+    });
+    await publisher.publish("identity-events", { body: { user: 1 } });
+    await waitFor(() => seen.length === 1);
+    expect(seen).toEqual([{ user: 1 }]);
+    expect(bus.adminCalls).toEqual([
+      "createTopic identity-events",
+      "createSubscription identity-events/gateway-identity-events",
+    ]);
+    await subscription.close();
+    await publisher.close();
+  });
+
+  it("checks health with the data rights it holds, not the namespace's Manage right", async () => {
+    const bus = new FakeServiceBus();
+    // What Service Bus answers a caller holding only Data Sender/Receiver roles.
+    bus.getNamespaceProperties = async () => {
+      throw serviceBusError("UnauthorizedAccess");
+    };
+    await bus.createTopic("t", { requiresDuplicateDetection: true, duplicateDetectionHistoryTimeWindow: "PT10M" });
+    await bus.createSubscription("t", "s", {
+      lockDuration: "PT30S",
+      maxDeliveryCount: 5,
+      requiresSession: false,
+      deadLetteringOnMessageExpiration: true,
+    });
+    const make = (settings: Partial<ServiceBusBrokerOptions>) =>
+      open((onError) => new ServiceBusMessageBroker({ client: bus, admin: bus, onError, ...settings })).broker;
+    expect(await make({ autoCreate: false, topics: { events: "t" } }).ping()).toBe(true);
+    expect(await make({ autoCreate: false, subscriptions: { mine: "t/Subscriptions/s" } }).ping()).toBe(true);
+    // A receiver on an entity that does not exist fails the check.
+    expect(await make({ autoCreate: false, subscriptions: { mine: "t/Subscriptions/missing" } }).ping()).toBe(false);
+    // Auto-create needs Manage anyway, and asks for the namespace's properties.
+    expect(await make({}).ping()).toBe(false);
+  });
+});

@@ -16,6 +16,7 @@ import { messageSize, validateOutgoing, validateSubscribeOptions } from "../core
 import type { SbAdminLike, SbClientLike, SbOutgoingMessage, SbSenderLike } from "./client.js";
 import type { ServiceBusBrokerSettings } from "./config.js";
 import { fromDeadLetter, toServiceBusMessage } from "./envelope.js";
+import { subscriptionEntity, topicEntity } from "./names.js";
 import { COMPONENT, isAlreadyThere, mapAdminError, mapPublishError, mapSubscriptionError } from "./provider-errors.js";
 import { ServiceBusSubscription } from "./subscription.js";
 
@@ -172,10 +173,11 @@ export class ServiceBusMessageBroker implements IMessageBroker {
     validateSubscribeOptions(COMPONENT, this.capabilities, options);
     if (this.settings.autoCreate) await this.ensureSubscription(topic, subscription, options);
     const renew = options.renewLock ?? true;
+    const entity = subscriptionEntity(this.settings, topic, subscription);
     const created: ServiceBusSubscription = new ServiceBusSubscription({
       client: this.client,
-      entityTopic: this.topicName(topic),
-      entitySubscription: this.subscriptionName(subscription),
+      entityTopic: entity.topic,
+      entitySubscription: entity.subscription,
       topic,
       name: subscription,
       handler: handler as MessageHandler,
@@ -207,7 +209,8 @@ export class ServiceBusMessageBroker implements IMessageBroker {
   async ensureSubscription(topic: string, subscription: string, options: SubscriptionOptions = {}): Promise<void> {
     this.assertOpen("create a subscription");
     validateSubscribeOptions(COMPONENT, this.capabilities, options);
-    const key = `${this.topicName(topic)}/${this.subscriptionName(subscription)}`;
+    const entity = subscriptionEntity(this.settings, topic, subscription);
+    const key = `${entity.topic}/${entity.subscription}`;
     await this.subscriptionsReady.run(key, () => this.createSubscription(topic, subscription, options));
   }
 
@@ -217,7 +220,8 @@ export class ServiceBusMessageBroker implements IMessageBroker {
     options: { readonly max?: number; readonly waitMs?: number } = {},
   ): Promise<DeadLetter<T>[]> {
     this.assertOpen("receive dead letters");
-    const receiver = this.client.createReceiver(this.topicName(topic), this.subscriptionName(subscription), {
+    const entity = subscriptionEntity(this.settings, topic, subscription);
+    const receiver = this.client.createReceiver(entity.topic, entity.subscription, {
       receiveMode: "peekLock",
       maxAutoLockRenewalDurationInMs: 0,
       skipParsingBodyAsJson: true,
@@ -243,7 +247,7 @@ export class ServiceBusMessageBroker implements IMessageBroker {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.admin.getNamespaceProperties(),
+        this.probe(),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error("no answer")), 2_000);
         }),
@@ -307,8 +311,7 @@ export class ServiceBusMessageBroker implements IMessageBroker {
 
   private async createSubscription(topic: string, subscription: string, options: SubscriptionOptions): Promise<void> {
     await this.topicCreated(topic);
-    const topicName = this.topicName(topic);
-    const name = this.subscriptionName(subscription);
+    const { topic: topicName, subscription: name } = subscriptionEntity(this.settings, topic, subscription);
     try {
       if (await this.admin.subscriptionExists(topicName, name)) return;
       await this.admin.createSubscription(topicName, name, {
@@ -323,11 +326,32 @@ export class ServiceBusMessageBroker implements IMessageBroker {
   }
 
   private topicName(topic: string): string {
-    return this.settings.topics[topic] ?? topic;
+    return topicEntity(this.settings, topic);
   }
 
-  private subscriptionName(subscription: string): string {
-    return this.settings.subscriptions[subscription] ?? subscription;
+  /**
+   * What the health check asks of Service Bus. Where the stacks own the entities (auto-create
+   * off), the identity holds data roles on its own topics and subscriptions only, not the Manage
+   * right the namespace's properties need, so the check opens a link it is entitled to: a sender
+   * on one of its topics, or a peek on one of its subscriptions.
+   */
+  private async probe(): Promise<unknown> {
+    if (this.settings.autoCreate) return this.admin.getNamespaceProperties();
+    const [topic] = Object.keys(this.settings.topics);
+    if (topic !== undefined) return this.sender(topic).createMessageBatch();
+    const [subscription] = Object.keys(this.settings.subscriptions);
+    if (subscription === undefined) return this.admin.getNamespaceProperties();
+    const entity = subscriptionEntity(this.settings, "", subscription);
+    const receiver = this.client.createReceiver(entity.topic, entity.subscription, {
+      receiveMode: "peekLock",
+      maxAutoLockRenewalDurationInMs: 0,
+      skipParsingBodyAsJson: true,
+    });
+    try {
+      return await receiver.peekMessages(1);
+    } finally {
+      await receiver.close().catch(() => undefined);
+    }
   }
 }
 

@@ -1,7 +1,7 @@
-import { ServiceBusAdministrationClient, ServiceBusClient, type TokenCredential } from "@azure/service-bus";
+import { ServiceBusAdministrationClient, ServiceBusClient } from "@azure/service-bus";
 import type { SbAdminLike, SbClientLike } from "./client.js";
 import type { ServiceBusAuth } from "./config.js";
-import { ContainerAppsCredential } from "./managed-identity.js";
+import { entraCredential } from "./managed-identity.js";
 
 /** The one place the real Service Bus clients are built. */
 export function createServiceBusClients(auth: ServiceBusAuth): { client: SbClientLike; admin: SbAdminLike } {
@@ -11,8 +11,8 @@ export function createServiceBusClients(auth: ServiceBusAuth): { client: SbClien
       admin: new ServiceBusAdministrationClient(auth.adminConnectionString ?? auth.connectionString),
     };
   }
-  const credential: TokenCredential | { name: string; key: string } =
-    auth.kind === "shared-key" ? { name: auth.keyName, key: auth.key } : new ContainerAppsCredential(auth);
+  const credential =
+    auth.kind === "shared-key" ? { name: auth.keyName, key: auth.key } : entraCredential(auth.clientId);
   return {
     client: new ServiceBusClient(auth.namespace, credential),
     admin: new ServiceBusAdministrationClient(auth.namespace, credential),
