@@ -142,8 +142,11 @@ describe("one caller's bad requests stay that caller's problem", () => {
 
 describe("local mode", () => {
   it("refuses the dev identity header unless DEV_IDENTITY=on: no token, no caller", async () => {
-    for (const port of [local.ports.users, local.ports.tasks]) {
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/users`, {
+    for (const [port, path] of [
+      [local.ports.users, "/api/v1/users/me"],
+      [local.ports.tasks, "/api/v1/boards"],
+    ] as const) {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, {
         headers: { "x-dev-user": "anyone", "x-dev-roles": "admin" },
       });
       expect(res.status).toBe(401);
