@@ -29,7 +29,9 @@ try {
     const type = res.request().resourceType();
     if (type === "script" || type === "stylesheet") bodies.push({ url: res.url(), bytes: await res.body() });
   });
-  await page.goto("/", { waitUntil: "networkidle" });
+  // Not "networkidle": a signed-in page keeps its notification stream open.
+  await page.goto("/", { waitUntil: "load" });
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
   const gzipped = bodies.reduce((sum, b) => sum + gzipSync(b.bytes, { level: 9 }).length, 0) / 1024;
   const raw = bodies.reduce((sum, b) => sum + b.bytes.length, 0) / 1024;
   console.log(`[bench] first load: ${bodies.length} files, ${raw.toFixed(1)} KB, ${gzipped.toFixed(1)} KB gzipped`);
