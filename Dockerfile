@@ -2,7 +2,7 @@
 #   docker run <image> dist/services/tasks/main.js
 # The stacks pass that command per service (stacks/program.ts, serviceCommand).
 
-# Build stage: all dependencies, esbuild bundles one file per service.
+# Build stage: all dependencies; Vite builds the web app, esbuild bundles one file per service.
 FROM node:24-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -10,7 +10,9 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY adapters ./adapters
 COPY services ./services
-COPY scripts/build-services.ts ./scripts/build-services.ts
+COPY web ./web
+COPY scripts/build-services.ts scripts/build-web.ts ./scripts/
+# Builds the web app (web/dist) first; the gateway's bundle carries it under assets/.
 RUN npx tsx scripts/build-services.ts
 
 # Runtime stage: Node, the bundles, and only the packages the bundles import (dist/package.json

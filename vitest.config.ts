@@ -8,6 +8,7 @@ export default defineConfig({
       "components/**/*.test.ts",
       "stacks/**/*.test.ts",
       "scripts/**/*.test.ts",
+      "web/**/*.test.ts",
       "policy/**/*.test.ts",
       "cost/**/*.test.ts",
     ],

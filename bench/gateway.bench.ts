@@ -186,6 +186,8 @@ async function minimalProxyOver(upstream: string): Promise<{ url: string; stop()
 
 const local = await startLocalMode({
   waitFor: ["gateway", "tasks", "identity", "notifications"],
+  // A first start opens four embedded databases; on a loaded shared machine that can take minutes.
+  readyTimeoutMs: 180_000,
   env: {
     LOG_LEVEL: "silent",
     TASKFLOW_RATE_LIMIT_PER_MINUTE: "100000000",

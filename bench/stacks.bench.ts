@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as resources from "@pulumi/azure-native/resources/index.js";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -23,6 +24,8 @@ async function plainResources(provider: CloudProvider, count: number): Promise<v
   for (let i = 0; i < count; i++) {
     if (provider === "aws") new aws.sns.Topic(`plain-${i}`, { name: `plain-${i}` });
     else if (provider === "gcp") new gcp.pubsub.Topic(`plain-${i}`, { name: `plain-${i}`, project: "bench" });
+    else if (provider === "azure")
+      new resources.ResourceGroup(`plain-${i}`, { resourceGroupName: `plain-${i}`, location: "westeurope" });
     else new k8s.core.v1.ConfigMap(`plain-${i}`, { metadata: { name: `plain-${i}` }, data: { key: "value" } });
   }
   await pulumi.runtime.disconnect();
@@ -43,7 +46,7 @@ async function timed(fn: () => Promise<unknown>): Promise<Timing> {
 }
 
 const results: BenchResult[] = [];
-for (const provider of ["aws", "gcp", "kubernetes"] as const) {
+for (const provider of ["aws", "azure", "gcp", "kubernetes"] as const) {
   // The first run loads the provider SDK's modules; it is not what a repeated build costs.
   const { resources } = await runStack(provider);
   const count = resources.length;

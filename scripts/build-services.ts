@@ -1,7 +1,7 @@
 /**
  * Bundles each service for the container image: one ESM bundle per service in
  * dist/services/<name>/main.js, the folders its code locates with `new URL("...", import.meta.url)`
- * (SQL migrations) copied beside it under assets/, and dist/package.json listing only the npm
+ * (SQL migrations, the web app's build) copied beside it under assets/, and dist/package.json listing only the npm
  * packages the bundles import, so the image installs runtime dependencies and nothing else (no
  * Pulumi, no test tools).
  *
@@ -15,6 +15,7 @@ import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Metafile, type Plugin } from "esbuild";
+import { buildWeb } from "./build-web.js";
 
 export interface BuildOptions {
   /** Service name → entry file. */
@@ -161,6 +162,8 @@ async function main(): Promise<void> {
       `[taskflow] [build] no process entry point for: ${missing.join(", ")} (and no shared services/main.ts)`,
     );
   }
+  // The gateway serves the web app from its build, which the bundler copies beside it.
+  if (await buildWeb({ quiet: true })) console.log("built the web app into web/dist");
   const result = await buildServices({
     entries,
     outDir: join(repo, "dist"),

@@ -1,4 +1,5 @@
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir, readdir } from "node:fs/promises";
+import { join } from "node:path";
 import { createLocalJWKSet } from "jose";
 import { MemoryCache } from "../adapters/memory/cache.js";
 import { MemoryBroker } from "../adapters/memory/message-broker.js";
@@ -34,8 +35,24 @@ function ports(): Record<ServiceName, number> {
   }
 }
 
+/**
+ * The embedded database writes its files world-readable and writable (0666) whatever the
+ * umask; this narrows what exists once the services are up. Files it creates later keep its
+ * mode, but sit in folders only this user can enter.
+ */
+async function restrictToOwner(path: string): Promise<void> {
+  for (const entry of await readdir(path, { withFileTypes: true, recursive: true })) {
+    const full = join(entry.parentPath, entry.name);
+    await chmod(full, entry.isDirectory() ? 0o700 : 0o600).catch(() => undefined);
+  }
+}
+
 async function main() {
-  await mkdir(DATA_DIR, { recursive: true });
+  // The embedded databases hold every account: readable and writable by this user only
+  // (files 0600, folders 0700), whatever the shell's umask.
+  process.umask(0o077);
+  await mkdir(DATA_DIR, { recursive: true, mode: 0o700 });
+  await chmod(DATA_DIR, 0o700);
   const port = ports();
   const upstreams = Object.fromEntries(
     platform.services.filter((s) => s.name !== "gateway").map((s) => [s.name, `http://127.0.0.1:${port[s.name]}`]),
@@ -64,6 +81,7 @@ async function main() {
       print(`taskflow ${name.padEnd(13)} failed to start: ${(result.reason as Error).message}`);
     }
   }
+  await restrictToOwner(DATA_DIR);
   const failed = results.filter((r) => r.status === "rejected").length;
   // A service that cannot start is reported and the others keep serving: the gateway answers
   // 503 for its routes, as it would in a deployment where that service is down.

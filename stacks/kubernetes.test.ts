@@ -106,11 +106,11 @@ describe("Kubernetes stack under mocks", () => {
     const b = `${app()}-broker`;
     expect(acls.map((a) => `${a.resource.type}:${a.resource.name}:${a.operations.join("+")}`).sort()).toEqual(
       [
-        `topic:${b}.task-events:Write+Describe`,
-        `topic:${b}.task-events:Read+Describe`,
+        "topic:task-events:Write+Describe",
+        "topic:task-events:Read+Describe",
         `group:${b}.task-events.tasks-activity:Read+Describe`,
         `topic:${b}.task-events.tasks-activity.dlq:Write+Describe`,
-        `topic:${b}.user-events:Read+Describe`,
+        "topic:user-events:Read+Describe",
         `group:${b}.user-events.tasks-user-events:Read+Describe`,
         `topic:${b}.user-events.tasks-user-events.dlq:Write+Describe`,
       ].sort(),

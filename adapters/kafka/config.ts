@@ -10,6 +10,8 @@ export interface KafkaConnection {
   readonly clientId: string;
   /** TLS to the brokers. @default false */
   readonly ssl: boolean;
+  /** PEM of the CA that signs the brokers' certificates, trusted instead of Node's default roots (a cluster's own CA). */
+  readonly ca?: string;
   readonly sasl?: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string };
 }
 
@@ -46,6 +48,7 @@ const schema = brokerNameMaps
       .pipe(z.array(hostPort).min(1, "must list at least one broker")),
     KAFKA_CLIENT_ID: z.string().min(1).default("taskflow"),
     KAFKA_SSL: flag,
+    KAFKA_TLS_CA: z.string().includes("BEGIN CERTIFICATE", { message: "must be a PEM certificate" }).optional(),
     KAFKA_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"]).optional(),
     KAFKA_SASL_USERNAME: z.string().min(1).optional(),
     KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
@@ -77,7 +80,8 @@ export function readKafkaConfig(env: Env): KafkaConfig {
     connection: {
       brokers: config.KAFKA_BROKERS,
       clientId: config.KAFKA_CLIENT_ID,
-      ssl: config.KAFKA_SSL ?? false,
+      ssl: config.KAFKA_SSL ?? config.KAFKA_TLS_CA !== undefined,
+      ca: config.KAFKA_TLS_CA,
       sasl:
         mechanism && config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD
           ? { mechanism, username: config.KAFKA_SASL_USERNAME, password: config.KAFKA_SASL_PASSWORD }

@@ -7,7 +7,7 @@ export function createKafkaClient(connection: KafkaConnection): KafkaClientLike 
   return new Kafka({
     clientId: connection.clientId,
     brokers: [...connection.brokers],
-    ssl: connection.ssl,
+    ssl: connection.ssl && connection.ca ? { ca: [connection.ca] } : connection.ssl,
     sasl: saslOptions(connection.sasl),
     // The adapter reports failures through its typed errors; kafkajs's own log would repeat them.
     logLevel: logLevel.NOTHING,

@@ -41,6 +41,9 @@ import { KafkaSubscription } from "./subscription.js";
  * - maxMessageBytes: Kafka's default `max.message.bytes` is 1 MiB for a whole record batch,
  *   so 1,000,000 leaves room for the record and batch framing and our id header.
  */
+/** Kafka has no dead-letter queue: each subscription's consumer group gets a topic of its own for it. */
+export const deadLetterTopicOf = (groupId: string): string => `${groupId}.dlq`;
+
 export const KAFKA_CAPABILITIES: BrokerCapabilities = {
   ordering: true,
   dedupe: false,
@@ -369,6 +372,6 @@ export class KafkaMessageBroker implements IMessageBroker {
   }
 
   private deadLetterTopic(topic: string, subscription: string): string {
-    return `${this.groupId(topic, subscription)}.dlq`;
+    return deadLetterTopicOf(this.groupId(topic, subscription));
   }
 }

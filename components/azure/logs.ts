@@ -16,6 +16,9 @@ export interface AzureLogsArgs extends LogsArgs {
   };
 }
 
+/** What a PerGB2018 workspace accepts as its retention. */
+export const RETENTION_DAYS = { min: 30, max: 730 } as const;
+
 /**
  * A Log Analytics workspace with the declared retention. The Container Apps environment sends
  * every app's console output there (table ContainerAppConsoleLogs_CL, one ContainerAppName_s
@@ -28,6 +31,12 @@ export class AzureLogs extends pulumi.ComponentResource implements Logs {
   constructor(name: string, args: AzureLogsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("taskflow:azure:Logs", name, {}, opts);
     const { placement } = args;
+    const retentionDays = args.retentionDays ?? DEFAULTS.logRetentionDays;
+    if (!Number.isInteger(retentionDays) || retentionDays < RETENTION_DAYS.min || retentionDays > RETENTION_DAYS.max) {
+      throw new Error(
+        `[taskflow] [azure] logs "${name}": Log Analytics keeps logs ${RETENTION_DAYS.min} to ${RETENTION_DAYS.max} days, not ${retentionDays}; set taskflow:logRetentionDays within that range`,
+      );
+    }
     this.workspace = new operationalinsights.Workspace(
       ...transformed(
         args.transform?.workspace,
@@ -37,7 +46,7 @@ export class AzureLogs extends pulumi.ComponentResource implements Logs {
           resourceGroupName: placement.resourceGroupName,
           location: placement.location,
           sku: { name: "PerGB2018" },
-          retentionInDays: args.retentionDays ?? DEFAULTS.logRetentionDays,
+          retentionInDays: retentionDays,
         },
         { parent: this },
       ),

@@ -95,9 +95,13 @@ export class KubernetesMessaging extends pulumi.ComponentResource implements Mes
     return `${this.name}-rabbitmq`;
   }
 
-  /** Physical names, the same whether the cluster is ours or external: the adapter's own derivations. */
+  /**
+   * Physical names, the same whether the cluster is ours or external. Topics keep their logical
+   * names: a consumer's adapter receives only its groups (BROKER_SUBSCRIPTIONS), and finds a
+   * topic it does not publish under its logical name.
+   */
   private nameKafka(): void {
-    for (const topic of this.args.topics) this.topics[topic.name] = ref(`${this.name}.${topic.name}`);
+    for (const topic of this.args.topics) this.topics[topic.name] = ref(topic.name);
     for (const s of this.args.subscriptions) {
       const group = `${this.name}.${s.topic}.${s.name}`;
       this.subscriptions[s.name] = { ...ref(group), deadLetter: ref(`${group}.dlq`) };
@@ -209,7 +213,7 @@ export class KubernetesMessaging extends pulumi.ComponentResource implements Mes
         },
         [kafka],
       );
-    for (const t of this.args.topics) topic(t.name, `${this.name}.${t.name}`, this.args.retentionDays ?? 7);
+    for (const t of this.args.topics) topic(t.name, t.name, this.args.retentionDays ?? 7);
     for (const s of this.args.subscriptions) {
       topic(`${s.name}-dlq`, `${this.name}.${s.topic}.${s.name}.dlq`, this.args.deadLetterRetentionDays ?? 14);
     }
@@ -231,9 +235,7 @@ export class KubernetesMessaging extends pulumi.ComponentResource implements Mes
       this,
     );
     context.setPeer("broker", { kind: "pods", selector: brokers, port: KAFKA_TLS_PORT });
-    const topicOfGroup = new Map(
-      this.args.subscriptions.map((s) => [`${this.name}.${s.topic}.${s.name}`, `${this.name}.${s.topic}`]),
-    );
+    const topicOfGroup = new Map(this.args.subscriptions.map((s) => [`${this.name}.${s.topic}.${s.name}`, s.topic]));
     context.setBroker(kafkaUsers(this.name, context, cluster, topicOfGroup, [kafka]));
     return {
       BROKER: "kafka",
@@ -520,7 +522,8 @@ function kafkaUsers(
       );
       // The User Operator writes the SCRAM password to a Secret named after the user.
       return {
-        environment: { KAFKA_SASL_USERNAME: user },
+        // The listener's certificate is signed by the stack's CA, which Node does not trust by default.
+        environment: { KAFKA_SASL_USERNAME: user, KAFKA_TLS_CA: context.authority.certificatePem },
         secretEnvironment: { KAFKA_SASL_PASSWORD: { secretName: user, key: "password" } },
       };
     },

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalMode, startLocalMode } from "./local-process.js";
 
@@ -135,5 +137,32 @@ describe("one caller's bad requests stay that caller's problem", () => {
     const res = await call("POST", "/api/v1/organizations", token, nested(5_000));
     expect(res.status).toBe(400);
     expect(res.body.detail).toContain("nests deeper than");
+  });
+});
+
+describe("local mode", () => {
+  it("refuses the dev identity header unless DEV_IDENTITY=on: no token, no caller", async () => {
+    for (const [port, path] of [
+      [local.ports.users, "/api/v1/users/me"],
+      [local.ports.tasks, "/api/v1/boards"],
+    ] as const) {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+        headers: { "x-dev-user": "anyone", "x-dev-roles": "admin" },
+      });
+      expect(res.status).toBe(401);
+    }
+  });
+
+  it("keeps its data readable by its user only: files 0600, folders 0700", async () => {
+    const root = join(local.dir, ".taskflow");
+    const modes: string[] = [];
+    const walk = async (path: string): Promise<void> => {
+      const info = await stat(path);
+      modes.push(`${(info.mode & 0o777).toString(8)} ${info.isDirectory() ? "dir" : "file"}`);
+      if (info.isDirectory()) for (const entry of await readdir(path)) await walk(join(path, entry));
+    };
+    await walk(root);
+    expect(modes.length).toBeGreaterThan(10);
+    expect(modes.filter((m) => m !== "700 dir" && m !== "600 file")).toEqual([]);
   });
 });

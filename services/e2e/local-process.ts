@@ -16,6 +16,8 @@ export interface LocalMode {
   /** Gateway base URL, e.g. http://127.0.0.1:43121. */
   readonly base: string;
   readonly ports: Readonly<Record<ServiceName, number>>;
+  /** The working directory the process runs in (its data is under `.taskflow/` there). */
+  readonly dir: string;
   /** What the process printed so far (stdout and stderr). */
   output(): string;
   /** Ctrl-C, then waits for the process to exit; removes the working directory. */
@@ -79,5 +81,5 @@ export async function startLocalMode(
     await stop();
     throw error;
   }
-  return { base: `http://127.0.0.1:${ports.gateway}`, ports, output: () => output, stop };
+  return { base: `http://127.0.0.1:${ports.gateway}`, ports, dir, output: () => output, stop };
 }

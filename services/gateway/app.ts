@@ -14,7 +14,9 @@ import { type CorsOptions, cors, securityHeaders } from "./edge.js";
 import { createUpstream, forward, forwardableHeaders, stream, type Upstream, type UpstreamResponse } from "./proxy.js";
 import { createRateLimiter, type RateLimitPolicy, rateLimitHeaders } from "./rate-limiter.js";
 import { type GatewayRoute, isWrite, matchRoute, splitVersion } from "./route-table.js";
+import { mountBrowserSession } from "./session.js";
 import { composeView, type PartOutcome, VIEWS } from "./views.js";
+import { mountWebApp } from "./web-assets.js";
 
 /**
  * The gateway: the one public entry. For each request under `/api/v<n>` it finds the route
@@ -42,6 +44,8 @@ export interface GatewayOptions {
   readonly bodyLimitBytes?: number;
   /** What `/health/ready` checks. @default the cache, not critical */
   readonly readiness?: readonly ReadinessCheck[];
+  /** The web app's build to serve at `/`; false serves none. @default web/dist beside the sources or bundles */
+  readonly webDir?: string | false;
 }
 
 export interface Gateway extends HttpApp {
@@ -96,6 +100,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     app.get("/.well-known/jwks.json", (req, res, next) => {
       proxy(req, res, upstreams.identity, undefined).catch(next);
     });
+    mountBrowserSession(app, {
+      identity: (path, body) =>
+        call(upstreams.identity, {
+          method: "POST",
+          path,
+          headers: { "content-type": "application/json", ...traceHeaders() },
+          body: Buffer.from(JSON.stringify(body)),
+        }),
+      async limit(req, res) {
+        const decision = await authLimiter.take(`ip:${req.ip}`);
+        res.set(rateLimitHeaders(authLimiter.policy, decision));
+        if (!decision.allowed)
+          throw new AppError(429, "rate-limited", "too many requests; retry after the time in Retry-After");
+      },
+    });
     app.all(/^\/api\/v\d+\/.+/, (req, res, next) => {
       handle(req, res).then(
         (handled) => (handled ? undefined : next()),
@@ -105,6 +124,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         },
       );
     });
+    if (options.webDir !== false) mountWebApp(app, options.webDir);
   }
 
   /** False when no route matches, so the app's 404 answers. */

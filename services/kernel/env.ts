@@ -48,8 +48,9 @@ const fields = adapterSelectionSchema.extend({
   OTEL_EXPORTER_OTLP_ENDPOINT: url(["http", "https"], "http://otel-collector:4318").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /**
-   * Accept the `x-dev-user` header as the caller's identity (no token). Local mode only:
-   * on by default there, refused anywhere else.
+   * Accept the `x-dev-user` header as the caller's identity (no token), so that any process
+   * that can reach a service's port is any user it names, or an admin. Local mode only, and
+   * off there unless set to `on`; refused anywhere else. @default "off"
    */
   DEV_IDENTITY: z.enum(["on", "off"]).optional(),
   /** Gateway: requests per caller per minute. @default the gateway's own limit */

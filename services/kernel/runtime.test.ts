@@ -15,7 +15,7 @@ describe("service runtime", () => {
     db = await openTestDatabase("pglite", [TASKS_MIGRATIONS]);
     runtime = await openRuntime(
       "tasks",
-      { CLOUD_PROVIDER: "local", LOG_LEVEL: "silent" },
+      { CLOUD_PROVIDER: "local", LOG_LEVEL: "silent", DEV_IDENTITY: "on" },
       { migrations: [TASKS_MIGRATIONS], db },
     );
     service = await startTasksService(runtime, 0);

@@ -92,8 +92,8 @@ export async function openRuntime(name: ServiceName, rawEnv: Env, options: Runti
         }),
       );
     }
-    const devIdentity = env.DEV_IDENTITY ?? (env.CLOUD_PROVIDER === "local" ? "on" : "off");
-    if (devIdentity === "on") sources.push(devHeaderIdentitySource());
+    // Off unless asked for: with it, any local process could act as any user, or as an admin.
+    if (env.DEV_IDENTITY === "on") sources.push(devHeaderIdentitySource());
 
     const relay = createOutboxRelay({
       db,

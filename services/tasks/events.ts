@@ -59,8 +59,23 @@ export interface TaskEventData {
   "board-created": { boardId: string; projectId: string; ownerId: string; name: string };
   "board-renamed": { boardId: string; name: string };
   "board-deleted": { boardId: string };
-  "card-created": { cardId: string; boardId: string; name: string; type: CardType; position: number };
-  "card-updated": { cardId: string; boardId: string; name: string; type: CardType; position: number };
+  /** `wipLimit` is absent in events written before cards had one. */
+  "card-created": {
+    cardId: string;
+    boardId: string;
+    name: string;
+    type: CardType;
+    position: number;
+    wipLimit?: number | null;
+  };
+  "card-updated": {
+    cardId: string;
+    boardId: string;
+    name: string;
+    type: CardType;
+    position: number;
+    wipLimit?: number | null;
+  };
   "card-deleted": { cardId: string; boardId: string };
   "task-created": { task: TaskSnapshot };
   /** Fields the change touched, by name. */

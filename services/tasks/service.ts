@@ -13,6 +13,7 @@ import { bindHost, listen, type ServiceRuntime } from "../kernel/runtime.js";
 import { projectActivity } from "./data-access/projections.js";
 import type { ProjectWait, TasksContext } from "./domain/context.js";
 import { onUserEvent } from "./domain/user-events.js";
+import { createBoardHub, mountBoardStream } from "./http/board-stream.js";
 import { taskCacheKey, tasksRoutes } from "./http/routes.js";
 
 /** The tasks service: boards, cards, tasks, comments and the activity feed (port 7001). */
@@ -50,12 +51,14 @@ export function createTasksApp(deps: TasksAppDeps): HttpApp & { ctx: TasksContex
     timeoutMs: deps.cacheTimeoutMs ?? 250,
     onCacheError: (error) => deps.log.warn({ err: error }, "cache unavailable; read from the database"),
   });
+  const boards = createBoardHub();
   const ctx: TasksContext = {
     db: deps.db,
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.projectWait ? { projectWait: deps.projectWait } : {}),
     async onCommitted(ids) {
       deps.notifyRelay?.();
+      boards.notify();
       await reads.invalidate(...ids.map(taskCacheKey));
     },
   };
@@ -66,6 +69,7 @@ export function createTasksApp(deps: TasksAppDeps): HttpApp & { ctx: TasksContex
     routes: tasksRoutes({ ctx, reads }),
     db: deps.db,
     readiness: deps.readiness ?? [{ name: "database", ping: () => deps.db.ping() }],
+    configure: (app) => mountBoardStream(app, { ctx, hub: boards, identity: deps.identity }),
     versioning: { defaultVersion: 1, deprecated: { 1: TASKS_V1_DEPRECATION } },
     openapi: {
       title: "taskflow tasks",

@@ -10,6 +10,7 @@ import type { Logger } from "../kernel/observability/logger.js";
 import { bindHost, listen, type ServiceRuntime } from "../kernel/runtime.js";
 import type { UsersContext } from "./domain/context.js";
 import { onIdentityEvent } from "./domain/profiles.js";
+import { peopleRoutes } from "./http/people-routes.js";
 import { usersRoutes } from "./http/routes.js";
 
 /** The users service: profiles, organizations and projects (port 7002). */
@@ -38,7 +39,7 @@ export function createUsersApp(deps: UsersAppDeps): HttpApp & { ctx: UsersContex
     service: "users",
     log: deps.log,
     identity: deps.identity,
-    routes: usersRoutes(ctx),
+    routes: [...usersRoutes(ctx), ...peopleRoutes(ctx)],
     db: deps.db,
     readiness: deps.readiness ?? [{ name: "database", ping: () => deps.db.ping() }],
     openapi: { title: "taskflow users", version: "1.0.0", description: "Profiles, organizations and projects." },

@@ -37,12 +37,3 @@ export function createNotificationHub(): NotificationHub {
     },
   };
 }
-
-/** One Server-Sent Events frame (the `id` is what a client sends back as `Last-Event-ID`). */
-export function sseFrame(event: { id?: string; event?: string; data: unknown }): string {
-  const lines: string[] = [];
-  if (event.id !== undefined) lines.push(`id: ${event.id}`);
-  if (event.event !== undefined) lines.push(`event: ${event.event}`);
-  for (const line of JSON.stringify(event.data).split("\n")) lines.push(`data: ${line}`);
-  return `${lines.join("\n")}\n\n`;
-}

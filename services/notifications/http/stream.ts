@@ -2,8 +2,9 @@ import type { Express, Request, Response } from "express";
 import type { IdentitySource } from "../../kernel/auth/caller.js";
 import type { Database } from "../../kernel/db/database.js";
 import { ForbiddenError, UnauthorizedError } from "../../kernel/errors.js";
+import { lastEventId, openEventStream, pumpEventStream } from "../../kernel/http/sse.js";
 import { latestId, notificationsAfter } from "../data-access/notification-store.js";
-import { type NotificationHub, sseFrame } from "../domain/sse-hub.js";
+import type { NotificationHub } from "../domain/sse-hub.js";
 
 /**
  * `GET /api/v<n>/notifications/stream`: Server-Sent Events, one `notification` event per new
@@ -29,54 +30,16 @@ export function mountNotificationStream(
     if (caller.scopes && !caller.scopes.includes("notifications:read")) {
       throw new ForbiddenError('this API key lacks the "notifications:read" scope');
     }
-    const asked = req.headers["last-event-id"] ?? req.query.lastEventId;
-    let cursor = typeof asked === "string" && /^\d{1,18}$/.test(asked) ? asked : await latestId(db, caller.userId);
+    const cursor = lastEventId(req.headers, req.query) ?? (await latestId(db, caller.userId));
 
-    res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    });
-    res.write(`retry: 2000\n: connected\n\n`);
+    openEventStream(res);
 
-    let closed = false;
-    let pumping: Promise<void> | undefined;
-    let again = false;
-    const pump = (): Promise<void> => {
-      if (pumping) {
-        again = true;
-        return pumping;
-      }
-      pumping = (async () => {
-        do {
-          again = false;
-          const fresh = await notificationsAfter(db, caller.userId, cursor);
-          for (const notification of fresh) {
-            if (closed) return;
-            res.write(sseFrame({ id: notification.id, event: "notification", data: notification }));
-            cursor = notification.id;
-          }
-          if (fresh.length === 100) again = true;
-        } while (again && !closed);
-      })().finally(() => {
-        pumping = undefined;
-      });
-      return pumping;
-    };
-
-    const stopListening = hub.listen(caller.userId, () => {
-      pump().catch(() => {});
+    await pumpEventStream(res, cursor, {
+      pageSize: 100,
+      heartbeatMs,
+      listen: (wake) => hub.listen(caller.userId, wake),
+      read: async (after) =>
+        (await notificationsAfter(db, caller.userId, after)).map((n) => ({ id: n.id, event: "notification", data: n })),
     });
-    const heartbeat = setInterval(() => {
-      res.write(": keep-alive\n\n");
-      pump().catch(() => {});
-    }, heartbeatMs);
-    res.on("close", () => {
-      closed = true;
-      clearInterval(heartbeat);
-      stopListening();
-    });
-    await pump();
   }
 }

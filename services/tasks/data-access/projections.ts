@@ -129,8 +129,8 @@ export async function project(
       const { data } = e as Event<"card-created">;
       await moveCard(tx, data.boardId, data.cardId, null, data.position);
       await tx.query(
-        "INSERT INTO cards (id, board_id, name, type, position, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-        [data.cardId, data.boardId, data.name, data.type, data.position, e.version, at],
+        "INSERT INTO cards (id, board_id, name, type, position, wip_limit, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        [data.cardId, data.boardId, data.name, data.type, data.position, data.wipLimit ?? null, e.version, at],
       );
       return [];
     }
@@ -140,8 +140,8 @@ export async function project(
       if (row && row.position !== data.position)
         await moveCard(tx, data.boardId, data.cardId, row.position, data.position);
       await tx.query(
-        "UPDATE cards SET name = $2, type = $3, position = $4, version = $5, updated_at = $6 WHERE id = $1",
-        [data.cardId, data.name, data.type, data.position, e.version, at],
+        "UPDATE cards SET name = $2, type = $3, position = $4, wip_limit = $5, version = $6, updated_at = $7 WHERE id = $1",
+        [data.cardId, data.name, data.type, data.position, data.wipLimit ?? null, e.version, at],
       );
       return [];
     }

@@ -29,6 +29,7 @@ export interface CardRow {
   name: string;
   type: CardType;
   position: number;
+  wip_limit: number | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -39,6 +40,7 @@ export const toCard = (r: CardRow): Card => ({
   name: r.name,
   type: r.type,
   position: r.position,
+  wipLimit: r.wip_limit ?? null,
   version: r.version,
   createdAt: iso(r.created_at)!,
   updatedAt: iso(r.updated_at)!,

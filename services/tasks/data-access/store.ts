@@ -167,16 +167,19 @@ export interface TaskFilter {
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
- * Tasks the user may see (on their boards, or assigned to them), filtered and paged. Visibility
- * is the union of two index scans (the tasks of the user's boards, the tasks assigned to them)
- * rather than an OR over a join, which the planner answers by reading every task: this way a
- * list costs what the user's own tasks cost, however many tasks the database holds.
+ * Tasks the user may see (on their boards, or assigned to them), filtered and paged. Across
+ * boards, visibility is the union of two index scans (the tasks of the user's boards, the tasks
+ * assigned to them), not an OR over a join, which the planner answers by reading every task:
+ * so a list costs what the user's own tasks cost, however many tasks the database holds. One
+ * board's list is already narrowed by its index, and the join's owner test is the cheaper one.
  */
 export async function listTasks(db: Queryable, userId: string, filter: TaskFilter): Promise<Page<Task>> {
   const params: unknown[] = [userId];
   const where = [
-    `t.id IN (SELECT id FROM tasks WHERE board_id IN (SELECT id FROM boards WHERE owner_id = $1)
-              UNION ALL SELECT id FROM tasks WHERE assignee_id = $1)`,
+    filter.boardId
+      ? "(b.owner_id = $1 OR t.assignee_id = $1)"
+      : `t.id IN (SELECT id FROM tasks WHERE board_id IN (SELECT id FROM boards WHERE owner_id = $1)
+                  UNION ALL SELECT id FROM tasks WHERE assignee_id = $1)`,
   ];
   const add = (sql: string, value: unknown) => {
     params.push(value);
@@ -190,7 +193,8 @@ export async function listTasks(db: Queryable, userId: string, filter: TaskFilte
   if (filter.dueBefore) add("t.due_date < ?", filter.dueBefore);
   if (filter.tag) add("t.tags @> ?::jsonb", JSON.stringify([filter.tag]));
   if (filter.q) add("t.title ILIKE ?", likePattern(filter.q));
-  const from = `FROM tasks t WHERE ${where.join(" AND ")}`;
+  const tables = filter.boardId ? "tasks t JOIN boards b ON b.id = t.board_id" : "tasks t";
+  const from = `FROM ${tables} WHERE ${where.join(" AND ")}`;
   const { rows, total } = await pageWithTotal<TaskRow>(
     db,
     from,
@@ -235,4 +239,18 @@ export async function listActivities(
     page,
   );
   return { items: rows.map(toActivity), ...page, total };
+}
+
+/** Comments per task of a board, for the board's tiles; `assigneeId` narrows to one person's tasks. */
+export async function commentCounts(
+  db: Queryable,
+  boardId: string,
+  assigneeId?: string,
+): Promise<Record<string, number>> {
+  const rows = await db.query<{ task_id: string; count: number }>(
+    `SELECT c.task_id, count(*)::int AS count FROM comments c JOIN tasks t ON t.id = c.task_id
+     WHERE t.board_id = $1${assigneeId ? " AND t.assignee_id = $2" : ""} GROUP BY c.task_id`,
+    assigneeId ? [boardId, assigneeId] : [boardId],
+  );
+  return Object.fromEntries(rows.map((r) => [r.task_id, r.count]));
 }

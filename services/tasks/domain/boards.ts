@@ -4,7 +4,7 @@ import { checkVersion } from "../../kernel/commands.js";
 import type { Queryable } from "../../kernel/db/database.js";
 import { ConflictError, NotFoundError } from "../../kernel/errors.js";
 import { countCards, countTasks, findBoard, findCard, listCards } from "../data-access/store.js";
-import { change, ownBoard, type TasksContext } from "./context.js";
+import { change, ownBoard, type TasksContext, visibleBoard } from "./context.js";
 import type { Board, Card, CardType } from "./model.js";
 import { assertOwnProject, awaitOwnProject } from "./projects.js";
 import { assertRoomForCard, clampPosition } from "./rules.js";
@@ -65,7 +65,13 @@ export async function addCard(
   ctx: TasksContext,
   caller: CallerIdentity,
   boardId: string,
-  input: { name: string; type: CardType; position?: number | undefined; commandId?: string | undefined },
+  input: {
+    name: string;
+    type: CardType;
+    position?: number | undefined;
+    wipLimit?: number | null | undefined;
+    commandId?: string | undefined;
+  },
 ): Promise<Card> {
   const id = randomUUID();
   return change(ctx, { name: "AddCard", actor: caller.userId, commandId: input.commandId }, async (w) => {
@@ -78,6 +84,7 @@ export async function addCard(
       name: input.name,
       type: input.type,
       position: clampPosition(input.position, count),
+      wipLimit: input.wipLimit ?? null,
     });
     return (await findCard(w.tx, id))!;
   });
@@ -97,7 +104,12 @@ export async function updateCard(
   ctx: TasksContext,
   caller: CallerIdentity,
   id: string,
-  input: { name?: string | undefined; type?: CardType | undefined; position?: number | undefined },
+  input: {
+    name?: string | undefined;
+    type?: CardType | undefined;
+    position?: number | undefined;
+    wipLimit?: number | null | undefined;
+  },
   ifMatch: number | undefined,
 ): Promise<Card> {
   return change(ctx, { name: "UpdateCard", actor: caller.userId }, async (w) => {
@@ -120,6 +132,7 @@ export async function updateCard(
       name: input.name ?? card.name,
       type: input.type ?? card.type,
       position: input.position === undefined ? card.position : clampPosition(input.position, others),
+      wipLimit: input.wipLimit === undefined ? card.wipLimit : input.wipLimit,
     });
     return (await findCard(w.tx, id))!;
   });
@@ -142,7 +155,7 @@ export async function deleteCard(
 }
 
 export async function cardsOfBoard(ctx: TasksContext, caller: CallerIdentity, boardId: string): Promise<Card[]> {
-  await ownBoard(ctx.db, caller, boardId);
+  await visibleBoard(ctx.db, caller, boardId);
   return listCards(ctx.db, boardId);
 }
 

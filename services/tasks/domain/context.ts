@@ -90,6 +90,23 @@ export async function ownBoard(db: Queryable, caller: CallerIdentity, id: string
 }
 
 /**
+ * A board the caller may look at: their own, or one with a task assigned to them, so an
+ * assignee can follow the board their work is on (read-only). Anyone else gets a 404.
+ */
+export async function visibleBoard(db: Queryable, caller: CallerIdentity, id: string): Promise<Board> {
+  const board = await findBoard(db, id);
+  if (board && board.ownerId === caller.userId) return board;
+  if (board) {
+    const [assigned] = await db.query("SELECT 1 FROM tasks WHERE board_id = $1 AND assignee_id = $2 LIMIT 1", [
+      id,
+      caller.userId,
+    ]);
+    if (assigned) return board;
+  }
+  throw new NotFoundError("board", id);
+}
+
+/**
  * A task the caller may see: on their board, or assigned to them. Changing it needs the
  * board's owner; an assignee who tries gets a 403 (they can see it, so a 404 would lie).
  */

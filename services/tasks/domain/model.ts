@@ -44,6 +44,8 @@ export interface Card {
   readonly name: string;
   readonly type: CardType;
   readonly position: number;
+  /** Most tasks the card may hold; null for no limit. */
+  readonly wipLimit: number | null;
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;

@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError, UnprocessableError } from "../../kernel/errors.js";
+import { AppError, ConflictError, ForbiddenError, UnprocessableError } from "../../kernel/errors.js";
 import { type Card, type CardType, LIMITS, type Task, type TaskStatus } from "./model.js";
 
 /** The business rules of DESIGN.md §4, as plain functions that throw the error a caller sees. */
@@ -74,4 +74,19 @@ export function assertCommentAuthor(comment: { id: string; authorId: string }, u
 export function clampPosition(requested: number | undefined, count: number): number {
   if (requested === undefined) return count;
   return Math.max(0, Math.min(requested, count));
+}
+
+/**
+ * A card at its work-in-progress limit takes no more tasks: a 409 whose detail names the
+ * column and the limit, so a client can show it as it is.
+ */
+export function assertUnderWipLimit(card: Pick<Card, "name" | "wipLimit">, tasksInCard: number): void {
+  if (card.wipLimit !== null && tasksInCard >= card.wipLimit) {
+    throw new AppError(
+      409,
+      "wip-limit",
+      `the column "${card.name}" is at its WIP limit of ${card.wipLimit}; move a task out first`,
+      { fields: [{ field: "body.cardId", message: `"${card.name}" holds at most ${card.wipLimit} tasks` }] },
+    );
+  }
 }

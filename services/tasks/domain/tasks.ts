@@ -18,6 +18,7 @@ import {
   assertDescriptionDiffers,
   assertDueDateNotPast,
   assertRoomForTask,
+  assertUnderWipLimit,
   assertWritable,
   clampPosition,
   completedAtFor,
@@ -66,6 +67,7 @@ export async function createTask(
     const { card, counts } = await findCardWithTaskCounts(w.tx, { boardId, cardId: input.cardId });
     assertRoomForTask(counts.board);
     assertCardOnBoard(card, boardId, input.cardId);
+    assertUnderWipLimit(card, counts.card);
     assertDescriptionDiffers(input.title, input.description);
     assertDueDateNotPast(input.dueDate, now);
     const task: TaskSnapshot = {
@@ -155,6 +157,7 @@ export async function moveTask(
       (card.id === current.cardId ? 1 : 0);
     const position = clampPosition(input.position, others);
     if (card.id === current.cardId && position === current.position) return current;
+    if (card.id !== current.cardId) assertUnderWipLimit(card, others);
     await w.append(`task:${id}`, current.version, "task-moved", {
       task: {
         ...snapshotOf(current),

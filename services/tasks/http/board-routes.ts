@@ -1,6 +1,7 @@
+import { z } from "zod";
 import { type AnyRoute, route } from "../../kernel/http/route.js";
 import { pageOf } from "../../kernel/http/schemas.js";
-import { listBoards } from "../data-access/store.js";
+import { commentCounts, listBoards } from "../data-access/store.js";
 import {
   addCard,
   cardsOfBoard,
@@ -11,7 +12,7 @@ import {
   renameBoard,
   updateCard,
 } from "../domain/boards.js";
-import { ownBoard, type TasksContext } from "../domain/context.js";
+import { type TasksContext, visibleBoard } from "../domain/context.js";
 import {
   boardIdParams,
   boardSchema,
@@ -61,14 +62,30 @@ export function boardRoutes(ctx: TasksContext): AnyRoute[] {
     route({
       method: "get",
       path: "/boards/:boardId",
-      summary: "Read a board",
+      summary: "Read a board (its owner, or anyone with a task assigned on it)",
       tag: "boards",
       scope: scopeRead,
       params: boardIdParams,
       responses: { 200: { description: "The board", schema: boardSchema } },
       handler: async ({ caller, params }) => {
-        const board = await ownBoard(ctx.db, caller, params.boardId);
+        const board = await visibleBoard(ctx.db, caller, params.boardId);
         return { status: 200, body: board, etag: board.version };
+      },
+    }),
+    route({
+      method: "get",
+      path: "/boards/:boardId/comment-counts",
+      summary: "How many comments each task of a board has (tasks with none are absent)",
+      tag: "boards",
+      scope: scopeRead,
+      params: boardIdParams,
+      responses: {
+        200: { description: "Counts by task id", schema: z.object({ counts: z.record(z.string(), z.number().int()) }) },
+      },
+      handler: async ({ caller, params }) => {
+        const board = await visibleBoard(ctx.db, caller, params.boardId);
+        const mine = board.ownerId === caller.userId ? undefined : caller.userId;
+        return { status: 200, body: { counts: await commentCounts(ctx.db, params.boardId, mine) } };
       },
     }),
     route({

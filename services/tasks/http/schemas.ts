@@ -41,9 +41,13 @@ export const createBoardBody = z.strictObject({ projectId: uuid(), name: name(),
 export const renameBoardBody = z.strictObject({ name: name() });
 export const listBoardsQuery = z.object({ projectId: uuid().optional(), ...pageQuery });
 
+/** Most tasks a card may hold; null (or absent) for no limit. */
+const wipLimit = () => z.number().int().min(1).max(LIMITS.tasksPerBoard).nullable();
+
 export const createCardBody = z.strictObject({
   name: name(),
   type: z.enum(CARD_TYPES),
+  wipLimit: wipLimit().optional(),
   position: z.number().int().min(0).max(LIMITS.cardsPerBoard).optional(),
   commandId,
 });
@@ -52,6 +56,7 @@ export const updateCardBody = z
     name: name().optional(),
     type: z.enum(CARD_TYPES).optional(),
     position: z.number().int().min(0).max(LIMITS.cardsPerBoard).optional(),
+    wipLimit: wipLimit().optional(),
   })
   .refine((v) => Object.keys(v).length > 0, "change at least one field");
 
@@ -111,6 +116,7 @@ export const cardSchema = z.object({
   name: z.string(),
   type: z.enum(CARD_TYPES),
   position: z.number().int(),
+  wipLimit: z.number().int().nullable(),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

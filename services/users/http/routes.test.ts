@@ -169,7 +169,7 @@ describe("users HTTP API", () => {
     expect(result.valid).toBe(true);
     const served = servedApiRoutes(app.app);
     const documented = documentedOperations(doc as { paths: Record<string, object> });
-    expect(served.size).toBe(13);
+    expect(served.size).toBe(15);
     expect(documented).toEqual(served);
   });
 });
