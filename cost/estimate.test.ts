@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { buildStackFile, listStackFiles } from "../policy/stack-files.js";
+import { NOT_YET_COVERED } from "../policy/coverage.js";
+import { buildStackFile, listStackFiles, readStackConfig } from "../policy/stack-files.js";
 import { cores, estimate, FREE, gib, PRICED_TYPES, unpriced } from "./estimate.js";
 import { PRICE_TABLES, type Price } from "./prices.js";
 
-const stacks = await listStackFiles();
+const all = await listStackFiles();
+const providers = await Promise.all(all.map(async (s) => (await readStackConfig(s))["taskflow:cloudProvider"] ?? ""));
+const stacks = all.filter((_, i) => !(providers[i]! in NOT_YET_COVERED));
+const uncovered = all.map((stack, i) => [stack, NOT_YET_COVERED[providers[i]!]] as const).filter(([, why]) => why);
 
 describe("cost estimate", () => {
+  it.skip.each(uncovered)("prices every billable resource type of stacks/Pulumi.%s.yaml (skipped: %s)", () => {});
+
   it.each(stacks)("prices every billable resource type of stacks/Pulumi.%s.yaml", async (stack) => {
     const built = await buildStackFile(stack);
     expect(unpriced(built.provider, built.resources)).toEqual([]);

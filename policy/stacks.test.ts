@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest";
+import { NOT_YET_COVERED } from "./coverage.js";
 import { runPack } from "./harness.js";
 import { RULES } from "./rules/index.js";
-import { buildStackFile, listStackFiles, readPackConfig } from "./stack-files.js";
+import { buildStackFile, listStackFiles, readPackConfig, readStackConfig } from "./stack-files.js";
 
-const stacks = await listStackFiles();
+const all = await listStackFiles();
+const providers = await Promise.all(all.map(async (s) => (await readStackConfig(s))["taskflow:cloudProvider"] ?? ""));
+const stacks = all.filter((_, i) => !(providers[i]! in NOT_YET_COVERED));
+const uncovered = all.map((stack, i) => [stack, NOT_YET_COVERED[providers[i]!]] as const).filter(([, why]) => why);
 
 describe("every shipped stack file passes the policy pack", () => {
+  it.skip.each(uncovered)("stacks/Pulumi.%s.yaml (skipped: %s)", () => {});
+
   it.each(stacks)("stacks/Pulumi.%s.yaml: zero mandatory violations", async (stack) => {
     const built = await buildStackFile(stack);
     const result = await runPack(RULES, built.resources, await readPackConfig(stack));
