@@ -39,6 +39,7 @@ runBrokerContract("memory", async (options) => new MemoryBroker({ store: contrac
         };
       },
     },
+    network: { absent: "in one process there is no network between the adapter and its broker" },
     breakDeadLetters: {
       absent: "its dead-letter queue is this process's memory, which cannot be missing or refuse a write",
     },
