@@ -107,3 +107,17 @@ export async function collectDeadLetters(
   }
   return letters;
 }
+
+/** Fails every poison message (`body.poison`), noting when it came, and records the rest as handled. */
+export function poisonAwareHandler(
+  poisonAt: number[],
+  good: Received,
+): (message: Message<{ poison?: boolean }>) => void {
+  return (message) => {
+    if (message.body.poison) {
+      poisonAt.push(Date.now());
+      throw new Error("cannot parse the order");
+    }
+    good.record(message);
+  };
+}

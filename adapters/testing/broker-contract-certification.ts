@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import type { IMessageBroker } from "../core/message-broker.js";
-import { collectDeadLetters, Received, sleep, until } from "./broker-collector.js";
+import { collectDeadLetters, poisonAwareHandler, Received, sleep, until } from "./broker-collector.js";
 import type { ContractContext, DeadLetterBreaker, FaultSeam, NetworkSeam } from "./broker-contract-context.js";
 import { countDuplicates, recordFault } from "./fault-report.js";
 import type { KillableConsumerFactory } from "./killable-consumer.js";
@@ -187,18 +187,11 @@ export function defineCertificationContract(ctx: ContractContext): void {
       const repair = await (seams!.breakDeadLetters as { create: DeadLetterBreaker }).create(broker, topic, sub());
       const poisonDeliveries: number[] = [];
       const good = new Received();
-      await broker.subscribe<{ poison?: boolean }>(
-        topic,
-        sub(),
-        (message) => {
-          if (message.body.poison) {
-            poisonDeliveries.push(Date.now());
-            throw new Error("cannot parse the order");
-          }
-          good.record(message);
-        },
-        { maxAttempts, ...locked, backoff: timings.backoff },
-      );
+      await broker.subscribe<{ poison?: boolean }>(topic, sub(), poisonAwareHandler(poisonDeliveries, good), {
+        maxAttempts,
+        ...locked,
+        backoff: timings.backoff,
+      });
       const { id: poisonId } = await broker.publish(topic, { body: { poison: true } });
       const receipts = await Promise.all(Array.from({ length: 20 }, (_, i) => broker.publish(topic, { body: { i } })));
       await good.waitForIds(

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { collectDeadLetters, Received, sleep, until } from "./broker-collector.js";
+import { collectDeadLetters, poisonAwareHandler, Received, sleep, until } from "./broker-collector.js";
 import type { ContractContext } from "./broker-contract-context.js";
 
 /** B07–B12: nacks, retries, locks and dead letters. */
@@ -229,18 +229,11 @@ export function defineFaultContract(ctx: ContractContext): void {
     const maxAttempts = timings.maxAttempts;
     const poisonAt: number[] = [];
     const good = new Received();
-    await broker.subscribe<{ poison?: boolean }>(
-      topic,
-      sub(),
-      (message) => {
-        if (message.body.poison) {
-          poisonAt.push(Date.now());
-          throw new Error("cannot parse the order");
-        }
-        good.record(message);
-      },
-      { maxAttempts, backoff, maxConcurrency: 5 },
-    );
+    await broker.subscribe<{ poison?: boolean }>(topic, sub(), poisonAwareHandler(poisonAt, good), {
+      maxAttempts,
+      backoff,
+      maxConcurrency: 5,
+    });
     const { id: poisonId } = await broker.publish(topic, { body: { poison: true } });
     const ids: string[] = [];
     for (let round = 0; round < 10; round++) {
