@@ -156,12 +156,20 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
   }
 
   /**
-   * HTTPS on 443 with HTTP redirected to it when a certificate is given; plain HTTP on 80
-   * otherwise (the ALB's own DNS name has no certificate). Unmatched paths answer 404 until the
-   * public service adds its rule.
+   * HTTPS on 443 with HTTP redirected to it when a certificate is given. Without one (the ALB's
+   * own DNS name has no certificate) plain HTTP on 80 only if the stack opts in, with a warning;
+   * otherwise the stack stops here rather than put logins on the wire unencrypted. Unmatched
+   * paths answer 404 until the public service adds its rule.
    */
   private createPublicListeners(lb: aws.lb.LoadBalancer, group: aws.ec2.SecurityGroup) {
     const certificate = this.args.domain?.certificate;
+    if (!certificate && this.args.allowPlainHttp !== true) {
+      throw new Error(
+        `[taskflow] [aws] cluster "${this.name}": the public load balancer has no certificate, so it would serve plain HTTP; ` +
+          "set taskflow:domain and taskflow:certificateArn (an ACM certificate for that domain) for HTTPS, " +
+          "or `pulumi config set taskflow:allowPlainHttp true` to accept plain HTTP (a development stack only)",
+      );
+    }
     const notFound = [
       {
         type: "fixed-response",
@@ -176,6 +184,10 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
       );
     open(DEFAULTS.publicPorts.http);
     if (!certificate) {
+      pulumi.log.warn(
+        `taskflow:allowPlainHttp is true: the gateway answers over plain HTTP on port ${DEFAULTS.publicPorts.http}, so passwords and tokens cross the internet unencrypted; set taskflow:domain and taskflow:certificateArn for HTTPS`,
+        this,
+      );
       const listener = new aws.lb.Listener(
         `${this.name}-http`,
         { loadBalancerArn: lb.arn, port: DEFAULTS.publicPorts.http, protocol: "HTTP", defaultActions: notFound },
