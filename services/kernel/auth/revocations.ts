@@ -86,6 +86,7 @@ export function httpRevocationSource(url: string, timeoutMs = 2_000): Revocation
 }
 
 const MAX_PAGES = 20;
+const STARTUP_GRACE_MS = 15_000;
 
 export function createRevocationPoller(options: RevocationPollerOptions): RevocationPoller {
   const intervalMs = options.intervalMs ?? 2_000;
@@ -95,6 +96,8 @@ export function createRevocationPoller(options: RevocationPollerOptions): Revoca
   const keys = new Map<string, number>();
   let asOf: number | undefined;
   let failing = false;
+  let synced = false;
+  const startedAt = Date.now();
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
 
@@ -138,14 +141,17 @@ export function createRevocationPoller(options: RevocationPollerOptions): Revoca
       await sync();
       if (failing) options.log?.info("revocation list reachable again");
       failing = false;
+      synced = true;
     } catch (error) {
-      if (!failing) {
+      // At start-up identity may simply not be listening yet (local mode starts every service
+      // at once): that is worth a warning only once it lasts.
+      if (!failing && (synced || Date.now() - startedAt > STARTUP_GRACE_MS)) {
         options.log?.warn(
           { err: error },
           "[taskflow] [auth] cannot fetch the revocation list; keeping the last one until identity answers",
         );
       }
-      failing = true;
+      failing = synced || Date.now() - startedAt > STARTUP_GRACE_MS;
     }
     if (!closed) {
       timer = setTimeout(tick, intervalMs);
