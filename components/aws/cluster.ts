@@ -6,6 +6,7 @@ import { DEFAULTS } from "../api/defaults.js";
 import { physicalName } from "../api/names.js";
 import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
+import { type AccessLogBucket, createAccessLogBucket } from "./access-logs.js";
 import {
   type AwsClusterAttachment,
   AwsContainerService,
@@ -30,7 +31,8 @@ export interface AwsClusterArgs extends ClusterArgs, PlacementArgs {
 /**
  * An ECS cluster with two load balancers: an internet-facing one in the public subnets that
  * only the public service joins, and an internal one in the private subnets through which
- * services reach each other. Both health-check targets on their readiness path.
+ * services reach each other. Both health-check targets on their readiness path and write
+ * access logs to the cluster's encrypted log bucket.
  */
 export class AwsCluster extends pulumi.ComponentResource implements Cluster {
   readonly clusterName: pulumi.Output<string>;
@@ -57,17 +59,20 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
     this.allowEgress(servicesSg, "services");
     this.allowEgressToVpc(publicSg, "public-lb");
     this.allowEgressToVpc(internalSg, "internal-lb");
+    const accessLogs = createAccessLogBucket(name, args.region, DEFAULTS.logRetentionDays, this);
 
     const publicLb = this.loadBalancer(
       "public",
       publicSg,
       args.network.publicSubnetIds,
+      accessLogs,
       args.transform?.publicLoadBalancer,
     );
     const internalLb = this.loadBalancer(
       "internal",
       internalSg,
       args.network.privateSubnetIds,
+      accessLogs,
       args.transform?.internalLoadBalancer,
     );
     const { listener, url } = this.createPublicListeners(publicLb, publicSg);
@@ -136,6 +141,7 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
     kind: "public" | "internal",
     group: aws.ec2.SecurityGroup,
     subnets: pulumi.Output<string>[],
+    accessLogs: AccessLogBucket,
     transform: Transform<aws.lb.LoadBalancerArgs> | undefined,
   ): aws.lb.LoadBalancer {
     return new aws.lb.LoadBalancer(
@@ -149,8 +155,9 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
           securityGroups: [group.id],
           subnets,
           dropInvalidHeaderFields: true,
+          accessLogs: { bucket: accessLogs.bucket.bucket, prefix: kind, enabled: true },
         },
-        { parent: this },
+        { parent: this, dependsOn: [accessLogs.writable] },
       ),
     );
   }
