@@ -5,7 +5,7 @@ import { SERVICE_NAMES, serviceByName } from "../platform.js";
 import { isPostgresUrl, postgresSslMode, VERIFYING_SSL_MODES } from "./db/pg-tls.js";
 
 /**
- * The env contract (DESIGN.md §3): every setting a deployed container receives. This module
+ * The env contract (docs/design.md, the env contract): every setting a deployed container receives. This module
  * owns the names; the stacks inject them and a test proves, for every cloud, that what they
  * inject passes `parseServiceEnv`.
  */
