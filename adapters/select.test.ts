@@ -82,7 +82,7 @@ describe("adapter selection", () => {
     expect(problems).toContain("rabbitmq");
   });
 
-  it("each provider gets the broker and cache of DESIGN.md section 2", () => {
+  it("each provider gets the broker and cache of docs/design.md, adapters", () => {
     const expected = {
       local: { broker: "memory", cache: "memory" },
       aws: { broker: "aws-sns-sqs", cache: "redis" },

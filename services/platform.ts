@@ -1,5 +1,5 @@
 /**
- * The one declaration of the application (DESIGN.md §1). The Pulumi stacks provision a cloud
+ * The one declaration of the application (docs/design.md, one declaration). The Pulumi stacks provision a cloud
  * resource for each entry, the local runner starts a process and in-memory adapters for each,
  * and the gateway routes from it. Nothing here names a cloud.
  */

@@ -119,7 +119,12 @@ export function buildStack(
     return { ...outputs, services: {} };
   }
 
-  const cluster = platform.cluster(app, { ...placement, network, domain: settings.domain });
+  const cluster = platform.cluster(app, {
+    ...placement,
+    network,
+    domain: settings.domain,
+    allowPlainHttp: settings.allowPlainHttp,
+  });
   const providerEnvironment = platform.providerEnvironment(placement);
   const created = new Map<string, ContainerService>();
   for (const service of creationOrder(declaration.services)) {

@@ -5,7 +5,7 @@ import type { SecretRef } from "../components/api/secrets.js";
 import type { ServiceDeclaration } from "../services/platform.js";
 
 /**
- * Builds the env contract (DESIGN.md §3, names owned by services/kernel/env.ts) for one
+ * Builds the env contract (docs/design.md, the env contract; names owned by services/kernel/env.ts) for one
  * service: plain values for everything public, secret references for DATABASE_URL, CACHE_URL
  * and JWT_PRIVATE_KEY. Each service sees only its own topics and subscriptions.
  */

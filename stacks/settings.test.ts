@@ -15,6 +15,7 @@ describe("readStackSettings", () => {
         "taskflow:imageTag": "2026.11.30-1",
         "taskflow:highAvailabilityNat": "true",
         "taskflow:cacheReplicas": "2",
+        "taskflow:allowPlainHttp": "true",
       }),
       "prod",
     );
@@ -25,6 +26,7 @@ describe("readStackSettings", () => {
       imageTag: "2026.11.30-1",
       highAvailabilityNat: true,
       cacheReplicas: 2,
+      allowPlainHttp: true,
       logLevel: "info",
     });
   });

@@ -15,6 +15,8 @@ export interface StackSettings {
   readonly image?: string;
   readonly imageTag?: string;
   readonly domain?: { readonly name: string; readonly certificate?: string };
+  /** The public entry point may serve plain HTTP when there is no certificate (AWS; see ClusterArgs). */
+  readonly allowPlainHttp?: boolean;
   readonly networkCidr?: string;
   readonly highAvailabilityNat?: boolean;
   readonly databaseInstance?: string;
@@ -43,6 +45,7 @@ const taskflowSchema = z.object({
     .regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as app.example.com")
     .optional(),
   certificateArn: z.string().startsWith("arn:aws:acm:", "must be an ACM certificate ARN").optional(),
+  allowPlainHttp: bool.optional(),
   networkCidr: z.string().optional(),
   highAvailabilityNat: bool.optional(),
   databaseInstance: z.string().min(1).optional(),
@@ -113,6 +116,7 @@ export function readStackSettings(read: ConfigReader, stack: string): StackSetti
     image: config.image,
     imageTag: config.imageTag,
     domain: config.domain ? { name: config.domain, certificate: config.certificateArn } : undefined,
+    allowPlainHttp: config.allowPlainHttp,
     networkCidr: config.networkCidr,
     highAvailabilityNat: config.highAvailabilityNat,
     databaseInstance: config.databaseInstance,

@@ -5,7 +5,7 @@ import { createRabbitMqBroker, type RabbitMqBroker } from "./message-broker.js";
 import { PrivateRabbitNode, privateNodeAvailable } from "./private-node.js";
 
 /**
- * Fault test 1 of CONTRACTS.md on a private RabbitMQ node (never the machine's shared one):
+ * Fault test F1 (docs/contracts.md, fault tests) on a private RabbitMQ node (never the machine's shared one):
  * the broker is restarted twice while 100 publishers send 10,000 messages; every publish the
  * adapter acknowledged must reach the consumer. A publish that fails with `PublishError` is
  * retried with the same id, as a caller would; the consumer de-duplicates by id.

@@ -218,7 +218,7 @@ export function defineFailureContract(ctx: ContractContext): void {
   });
 }
 
-/** Fault tests F3 and F4 of CONTRACTS.md, run for every adapter. */
+/** Fault tests F3 and F4 (docs/contracts.md, fault tests), run for every adapter. */
 export function defineFaultContract(ctx: ContractContext): void {
   const { timings } = ctx;
   const backoff = timings.backoff;

@@ -16,7 +16,7 @@ import { gatedTitle } from "./servers.js";
 export type { BrokerContractOptions, BrokerFactory, BrokerFactoryOptions };
 
 /**
- * The shared `IMessageBroker` suite of CONTRACTS.md (B01–B28, plus fault tests F3 and F4),
+ * The shared `IMessageBroker` suite of docs/contracts.md (B01–B29, fault tests F3 and F4, FC2–FC5),
  * written once and called from each adapter's test file:
  *
  *     runBrokerContract("memory", (options) => createClient(options), { capabilities });

@@ -35,7 +35,7 @@ export interface CacheContractOptions {
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * CONTRACTS.md C01–C15, written once. Each adapter's test file calls this with a factory;
+ * The `ICache` suite of docs/contracts.md, C01–C15, written once. Each adapter's test file calls this with a factory;
  * every test title starts with its contract id.
  */
 export function runCacheContract(name: string, factory: CacheFactory, options: CacheContractOptions): void {

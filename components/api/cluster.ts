@@ -17,6 +17,14 @@ export interface ClusterArgs {
    * @default none: the cloud's own address (ALB DNS name over HTTP, run.app over HTTPS)
    */
   readonly domain?: { readonly name: string; readonly certificate?: string };
+  /**
+   * Where the public entry point needs a certificate for HTTPS (AWS), serve plain HTTP when none
+   * is given instead of refusing to build: a development stack on the cloud's own address.
+   * Read on AWS only: Cloud Run and Container Apps always serve HTTPS, and a Kubernetes ingress
+   * takes its TLS from the target's own ingress settings.
+   * @default false
+   */
+  readonly allowPlainHttp?: boolean;
 }
 
 export interface Cluster {

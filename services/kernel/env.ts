@@ -5,7 +5,7 @@ import { SERVICE_NAMES, serviceByName } from "../platform.js";
 import { isPostgresUrl, postgresSslMode, VERIFYING_SSL_MODES } from "./db/pg-tls.js";
 
 /**
- * The env contract (DESIGN.md §3): every setting a deployed container receives. This module
+ * The env contract (docs/design.md, the env contract): every setting a deployed container receives. This module
  * owns the names; the stacks inject them and a test proves, for every cloud, that what they
  * inject passes `parseServiceEnv`.
  */
@@ -41,6 +41,11 @@ const fields = adapterSelectionSchema.extend({
   JWT_AUDIENCE: z.string().min(1).default("taskflow"),
   /** Where services fetch the identity service's public keys. */
   JWT_JWKS_URL: url(["http", "https"], "http://identity:7003/.well-known/jwks.json").optional(),
+  /**
+   * Identity's list of ended sessions and revoked keys, polled by every verifier.
+   * @default beside JWT_JWKS_URL (`/.well-known/revocations` on the same host)
+   */
+  JWT_REVOCATIONS_URL: url(["http", "https"], "http://identity:7003/.well-known/revocations").optional(),
   /** PKCS#8 PEM private signing key; the identity service only, injected as a secret. */
   JWT_PRIVATE_KEY: z.string().min(1).optional(),
   /** JSON map of service name → base URL, read by the gateway. */

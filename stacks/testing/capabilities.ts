@@ -90,7 +90,7 @@ export interface CloudReading {
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 
-/** The env variables a service must receive as secret references (DESIGN.md §3). */
+/** The env variables a service must receive as secret references (docs/design.md, the env contract). */
 export function secretVariables(service: ServiceDeclaration): string[] {
   return [
     ...(service.database ? ["DATABASE_URL"] : []),

@@ -1,5 +1,5 @@
 /**
- * Lockout after repeated failed logins (DESIGN.md §4): the fifth consecutive failure locks the
+ * Lockout after repeated failed logins (docs/design.md, domain): the fifth consecutive failure locks the
  * account for 30 minutes; a success resets the count; a lock that has run out lifts itself.
  */
 

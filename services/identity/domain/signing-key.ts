@@ -43,8 +43,8 @@ export function generateSigningKeyPem(): string {
 export const LOCAL_SIGNING_KEY_FILE = join(".taskflow", "secrets", "identity-signing-key.pem");
 
 /**
- * Local mode (DESIGN.md §2, "secrets: generated, local file"): the key is generated on first
- * start and kept in `file`, readable by its owner only, so tokens survive a restart.
+ * Local mode (docs/design.md, targets): the key is generated on first start and kept in
+ * `file` (under `.taskflow/secrets/`), readable by its owner only, so tokens survive a restart.
  */
 export async function loadOrCreateSigningKey(file: string): Promise<SigningKey> {
   let pem: string;

@@ -1,5 +1,5 @@
 /**
- * Who is told what (DESIGN.md §4): assigned to you; a status change or a comment on a task you
+ * Who is told what (docs/design.md, domain): assigned to you; a status change or a comment on a task you
  * created or are assigned to; a task of yours due within 24 hours; a task of yours overdue.
  * Nobody is told about their own action. Pure functions, so every rule has a plain unit test.
  */

@@ -1,4 +1,4 @@
-/** The tasks domain (DESIGN.md §4): boards → cards (columns) → tasks → comments. */
+/** The tasks domain (docs/design.md, domain): boards → cards (columns) → tasks → comments. */
 
 import type { CardType, CommentSnapshot, TaskSnapshot } from "../events.js";
 

@@ -8,7 +8,7 @@ import type { ProjectWait, TasksContext } from "./context.js";
 /**
  * Boards belong to projects, which the users service owns; the tasks service learns of them
  * from `user-events` (see `user-events.ts`). Another user's project, a deleted one or one
- * never announced is a 404, as any resource not the caller's (DESIGN.md §4).
+ * never announced is a 404, as any resource not the caller's (docs/design.md, domain).
  */
 
 /**

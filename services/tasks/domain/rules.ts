@@ -1,7 +1,7 @@
 import { AppError, ConflictError, ForbiddenError, UnprocessableError } from "../../kernel/errors.js";
 import { type Card, type CardType, LIMITS, type Task, type TaskStatus } from "./model.js";
 
-/** The business rules of DESIGN.md §4, as plain functions that throw the error a caller sees. */
+/** The business rules of docs/design.md (domain), as plain functions that throw the error a caller sees. */
 
 export function statusForCard(type: CardType): TaskStatus {
   return type;

@@ -1,4 +1,4 @@
-/** The users domain (DESIGN.md §4): profiles, organizations (≤ 6 per owner) and their projects (≤ 6 each). */
+/** The users domain (docs/design.md, domain): profiles, organizations (≤ 6 per owner) and their projects (≤ 6 each). */
 
 export const USER_LIMITS = {
   organizationsPerOwner: 6,
