@@ -155,10 +155,10 @@ export function recordingMocks(options: MockOptions = {}): {
       }
       if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
         return {
-          accountId: MOCK_ACCOUNT,
-          arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/test`,
+          accountId: account,
+          arn: `arn:aws:iam::${account}:user/test`,
           userId: "AIDATEST",
-          id: MOCK_ACCOUNT,
+          id: account,
         };
       }
       const azure = callAzure(args.token, args.inputs as Inputs);
