@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { at, Graph, parseJson } from "../components/testing/graph.js";
 import { platform } from "../services/platform.js";
 import { containerEnvironment, describePlatformChecks, storedDatabaseUrl, useMockedStack } from "./testing/checks.js";
+import { runStack, testConfig } from "./testing/run-stack.js";
 
 describe("AWS stack under mocks", () => {
   const stack = useMockedStack("aws");
@@ -18,7 +19,7 @@ describe("AWS stack under mocks", () => {
     expect(url.searchParams.get("sslmode")).toBe("verify-full");
     expect(url.hostname).toBe(rds.state.address);
     const env = containerEnvironment(stack().reading, "tasks");
-    const region = stack().run.settings.placement.region;
+    const region = stack().run.config["aws:region"];
     expect(new X509Certificate(env.DATABASE_TLS_CA ?? "").subject).toContain(`CN=Amazon RDS ${region} Root CA`);
   });
 
@@ -144,4 +145,23 @@ describe("AWS stack under mocks", () => {
       expect(String(at(container, "image"))).toMatch(/\.dkr\.ecr\..*:1\.0\.0$/);
     }
   });
+
+  it("serves HTTPS with the ACM certificate of taskflow:certificateArn for the domain, and redirects HTTP", async () => {
+    const certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/abc";
+    const run = await runStack(
+      "aws",
+      {},
+      {
+        ...testConfig("aws"),
+        "taskflow:domain": "tasks.example.com",
+        "taskflow:certificateArn": certificateArn,
+      },
+    );
+    const listeners = new Graph(run.resources).ofType("aws:lb/listener:Listener");
+    const https = listeners.filter((l) => l.inputs.protocol === "HTTPS");
+    expect(https.map((l) => l.inputs.certificateArn)).toEqual([certificateArn]);
+    const http = listeners.find((l) => l.inputs.protocol === "HTTP" && Number(l.inputs.port) === 80);
+    expect(at(http?.inputs ?? {}, "defaultActions", 0, "type")).toBe("redirect");
+    expect(run.outputs.publicUrl).toBe("https://tasks.example.com");
+  }, 60_000);
 });

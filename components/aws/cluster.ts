@@ -4,7 +4,6 @@ import type { Cluster, ClusterArgs } from "../api/cluster.js";
 import type { ContainerService, ContainerServiceArgs } from "../api/container-service.js";
 import { DEFAULTS } from "../api/defaults.js";
 import { physicalName } from "../api/names.js";
-import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 import {
   type AwsClusterAttachment,
@@ -12,8 +11,15 @@ import {
   type AwsContainerServiceTransforms,
 } from "./container-service.js";
 import { AWS_NAMES } from "./names.js";
+import type { AwsPlacement } from "./settings.js";
 
-export interface AwsClusterArgs extends ClusterArgs, PlacementArgs {
+export interface AwsClusterArgs extends ClusterArgs, AwsPlacement {
+  /**
+   * ACM certificate (same region) for `domain`: with it the public load balancer serves HTTPS
+   * on 443 and redirects HTTP; without it, plain HTTP on 80.
+   * @default none
+   */
+  readonly certificateArn?: string;
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none
@@ -161,7 +167,7 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
    * public service adds its rule.
    */
   private createPublicListeners(lb: aws.lb.LoadBalancer, group: aws.ec2.SecurityGroup) {
-    const certificate = this.args.domain?.certificate;
+    const certificate = this.args.domain ? this.args.certificateArn : undefined;
     const notFound = [
       {
         type: "fixed-response",
