@@ -97,7 +97,7 @@ async function gatewayOver(upstream: string): Promise<{ url: string; token: stri
       rateLimit: { limit: 100000000, windowMs: 60000 },
     });
     await listen(gateway.app, ${port});
-    const token = await signAccessToken(key, tokens, { sub: ${JSON.stringify(BENCH_USER)}, email: "bench@example.test", roles: ["user"] });
+    const token = await signAccessToken(key, tokens, { sub: ${JSON.stringify(BENCH_USER)}, email: "bench@example.test", roles: ["user"], sessionId: "bench-session" });
     console.log(JSON.stringify({ token, jwks: jwks([key]) }));`;
   const child = await startChild(["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", program]);
   const first = JSON.parse(child.firstLine) as { token: string; jwks: unknown };

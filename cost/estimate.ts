@@ -148,6 +148,16 @@ const AWS: Record<string, Pricer<AwsPrices>> = {
     const publishes = WORKLOAD.messagesPerMonth / topics / 1e6;
     return [line(r, `${publishes.toFixed(2)} M publishes`, prices.snsFifoMillion, publishes, publishes, true)];
   },
+  "aws:s3/bucket:Bucket": (r, graph, prices) => {
+    // The access-log bucket: what the month's requests write, kept as long as its lifecycle rule
+    // (named after the bucket) says.
+    const lifecycle = ofType(graph, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").find(
+      (l) => l.name === r.name,
+    );
+    const days = Number(at(list(lifecycle?.inputs.rules)[0], "expiration", "days") ?? 30);
+    const gb = ((WORKLOAD.requestsPerMonth * WORKLOAD.accessLogBytesPerRequest) / 2 ** 30) * (days / 30);
+    return [line(r, `${gb.toFixed(2)} GB access logs kept ${days} days`, prices.s3GbMonth, gb, gb, true)];
+  },
   "aws:ecr/repository:Repository": (r, _g, prices) => [
     line(r, `${WORKLOAD.registryGib} GB images`, prices.ecrGbMonth, WORKLOAD.registryGib, WORKLOAD.registryGib, true),
   ],
@@ -343,6 +353,10 @@ export const FREE: Record<string, string> = {
   "aws:lb/listener:Listener": "billed through the load balancer's LCUs",
   "aws:lb/listenerRule:ListenerRule": "billed through the load balancer's LCUs",
   "aws:ecr/lifecyclePolicy:LifecyclePolicy": "no charge",
+  "aws:s3/bucketPolicy:BucketPolicy": "no charge",
+  "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "no charge",
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "no charge; expiring objects is free",
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "SSE-S3 has no charge",
   "gcp:compute/network:Network": "no charge",
   "gcp:compute/subnetwork:Subnetwork": "flow logs are billed as log ingestion",
   "gcp:compute/router:Router": "no charge",

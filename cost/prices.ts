@@ -40,6 +40,7 @@ const AWS_EU_WEST_1 = {
   sqsFifoMillion: p(0.5, "million FIFO requests (64 KB chunks)", "https://aws.amazon.com/sqs/pricing/"),
   snsFifoMillion: p(0.3, "million FIFO publishes", "https://aws.amazon.com/sns/pricing/"),
   ecrGbMonth: p(0.1, "GB-month stored", "https://aws.amazon.com/ecr/pricing/"),
+  s3GbMonth: p(0.023, "GB-month S3 Standard (first 50 TB)", "https://aws.amazon.com/s3/pricing/"),
 };
 
 const GCP_EUROPE_WEST1 = {

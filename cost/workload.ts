@@ -13,6 +13,8 @@ export const WORKLOAD = {
   logGibPerMonth: 10,
   /** Traffic leaving through NAT (image pulls, outbound calls) per month, GiB. */
   natGibPerMonth: 20,
+  /** Bytes one request adds to the load balancer's access log as stored (gzip-compressed lines). */
+  accessLogBytesPerRequest: 100,
   /** Images kept in the registry, GiB. */
   registryGib: 5,
 } as const;

@@ -39,6 +39,7 @@ const rds = (props: object = {}) =>
     deletionProtection: true,
     parameterGroupName: "db-params",
     vpcSecurityGroupIds: ["sg-db"],
+    enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
     ...props,
   });
 const sql = (settings: object = {}, props: object = {}) =>
@@ -355,6 +356,13 @@ export const FIXTURES: Fixture[] = [
       }),
     ],
     message: /does not log log_connections$/,
+  },
+  {
+    rule: "database-connection-logging",
+    target: "aws",
+    passing: [rds(), params()],
+    failing: [rds({ enabledCloudwatchLogsExports: ["upgrade"] }), params()],
+    message: /does not export its PostgreSQL log to CloudWatch/,
   },
   {
     rule: "database-connection-logging",

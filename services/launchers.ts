@@ -123,6 +123,8 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
     const keys = ctx.jwtKeys;
     if (!keys && !env.JWT_JWKS_URL)
       throw new Error("[taskflow] [gateway] JWT_JWKS_URL is required to verify access tokens");
+    const { bindHost, listen, revocationPoller } = await kernelRuntime();
+    const revoked = revocationPoller(env, log);
     const gateway = createGateway({
       upstreams,
       cache,
@@ -131,6 +133,7 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
         ...(keys ? { keys } : { jwksUrl: env.JWT_JWKS_URL! }),
         issuer: env.JWT_ISSUER,
         audience: env.JWT_AUDIENCE,
+        ...(revoked ? { revocations: revoked } : {}),
       }),
       ...perMinute("rateLimit", env.TASKFLOW_RATE_LIMIT_PER_MINUTE),
       ...perMinute("authRateLimit", env.TASKFLOW_SIGNIN_LIMIT_PER_MINUTE),
@@ -149,7 +152,6 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
       resolveSubscription: (subscription) => env.BROKER_SUBSCRIPTIONS[subscription] ?? subscription,
     });
     const port = ctx.port ?? env.PORT ?? serviceByName("gateway").port;
-    const { bindHost, listen } = await kernelRuntime();
     const server = await listen(gateway.app, port, bindHost(env));
     log.info({ port: server.port }, "gateway listening");
     return {
@@ -159,6 +161,7 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
       async close() {
         await server.close();
         await revocations.close();
+        revoked?.close();
         gateway.close();
         if (!ctx.broker) await broker.close();
         if (!ctx.cache) await cache.close();

@@ -4,6 +4,7 @@ import { createLocalJWKSet } from "jose";
 import { MemoryCache } from "../adapters/memory/cache.js";
 import { MemoryBroker } from "../adapters/memory/message-broker.js";
 import { jwks, LOCAL_SIGNING_KEY_FILE, loadOrCreateSigningKey } from "./identity/domain/signing-key.js";
+import { REVOCATIONS_PATH } from "./kernel/auth/revocations.js";
 import { LAUNCHERS, type Launched } from "./launchers.js";
 import { platform, type ServiceName } from "./platform.js";
 
@@ -57,7 +58,13 @@ async function main() {
   const upstreams = Object.fromEntries(
     platform.services.filter((s) => s.name !== "gateway").map((s) => [s.name, `http://127.0.0.1:${port[s.name]}`]),
   );
-  const env = { LOG_LEVEL: "warn", ...process.env, CLOUD_PROVIDER: "local", UPSTREAM_URLS: JSON.stringify(upstreams) };
+  const env = {
+    LOG_LEVEL: "warn",
+    ...process.env,
+    CLOUD_PROVIDER: "local",
+    UPSTREAM_URLS: JSON.stringify(upstreams),
+    JWT_REVOCATIONS_URL: `${upstreams.identity}${REVOCATIONS_PATH}`,
+  };
   const broker = new MemoryBroker();
   const cache = new MemoryCache({ namespace: "taskflow", maxEntries: 200_000 });
   const signingKey = await loadOrCreateSigningKey(LOCAL_SIGNING_KEY_FILE);

@@ -1,9 +1,9 @@
 import { X509Certificate } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { at, Graph, parseJson } from "../components/testing/graph.js";
+import { asArray, at, Graph, parseJson } from "../components/testing/graph.js";
+import { MOCK_ACCOUNT } from "../components/testing/mocks.js";
 import { platform } from "../services/platform.js";
 import { containerEnvironment, describePlatformChecks, storedDatabaseUrl, useMockedStack } from "./testing/checks.js";
-import { runStack, testConfig } from "./testing/run-stack.js";
 
 describe("AWS stack under mocks", () => {
   const stack = useMockedStack("aws");
@@ -46,12 +46,71 @@ describe("AWS stack under mocks", () => {
       "aws:appautoscaling/policy:Policy": services,
       // Two per service (execution, task) and one for the VPC flow log.
       "aws:iam/role:Role": 2 * services + 1,
-      // One per service and one for the VPC flow log.
-      "aws:cloudwatch/logGroup:LogGroup": services + 1,
+      // One per service, one for the VPC flow log, two for the database's exported logs.
+      "aws:cloudwatch/logGroup:LogGroup": services + 3,
       "aws:ec2/flowLog:FlowLog": 1,
       "aws:secretsmanager/secret:Secret": 3,
       "aws:ecr/repository:Repository": 1,
+      // The load balancers' access logs.
+      "aws:s3/bucket:Bucket": 1,
+      "aws:s3/bucketPolicy:BucketPolicy": 1,
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
     });
+  });
+
+  it("writes both load balancers' access logs to an encrypted, private bucket that expires them", () => {
+    const g = graph();
+    const [bucket, ...others] = g.ofType("aws:s3/bucket:Bucket");
+    expect(others).toHaveLength(0);
+    for (const lb of g.ofType("aws:lb/loadBalancer:LoadBalancer")) {
+      expect(lb.inputs.accessLogs, lb.name).toMatchObject({ bucket: bucket?.state.bucket, enabled: true });
+    }
+    const forBucket = (type: string) => g.ofType(type).find((r) => r.inputs.bucket === bucket?.id);
+    expect(
+      at(
+        forBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")?.inputs,
+        "rules",
+        0,
+        "applyServerSideEncryptionByDefault",
+        "sseAlgorithm",
+      ),
+    ).toBe("AES256");
+    const [rule] = asArray(
+      at(forBucket("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")?.inputs, "rules"),
+    ) as Record<string, unknown>[];
+    expect(rule).toMatchObject({ status: "Enabled", expiration: { days: 30 } });
+    expect(forBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")?.inputs).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    // ELB log delivery may write only under AWSLogs/<this account>/, and nothing reads over plain HTTP.
+    const policy = parseJson(forBucket("aws:s3/bucketPolicy:BucketPolicy")?.inputs.policy, "bucket policy");
+    const statements = asArray(at(policy, "Statement")) as Record<string, unknown>[];
+    expect(statements.find((s) => s.Effect === "Allow")).toEqual({
+      Sid: "ElbLogDelivery",
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::156460612806:root", Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: `${String(bucket?.state.arn)}/*/AWSLogs/${MOCK_ACCOUNT}/*`,
+    });
+    expect(statements.find((s) => s.Effect === "Deny")).toMatchObject({
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+  });
+
+  it("records every flow of the VPC in a log group that expires", () => {
+    const g = graph();
+    const vpc = g.named("aws:ec2/vpc:Vpc", `${app()}-network-vpc`);
+    const [flowLog] = g.ofType("aws:ec2/flowLog:FlowLog");
+    expect(flowLog?.inputs).toMatchObject({
+      vpcId: vpc.id,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+    });
+    const group = g.withOutput("aws:cloudwatch/logGroup:LogGroup", "arn", flowLog?.inputs.logDestination);
+    expect(group?.inputs.retentionInDays).toBe(30);
   });
 
   it("spreads public and private subnets over two zones; private ones route out through NAT only", () => {
@@ -82,6 +141,25 @@ describe("AWS stack under mocks", () => {
       deletionProtection: true,
       allocatedStorage: platform.database.storageGb,
     });
+  });
+
+  it("logs every connection and disconnection and exports the PostgreSQL log to groups that expire", () => {
+    const g = graph();
+    const db = g.named("aws:rds/instance:Instance", `${app()}-db-instance`);
+    const params = g.withOutput("aws:rds/parameterGroup:ParameterGroup", "name", db.inputs.parameterGroupName);
+    expect(params?.inputs.parameters).toEqual(
+      expect.arrayContaining([
+        { name: "log_connections", value: "1" },
+        { name: "log_disconnections", value: "1" },
+      ]),
+    );
+    expect(db.inputs.enabledCloudwatchLogsExports).toEqual(["postgresql", "upgrade"]);
+    for (const log of ["postgresql", "upgrade"]) {
+      const group = g
+        .ofType("aws:cloudwatch/logGroup:LogGroup")
+        .find((l) => l.inputs.name === `/aws/rds/instance/${String(db.inputs.identifier)}/${log}`);
+      expect(group?.inputs.retentionInDays, log).toBe(30);
+    }
   });
 
   it("runs Redis with TLS, AUTH, encryption at rest and a failover replica", () => {
@@ -145,23 +223,4 @@ describe("AWS stack under mocks", () => {
       expect(String(at(container, "image"))).toMatch(/\.dkr\.ecr\..*:1\.0\.0$/);
     }
   });
-
-  it("serves HTTPS with the ACM certificate of taskflow:certificateArn for the domain, and redirects HTTP", async () => {
-    const certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/abc";
-    const run = await runStack(
-      "aws",
-      {},
-      {
-        ...testConfig("aws"),
-        "taskflow:domain": "tasks.example.com",
-        "taskflow:certificateArn": certificateArn,
-      },
-    );
-    const listeners = new Graph(run.resources).ofType("aws:lb/listener:Listener");
-    const https = listeners.filter((l) => l.inputs.protocol === "HTTPS");
-    expect(https.map((l) => l.inputs.certificateArn)).toEqual([certificateArn]);
-    const http = listeners.find((l) => l.inputs.protocol === "HTTP" && Number(l.inputs.port) === 80);
-    expect(at(http?.inputs ?? {}, "defaultActions", 0, "type")).toBe("redirect");
-    expect(run.outputs.publicUrl).toBe("https://tasks.example.com");
-  }, 60_000);
 });

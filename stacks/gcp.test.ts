@@ -66,6 +66,18 @@ describe("GCP stack under mocks", () => {
     expect(sql.inputs.deletionProtection).toBe(true);
   });
 
+  it("logs every connection and disconnection on Cloud SQL and audits schema and role changes with pgaudit", () => {
+    const sql = graph().named("gcp:sql/databaseInstance:DatabaseInstance", `${app()}-db-instance`);
+    expect(at(sql.inputs, "settings", "databaseFlags")).toEqual(
+      expect.arrayContaining([
+        { name: "log_connections", value: "on" },
+        { name: "log_disconnections", value: "on" },
+        { name: "cloudsql.enable_pgaudit", value: "on" },
+        { name: "pgaudit.log", value: "ddl,role" },
+      ]),
+    );
+  });
+
   it("runs Memorystore with AUTH and TLS on the private services range", () => {
     const redis = graph().named("gcp:redis/instance:Instance", `${app()}-cache-redis`);
     expect(redis.inputs).toMatchObject({

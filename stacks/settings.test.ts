@@ -15,13 +15,14 @@ describe("readStackSettings", () => {
         "taskflow:imageTag": "2026.11.30-1",
         "taskflow:highAvailabilityNat": "true",
         "taskflow:cacheReplicas": "2",
+        "taskflow:allowPlainHttp": "true",
       }),
       "prod",
     );
     expect(settings).toMatchObject({
       provider: "aws",
       appName: "taskflow-prod",
-      target: { region: "eu-west-1" },
+      target: { region: "eu-west-1", allowPlainHttp: true },
       imageTag: "2026.11.30-1",
       highAvailabilityNat: true,
       cacheReplicas: 2,

@@ -5,6 +5,7 @@ import type { ContainerService, ContainerServiceArgs } from "../api/container-se
 import { DEFAULTS } from "../api/defaults.js";
 import { physicalName } from "../api/names.js";
 import { type Transform, transformed } from "../api/transform.js";
+import { type AccessLogBucket, createAccessLogBucket } from "./access-logs.js";
 import {
   type AwsClusterAttachment,
   AwsContainerService,
@@ -16,10 +17,16 @@ import type { AwsPlacement } from "./settings.js";
 export interface AwsClusterArgs extends ClusterArgs, AwsPlacement {
   /**
    * ACM certificate (same region) for `domain`: with it the public load balancer serves HTTPS
-   * on 443 and redirects HTTP; without it, plain HTTP on 80.
+   * on 443 and HTTP on 80 only redirects.
    * @default none
    */
   readonly certificateArn?: string;
+  /**
+   * Without a certificate, serve plain HTTP on the load balancer's own address instead of
+   * refusing to build: a development stack only.
+   * @default false
+   */
+  readonly allowPlainHttp?: boolean;
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none
@@ -36,7 +43,8 @@ export interface AwsClusterArgs extends ClusterArgs, AwsPlacement {
 /**
  * An ECS cluster with two load balancers: an internet-facing one in the public subnets that
  * only the public service joins, and an internal one in the private subnets through which
- * services reach each other. Both health-check targets on their readiness path.
+ * services reach each other. Both health-check targets on their readiness path and write
+ * access logs to the cluster's encrypted log bucket.
  */
 export class AwsCluster extends pulumi.ComponentResource implements Cluster {
   readonly clusterName: pulumi.Output<string>;
@@ -63,17 +71,20 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
     this.allowEgress(servicesSg, "services");
     this.allowEgressToVpc(publicSg, "public-lb");
     this.allowEgressToVpc(internalSg, "internal-lb");
+    const accessLogs = createAccessLogBucket(name, args.region, DEFAULTS.logRetentionDays, this);
 
     const publicLb = this.loadBalancer(
       "public",
       publicSg,
       args.network.publicSubnetIds,
+      accessLogs,
       args.transform?.publicLoadBalancer,
     );
     const internalLb = this.loadBalancer(
       "internal",
       internalSg,
       args.network.privateSubnetIds,
+      accessLogs,
       args.transform?.internalLoadBalancer,
     );
     const { listener, url } = this.createPublicListeners(publicLb, publicSg);
@@ -142,6 +153,7 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
     kind: "public" | "internal",
     group: aws.ec2.SecurityGroup,
     subnets: pulumi.Output<string>[],
+    accessLogs: AccessLogBucket,
     transform: Transform<aws.lb.LoadBalancerArgs> | undefined,
   ): aws.lb.LoadBalancer {
     return new aws.lb.LoadBalancer(
@@ -155,19 +167,28 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
           securityGroups: [group.id],
           subnets,
           dropInvalidHeaderFields: true,
+          accessLogs: { bucket: accessLogs.bucket.bucket, prefix: kind, enabled: true },
         },
-        { parent: this },
+        { parent: this, dependsOn: [accessLogs.writable] },
       ),
     );
   }
 
   /**
-   * HTTPS on 443 with HTTP redirected to it when a certificate is given; plain HTTP on 80
-   * otherwise (the ALB's own DNS name has no certificate). Unmatched paths answer 404 until the
-   * public service adds its rule.
+   * HTTPS on 443 with HTTP redirected to it when a certificate is given. Without one (the ALB's
+   * own DNS name has no certificate) plain HTTP on 80 only if the stack opts in, with a warning;
+   * otherwise the stack stops here rather than put logins on the wire unencrypted. Unmatched
+   * paths answer 404 until the public service adds its rule.
    */
   private createPublicListeners(lb: aws.lb.LoadBalancer, group: aws.ec2.SecurityGroup) {
     const certificate = this.args.domain ? this.args.certificateArn : undefined;
+    if (!certificate && this.args.allowPlainHttp !== true) {
+      throw new Error(
+        `[taskflow] [aws] cluster "${this.name}": the public load balancer has no certificate, so it would serve plain HTTP; ` +
+          "set taskflow:domain and taskflow:certificateArn (an ACM certificate for that domain) for HTTPS, " +
+          "or `pulumi config set taskflow:allowPlainHttp true` to accept plain HTTP (a development stack only)",
+      );
+    }
     const notFound = [
       {
         type: "fixed-response",
@@ -182,6 +203,10 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
       );
     open(DEFAULTS.publicPorts.http);
     if (!certificate) {
+      pulumi.log.warn(
+        `taskflow:allowPlainHttp is true: the gateway answers over plain HTTP on port ${DEFAULTS.publicPorts.http}, so passwords and tokens cross the internet unencrypted; set taskflow:domain and taskflow:certificateArn for HTTPS`,
+        this,
+      );
       const listener = new aws.lb.Listener(
         `${this.name}-http`,
         { loadBalancerArn: lb.arn, port: DEFAULTS.publicPorts.http, protocol: "HTTP", defaultActions: notFound },

@@ -25,7 +25,11 @@ export function createAwsPlatform(settings: AwsSettings): Platform {
     secret: (name, args, opts) => new AwsSecret(name, { ...args, ...placement }, opts),
     logs: (name, args, opts) => new AwsLogs(name, { ...args, ...placement }, opts),
     cluster: (name, args, opts) =>
-      new AwsCluster(name, { ...args, ...placement, certificateArn: settings.certificateArn }, opts),
+      new AwsCluster(
+        name,
+        { ...args, ...placement, certificateArn: settings.certificateArn, allowPlainHttp: settings.allowPlainHttp },
+        opts,
+      ),
     providerEnvironment: () => ({ AWS_REGION: settings.region }),
   } satisfies Platform;
 }

@@ -13,9 +13,14 @@ export interface AwsSettings extends AwsPlacement {
    * balancer serves for `taskflow:domain`. Without it the gateway answers over HTTP.
    */
   readonly certificateArn?: string;
+  /**
+   * `taskflow:allowPlainHttp`: without a certificate, the gateway may answer plain HTTP on the
+   * load balancer's DNS name (a development stack); otherwise the stack refuses to build.
+   */
+  readonly allowPlainHttp?: boolean;
 }
 
-export const AWS_OWN_KEYS = ["certificateArn"] as const;
+export const AWS_OWN_KEYS = ["certificateArn", "allowPlainHttp"] as const;
 
 export function readAwsSettings(read: ConfigReader, shared: SharedSettings): TargetSettings<AwsSettings> {
   const problems: string[] = [];
@@ -30,6 +35,18 @@ export function readAwsSettings(read: ConfigReader, shared: SharedSettings): Tar
   if (certificateArn !== undefined && !shared.domain) {
     problems.push("taskflow:certificateArn: is set without taskflow:domain; set the domain the certificate is for");
   }
+  const plainHttp = read("taskflow", "allowPlainHttp");
+  if (plainHttp !== undefined && plainHttp !== "true" && plainHttp !== "false") {
+    problems.push(
+      `taskflow:allowPlainHttp ("${plainHttp}"): must be true or false; set it with \`pulumi config set taskflow:allowPlainHttp <value>\``,
+    );
+  }
   if (problems.length > 0 || !region) return { problems };
-  return { settings: { region, ...(certificateArn ? { certificateArn } : {}) } };
+  return {
+    settings: {
+      region,
+      ...(certificateArn ? { certificateArn } : {}),
+      ...(plainHttp === "true" ? { allowPlainHttp: true } : {}),
+    },
+  };
 }

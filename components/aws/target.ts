@@ -8,7 +8,8 @@ export const awsTarget: Target<AwsSettings> = {
   title: "AWS",
   ownKeys: AWS_OWN_KEYS,
   readSettings: readAwsSettings,
-  exampleConfig: { "aws:region": "eu-west-1" },
+  // As stacks/Pulumi.aws.yaml: no certificate yet, plain HTTP opted into.
+  exampleConfig: { "aws:region": "eu-west-1", "taskflow:allowPlainHttp": "true" },
   createPlatform: async (settings) => (await import("./index.js")).createAwsPlatform(settings),
   docs: AWS_DOCS,
 };

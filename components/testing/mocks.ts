@@ -48,6 +48,11 @@ function computed(type: string, name: string, inputs: Inputs): Inputs {
         return { arn, repositoryUrl: `${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${name}` };
       case "aws:iam/role:Role":
         return { arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${physical}` };
+      case "aws:s3/bucket:Bucket": {
+        // A bucketPrefix gets a 26-character unique suffix; bucket ARNs carry no region or account.
+        const bucket = str(inputs.bucket, `${str(inputs.bucketPrefix, name)}20261207000000000000000001`);
+        return { bucket, arn: `arn:aws:s3:::${bucket}` };
+      }
       default:
         return { arn, name: physical };
     }
@@ -129,6 +134,20 @@ export function recordingMocks(): { mocks: pulumi.runtime.Mocks; resources: Reco
     call(args) {
       if (args.token === "gcp:organizations/getProject:getProject") {
         return { number: MOCK_PROJECT_NUMBER, projectId: str((args.inputs as Inputs).projectId, MOCK_PROJECT) };
+      }
+      if (args.token === "aws:elb/getServiceAccount:getServiceAccount") {
+        // The provider's table of ELB accounts; the stacks under test run in eu-west-1.
+        const region = str((args.inputs as Inputs).region, "eu-west-1");
+        if (region !== "eu-west-1") throw new Error(`[taskflow] [mocks] no ELB account recorded for ${region}`);
+        return { id: "156460612806", arn: "arn:aws:iam::156460612806:root", region };
+      }
+      if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+        return {
+          accountId: MOCK_ACCOUNT,
+          arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/test`,
+          userId: "AIDATEST",
+          id: MOCK_ACCOUNT,
+        };
       }
       const azure = callAzure(args.token, args.inputs as Inputs);
       if (azure) return azure;

@@ -166,3 +166,108 @@ describe("local mode", () => {
     expect(modes.filter((m) => m !== "700 dir" && m !== "600 file")).toEqual([]);
   });
 });
+
+/**
+ * How long after a sign-out or a revocation a token may still be accepted somewhere: the
+ * verifiers' revocation poll (`services/kernel/auth/revocations.ts`) plus a margin for this
+ * shared machine.
+ */
+const REVOCATION_WINDOW_MS = 5_000;
+
+/** Every place that verifies tokens: the gateway, and each service's own port. */
+function verifiers(): [string, string][] {
+  return [
+    [local.base, "/api/v1/users/me"],
+    [`http://127.0.0.1:${local.ports.users}`, "/api/v1/users/me"],
+    [`http://127.0.0.1:${local.ports.tasks}`, "/api/v1/boards"],
+    [`http://127.0.0.1:${local.ports.notifications}`, "/api/v1/notifications"],
+    [`http://127.0.0.1:${local.ports.identity}`, "/api/v1/api-keys"],
+  ];
+}
+
+async function statusAt(base: string, path: string, token: string): Promise<number> {
+  const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Waits until every verifier refuses the token; how long that took, or a failure naming who still accepts it. */
+async function refusedEverywhere(token: string, paths = verifiers()): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const statuses = await Promise.all(paths.map(([base, path]) => statusAt(base, path, token)));
+    if (statuses.every((s) => s === 401)) return performance.now() - started;
+    if (performance.now() - started > REVOCATION_WINDOW_MS) {
+      const accepting = paths.filter((_, i) => statuses[i] !== 401).map(([base, path]) => `${base}${path}`);
+      throw new Error(`still accepted ${REVOCATION_WINDOW_MS} ms after the revocation by: ${accepting.join(", ")}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function signIn(name: string) {
+  const account = { email: `${name}-${randomUUID().slice(0, 8)}@example.test`, password: "a long enough passphrase" };
+  expect((await call("POST", "/api/v1/auth/register", undefined, { ...account, displayName: name })).status).toBe(201);
+  const login = async () => {
+    const pair = await call("POST", "/api/v1/auth/login", undefined, account);
+    expect(pair.status).toBe(200);
+    return { access: pair.body.accessToken as string, refresh: pair.body.refreshToken as string };
+  };
+  const first = await login();
+  await expect
+    .poll(async () => (await call("GET", "/api/v1/users/me", first.access)).status, { timeout: 5_000 })
+    .toBe(200);
+  return { account, first, login };
+}
+
+describe("sessions and keys end when they say they end", () => {
+  it("sign-out refuses that session's access token at the gateway and at every service; another session lives on", async () => {
+    const { first, login } = await signIn("Frank");
+    const other = await login();
+    for (const [base, path] of verifiers())
+      expect(await statusAt(base, path, first.access), `${base}${path}`).toBe(200);
+    expect((await call("POST", "/api/v1/auth/logout", undefined, { refreshToken: first.refresh })).status).toBe(204);
+    const ms = await refusedEverywhere(first.access);
+    const refused = await call("POST", "/api/v1/organizations", first.access, { name: `Org ${randomUUID()}` });
+    expect(refused.status).toBe(401);
+    expect(refused.body.detail).toMatch(/signed out|ended/);
+    for (const [base, path] of verifiers())
+      expect(await statusAt(base, path, other.access), `${base}${path}`).toBe(200);
+    console.info(`[hardening] a signed-out session's token refused everywhere after ${Math.round(ms)} ms`);
+  }, 30_000);
+
+  it("a reused refresh token ends every access token of that login, the rotated one included", async () => {
+    const { first } = await signIn("Grace");
+    const rotated = await call("POST", "/api/v1/auth/refresh", undefined, { refreshToken: first.refresh });
+    expect(rotated.status).toBe(200);
+    const reuse = await call("POST", "/api/v1/auth/refresh", undefined, { refreshToken: first.refresh });
+    expect(reuse.status).toBe(401);
+    await refusedEverywhere(first.access);
+    await refusedEverywhere(rotated.body.accessToken as string);
+  }, 30_000);
+
+  it("a token exchanged from an API key stops working when the key is revoked, for reads and writes", async () => {
+    const { first } = await signIn("Heidi");
+    const key = await call("POST", "/api/v1/api-keys", first.access, {
+      name: "ci",
+      scopes: ["tasks:read", "tasks:write"],
+    });
+    expect(key.status).toBe(201);
+    const exchanged = await call("POST", "/api/v1/auth/token", undefined, { apiKey: key.body.key });
+    expect(exchanged.status).toBe(200);
+    const token = exchanged.body.accessToken as string;
+    const tasks = `http://127.0.0.1:${local.ports.tasks}`;
+    expect(await statusAt(local.base, "/api/v1/boards", token)).toBe(200);
+    expect(await statusAt(tasks, "/api/v1/boards", token)).toBe(200);
+    expect((await call("DELETE", `/api/v1/api-keys/${key.body.id}`, first.access)).status).toBe(204);
+    const ms = await refusedEverywhere(token, [
+      [local.base, "/api/v1/boards"],
+      [tasks, "/api/v1/boards"],
+    ]);
+    const write = await call("POST", "/api/v1/boards", token, { projectId: randomUUID(), name: "After revocation" });
+    expect(write.status).toBe(401);
+    expect(write.body.detail).toMatch(/revoked/);
+    expect(await statusAt(local.base, "/api/v1/users/me", first.access)).toBe(200);
+    console.info(`[hardening] a revoked key's exchanged token refused after ${Math.round(ms)} ms`);
+  }, 30_000);
+});

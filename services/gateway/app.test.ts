@@ -56,12 +56,12 @@ describe("gateway: tokens", () => {
     const wrongAudience = await signAccessToken(
       harness.key,
       { ...harness.tokens, audience: "someone-else" },
-      { sub: "u1", email: "", roles: ["user"] },
+      { sub: "u1", email: "", roles: ["user"], sessionId: "s1" },
     );
     const wrongIssuer = await signAccessToken(
       harness.key,
       { ...harness.tokens, issuer: "evil" },
-      { sub: "u1", email: "", roles: ["user"] },
+      { sub: "u1", email: "", roles: ["user"], sessionId: "s1" },
     );
     const hs256 = await new SignJWT(claims)
       .setProtectedHeader({ alg: "HS256", kid: harness.key.kid })

@@ -1,4 +1,3 @@
-import { decodeJwt } from "jose";
 import type { ICache } from "../../adapters/core/index.js";
 import type { CallerIdentity, IdentitySource } from "../kernel/auth/caller.js";
 import { createApiKeyTokens } from "./api-key-tokens.js";
@@ -27,14 +26,11 @@ export type ApiKeyExchange = (apiKey: string) => Promise<{ accessToken: string; 
  */
 export function createCallerResolver(verify: IdentitySource, exchange: ApiKeyExchange, cache: ICache) {
   const tokens = createApiKeyTokens(cache);
-  const verified = createVerifiedTokens();
+  // Every request goes through `verify`: it remembers verified signatures itself, and checks
+  // the revocation list each time, so a session that ends is refused from the next poll on.
   const withToken = async (token: string): Promise<Caller | undefined> => {
-    const known = verified.get(token);
-    if (known) return known;
     const identity = await verify({ authorization: `Bearer ${token}` });
-    const caller = identity && { ...identity, token };
-    if (caller) verified.add(token, caller);
-    return caller;
+    return identity && { ...identity, token };
   };
   return async (headers: { authorization?: string; apiKey?: string }): Promise<Caller | undefined> => {
     if (headers.authorization !== undefined) {
@@ -56,33 +52,3 @@ export function createCallerResolver(verify: IdentitySource, exchange: ApiKeyExc
 }
 
 export type CallerResolver = ReturnType<typeof createCallerResolver>;
-
-/**
- * Tokens this gateway has verified, until they expire. A signature check costs far more than
- * the proxying itself, and a client sends the same token with every request. Bounded: when
- * full, it starts over.
- */
-function createVerifiedTokens(max = 10_000) {
-  const entries = new Map<string, { caller: Caller; expiresAt: number }>();
-  return {
-    get(token: string): Caller | undefined {
-      const entry = entries.get(token);
-      if (!entry) return undefined;
-      if (entry.expiresAt > Date.now()) return entry.caller;
-      entries.delete(token);
-      return undefined;
-    },
-    add(token: string, caller: Caller): void {
-      const exp = expiryOf(token);
-      if (exp === undefined) return;
-      if (entries.size >= max) entries.clear();
-      entries.set(token, { caller, expiresAt: exp });
-    },
-  };
-}
-
-/** The `exp` claim of a token already verified, in ms. */
-function expiryOf(token: string): number | undefined {
-  const { exp } = decodeJwt(token);
-  return exp === undefined ? undefined : exp * 1000;
-}

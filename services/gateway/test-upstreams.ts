@@ -56,12 +56,19 @@ export async function startStubUpstream(name: UpstreamName, options: StubOptions
     const body = await readBody(req);
     const url = new URL(req.url ?? "/", "http://stub");
     if (name === "identity" && url.pathname.endsWith("/auth/token")) {
-      const grant = options.apiKeys?.[JSON.parse(body || "{}").apiKey];
+      const apiKey = String(JSON.parse(body || "{}").apiKey);
+      const grant = options.apiKeys?.[apiKey];
       if (!grant) return send(res, 401, { status: 401, detail: "invalid or revoked API key" });
       const accessToken = await signAccessToken(
         options.key,
         options.tokens,
-        { sub: grant.userId, email: `${grant.userId}@example.test`, roles: ["user"], scope: grant.scope },
+        {
+          sub: grant.userId,
+          email: `${grant.userId}@example.test`,
+          roles: ["user"],
+          scope: grant.scope,
+          apiKeyId: apiKey.slice(0, 16),
+        },
         API_KEY_TOKEN_TTL_SECONDS,
       );
       return send(res, 200, {
@@ -161,7 +168,8 @@ export async function startGatewayHarness(
     stubs,
     key,
     tokens,
-    token: (sub, roles = ["user"]) => signAccessToken(key, tokens, { sub, email: `${sub}@example.test`, roles }),
+    token: (sub, roles = ["user"]) =>
+      signAccessToken(key, tokens, { sub, email: `${sub}@example.test`, roles, sessionId: `session-${sub}` }),
     async close() {
       await server.close();
       gateway.close();

@@ -1,11 +1,15 @@
 import { createLocalJWKSet } from "jose";
 import type { Subscription } from "../../adapters/core/message-broker.js";
+import { firstOf, jwtIdentitySource } from "../kernel/auth/caller.js";
+import { createRevocationPoller, REVOCATIONS_PATH } from "../kernel/auth/revocations.js";
 import type { MigrationSource } from "../kernel/db/migrate.js";
+import { ValidationError } from "../kernel/errors.js";
 import { createHttpApp, type HttpApp } from "../kernel/http/app.js";
 import { subscribeWithInbox } from "../kernel/messaging/inbox.js";
 import type { ServiceRuntime } from "../kernel/runtime.js";
 import type { IdentityContext } from "./domain/accounts.js";
 import type { ScryptCost } from "./domain/password.js";
+import { revocationsSince } from "./domain/revocations.js";
 import {
   jwks,
   LOCAL_SIGNING_KEY_FILE,
@@ -56,6 +60,8 @@ export interface IdentityServiceOptions {
   readonly adminEmails?: readonly string[];
   /** Lower scrypt cost for tests only. */
   readonly scrypt?: ScryptCost;
+  /** How often identity re-reads its own revocation list. @default the poller's (2 s) */
+  readonly revocationPollMs?: number;
 }
 
 export interface IdentityService extends HttpApp {
@@ -77,10 +83,27 @@ export async function createIdentityService(
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
   };
   const published = jwks([options.key]);
+  // Identity verifies its own tokens with its own key and reads revocations from its own
+  // database, so it needs neither its JWKS nor its list over the network. Other credentials
+  // (the dev header in local mode) are still the runtime's.
+  const revocations = createRevocationPoller({
+    source: (since) => revocationsSince(context, since),
+    log: runtime.log,
+    ...(options.revocationPollMs ? { intervalMs: options.revocationPollMs } : {}),
+  });
+  const identity = firstOf(
+    jwtIdentitySource({
+      keys: localVerificationKeys(options.key),
+      issuer: context.tokens.issuer,
+      audience: context.tokens.audience,
+      revocations,
+    }),
+    runtime.identity,
+  );
   const http = createHttpApp({
     service: "identity",
     log: runtime.log,
-    identity: runtime.identity,
+    identity,
     routes: identityRoutes(context),
     db: runtime.db,
     readiness: runtime.readiness,
@@ -88,6 +111,21 @@ export async function createIdentityService(
       app.get("/.well-known/jwks.json", (_req, res) => {
         res.setHeader("cache-control", "public, max-age=300");
         res.json(published);
+      });
+      app.get(REVOCATIONS_PATH, (req, res, next) => {
+        const since = typeof req.query.since === "string" ? new Date(req.query.since) : undefined;
+        if (since && Number.isNaN(since.getTime())) {
+          next(
+            new ValidationError("since must be an ISO 8601 date-time", [
+              { field: "query.since", message: "not a date-time" },
+            ]),
+          );
+          return;
+        }
+        revocationsSince(context, since).then((list) => {
+          res.setHeader("cache-control", "no-store");
+          res.json(list);
+        }, next);
       });
     },
   });
@@ -105,6 +143,7 @@ export async function createIdentityService(
     ...http,
     context,
     async stop() {
+      revocations.close();
       await Promise.all(subscriptions.map((s) => s.close()));
     },
   };

@@ -41,6 +41,11 @@ const fields = adapterSelectionSchema.extend({
   JWT_AUDIENCE: z.string().min(1).default("taskflow"),
   /** Where services fetch the identity service's public keys. */
   JWT_JWKS_URL: url(["http", "https"], "http://identity:7003/.well-known/jwks.json").optional(),
+  /**
+   * Identity's list of ended sessions and revoked keys, polled by every verifier.
+   * @default beside JWT_JWKS_URL (`/.well-known/revocations` on the same host)
+   */
+  JWT_REVOCATIONS_URL: url(["http", "https"], "http://identity:7003/.well-known/revocations").optional(),
   /** PKCS#8 PEM private signing key; the identity service only, injected as a secret. */
   JWT_PRIVATE_KEY: z.string().min(1).optional(),
   /** JSON map of service name → base URL, read by the gateway. */

@@ -40,10 +40,15 @@ export class ValidationError extends AppError {
   }
 }
 
-/** 401: no valid credentials. */
+/**
+ * 401: no valid credentials. `reason` (which check failed) is for the log only: telling the
+ * caller would tell a forger which part of the forgery to fix.
+ */
 export class UnauthorizedError extends AppError {
-  constructor(detail = "authentication required") {
+  readonly reason: string | undefined;
+  constructor(detail = "authentication required", options: { reason?: string } = {}) {
     super(401, "unauthorized", detail);
+    this.reason = options.reason;
   }
 }
 

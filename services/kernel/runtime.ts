@@ -6,6 +6,12 @@ import type { IMessageBroker } from "../../adapters/core/message-broker.js";
 import { createBroker, createCache } from "../../adapters/select.js";
 import { type ServiceDeclaration, type ServiceName, serviceByName } from "../platform.js";
 import { devHeaderIdentitySource, firstOf, type IdentitySource, jwtIdentitySource } from "./auth/caller.js";
+import {
+  createRevocationPoller,
+  httpRevocationSource,
+  type RevocationCheck,
+  revocationsUrlBeside,
+} from "./auth/revocations.js";
 import type { Database } from "./db/database.js";
 import { type MigrationSource, migrate } from "./db/migrate.js";
 import { openDatabase } from "./db/open-database.js";
@@ -84,11 +90,14 @@ export async function openRuntime(name: ServiceName, rawEnv: Env, options: Runti
 
     const sources: IdentitySource[] = [];
     if (options.jwtKeys || env.JWT_JWKS_URL) {
+      const revocations = service.signsTokens ? undefined : revocationPoller(env, log);
+      if (revocations) opened.push(async () => revocations.close());
       sources.push(
         jwtIdentitySource({
           ...(options.jwtKeys ? { keys: options.jwtKeys } : { jwksUrl: env.JWT_JWKS_URL! }),
           issuer: env.JWT_ISSUER,
           audience: env.JWT_AUDIENCE,
+          ...(revocations ? { revocations } : {}),
         }),
       );
     }
@@ -137,6 +146,18 @@ export async function openRuntime(name: ServiceName, rawEnv: Env, options: Runti
     for (const close of opened.reverse()) await close().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The poller of identity's revocation list, at `JWT_REVOCATIONS_URL` or beside the JWKS;
+ * undefined when neither is set (tests that hand in keys and no identity).
+ */
+export function revocationPoller(
+  env: Pick<ServiceEnv, "JWT_REVOCATIONS_URL" | "JWT_JWKS_URL">,
+  log: Logger,
+): (RevocationCheck & { close(): void }) | undefined {
+  const url = env.JWT_REVOCATIONS_URL ?? (env.JWT_JWKS_URL ? revocationsUrlBeside(env.JWT_JWKS_URL) : undefined);
+  return url ? createRevocationPoller({ source: httpRevocationSource(url), log }) : undefined;
 }
 
 /**

@@ -247,3 +247,23 @@ export async function revokeApiKey(db: Queryable, accountId: string, id: string,
   );
   return rows.length > 0;
 }
+
+export interface RevokedRow {
+  readonly kind: "session" | "key";
+  readonly id: string;
+  readonly revokedAt: Date;
+}
+
+/** Sessions (refresh-token families) and API keys revoked at or after `since`, oldest first, at most `limit`. */
+export async function listRevokedSince(db: Queryable, since: Date, limit: number): Promise<RevokedRow[]> {
+  const rows = await db.query<{ kind: "session" | "key"; id: string; revoked_at: Date }>(
+    `SELECT kind, id, revoked_at FROM (
+       SELECT 'session' AS kind, family_id::text AS id, max(revoked_at) AS revoked_at
+         FROM refresh_tokens WHERE revoked_at >= $1 GROUP BY family_id
+       UNION ALL
+       SELECT 'key' AS kind, id, revoked_at FROM api_keys WHERE revoked_at >= $1
+     ) AS revoked ORDER BY revoked_at, id LIMIT $2`,
+    [since, limit],
+  );
+  return rows.map((row) => ({ kind: row.kind, id: row.id, revokedAt: new Date(row.revoked_at) }));
+}

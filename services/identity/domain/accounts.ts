@@ -198,6 +198,7 @@ async function issueTokens(
     sub: account.id,
     email: account.email,
     roles: account.roles,
+    sessionId: familyId,
   });
   return { tokenType: "Bearer", accessToken, expiresIn: ctx.tokens.accessTtlSeconds ?? 900, refreshToken };
 }

@@ -100,7 +100,7 @@ export async function exchangeApiKey(
   const accessToken = await signAccessToken(
     ctx.key,
     ctx.tokens,
-    { sub: account.id, email: account.email, roles: ["user"], scope },
+    { sub: account.id, email: account.email, roles: ["user"], scope, apiKeyId: record.id },
     API_KEY_TOKEN_TTL_SECONDS,
   );
   return { tokenType: "Bearer", accessToken, expiresIn: API_KEY_TOKEN_TTL_SECONDS, scope };

@@ -29,10 +29,11 @@ describe("signing key and access tokens", () => {
       email: "a@b.c",
       roles: ["user"],
       scope: "tasks:read",
+      apiKeyId: "key1",
     });
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: "ES256", kid: key.kid });
     const { payload } = await jwtVerify(token, createLocalJWKSet(jwks([key])), settings);
-    expect(payload).toMatchObject({ sub: "u1", email: "a@b.c", roles: ["user"], scope: "tasks:read" });
+    expect(payload).toMatchObject({ sub: "u1", email: "a@b.c", roles: ["user"], scope: "tasks:read", key_id: "key1" });
     expect(payload.exp! - payload.iat!).toBe(900);
   });
 });

@@ -13,6 +13,13 @@ export interface AccessClaims {
   readonly scope?: string;
 }
 
+/**
+ * What a token belongs to, so that ending it ends the token too: a sign-in's session (the
+ * refresh-token family, claim `sid`) or an API key (claim `key_id`). Verifiers refuse a token
+ * whose session or key is on identity's revocation list (`kernel/auth/revocations.ts`).
+ */
+export type TokenOwner = { readonly sessionId: string } | { readonly apiKeyId: string };
+
 export interface TokenSettings {
   readonly issuer: string;
   readonly audience: string;
@@ -28,11 +35,13 @@ export const DEFAULT_REFRESH_TTL_SECONDS = 30 * 24 * 3600;
 export async function signAccessToken(
   key: SigningKey,
   settings: TokenSettings,
-  claims: AccessClaims,
+  claims: AccessClaims & TokenOwner,
   ttlSeconds = settings.accessTtlSeconds ?? DEFAULT_ACCESS_TTL_SECONDS,
 ): Promise<string> {
   const payload: Record<string, unknown> = { email: claims.email, roles: [...claims.roles] };
   if (claims.scope !== undefined) payload.scope = claims.scope;
+  if ("sessionId" in claims) payload.sid = claims.sessionId;
+  else payload.key_id = claims.apiKeyId;
   // One clock reading for both: read twice, a second could turn between them and stretch the lifetime by one.
   const issuedAt = Math.floor(Date.now() / 1000);
   return new SignJWT(payload)

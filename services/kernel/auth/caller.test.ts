@@ -8,15 +8,17 @@ import { devHeaderIdentitySource, firstOf, type IdentitySource, jwtIdentitySourc
 describe("caller identity", () => {
   let sign: (
     claims: Record<string, unknown>,
-    options?: { issuer?: string; audience?: string; exp?: string },
+    options?: { issuer?: string; audience?: string; exp?: string | number; iat?: number },
   ) => Promise<string>;
   let source: IdentitySource;
+  let keys: ReturnType<typeof createLocalJWKSet> | undefined;
 
   beforeAll(async () => {
     const { privateKey, publicKey } = await generateKeyPair("ES256");
     const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "ES256" };
+    keys = createLocalJWKSet({ keys: [jwk] });
     source = jwtIdentitySource({
-      keys: createLocalJWKSet({ keys: [jwk] }),
+      keys,
       issuer: "taskflow-identity",
       audience: "taskflow",
     });
@@ -25,7 +27,7 @@ describe("caller identity", () => {
         .setProtectedHeader({ alg: "ES256", kid: "k1" })
         .setIssuer(options.issuer ?? "taskflow-identity")
         .setAudience(options.audience ?? "taskflow")
-        .setIssuedAt()
+        .setIssuedAt(options.iat)
         .setExpirationTime(options.exp ?? "5m")
         .sign(privateKey);
   });
@@ -78,6 +80,59 @@ describe("caller identity", () => {
       roles: ["user", "admin"],
     });
     expect(await both({})).toBeUndefined();
+  });
+
+  it("refuses an iat in the future and a token older than the longest lifetime, whatever its exp", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const future = await sign({ sub: "u" }, { iat: now + 3600, exp: now + 7200 });
+    const ancient = await sign({ sub: "u" }, { iat: now - 86_400, exp: now + 3600 });
+    for (const token of [future, ancient]) {
+      await expect(source({ authorization: `Bearer ${token}` })).rejects.toBeInstanceOf(UnauthorizedError);
+    }
+    const fresh = await sign({ sub: "u" }, { iat: now - 30, exp: now + 600 });
+    expect(await source({ authorization: `Bearer ${fresh}` })).toMatchObject({ userId: "u" });
+  });
+
+  it("tells the caller only that the token is refused; which check failed is kept for the log", async () => {
+    const error = await source({ authorization: `Bearer ${await sign({ sub: "u" }, { audience: "other" })}` }).catch(
+      (e: unknown) => e as UnauthorizedError,
+    );
+    expect(error).toBeInstanceOf(UnauthorizedError);
+    expect((error as UnauthorizedError).detail).toBe("invalid access token");
+    expect((error as UnauthorizedError).reason).toMatch(/^ERR_JWT/);
+  });
+
+  it("with a revocation list, refuses tokens of an ended session or a revoked key, and tokens that name neither", async () => {
+    const ended = new Set(["s-ended", "k-revoked"]);
+    const checked = jwtIdentitySource({
+      keys: keys!,
+      issuer: "taskflow-identity",
+      audience: "taskflow",
+      revocations: {
+        revoked: (owner) =>
+          owner.sessionId && ended.has(owner.sessionId)
+            ? "session"
+            : owner.apiKeyId && ended.has(owner.apiKeyId)
+              ? "key"
+              : undefined,
+      },
+    });
+    const bearer = async (claims: Record<string, unknown>) => ({ authorization: `Bearer ${await sign(claims)}` });
+    expect(await checked(await bearer({ sub: "u", sid: "s-live" }))).toMatchObject({
+      userId: "u",
+      sessionId: "s-live",
+    });
+    expect(await checked(await bearer({ sub: "u", key_id: "k-live", scope: "tasks:read" }))).toMatchObject({
+      apiKeyId: "k-live",
+    });
+    await expect(checked(await bearer({ sub: "u", sid: "s-ended" }))).rejects.toMatchObject({
+      status: 401,
+      detail: expect.stringContaining("session has ended"),
+    });
+    await expect(checked(await bearer({ sub: "u", key_id: "k-revoked" }))).rejects.toMatchObject({
+      detail: expect.stringContaining("revoked"),
+    });
+    await expect(checked(await bearer({ sub: "u" }))).rejects.toMatchObject({ status: 401 });
   });
 
   it("production config refuses the development identity", () => {

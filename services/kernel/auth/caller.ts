@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { UnauthorizedError } from "../errors.js";
+import type { RevocationCheck } from "./revocations.js";
 
 /**
  * Who is calling, as every service sees it. Where it comes from is pluggable: a verified JWT
@@ -13,6 +14,10 @@ export interface CallerIdentity {
   readonly roles: readonly string[];
   /** What an API-key token may do ("tasks:read", ...); undefined for a full user token. */
   readonly scopes?: readonly string[];
+  /** The sign-in session the token belongs to (claim `sid`); ending the session ends the token. */
+  readonly sessionId?: string;
+  /** The API key the token was exchanged for (claim `key_id`); revoking the key ends the token. */
+  readonly apiKeyId?: string;
   /** How the identity was established; "anonymous" only on routes declared `auth: false`. */
   readonly via: "jwt" | "dev-header" | "anonymous";
 }
@@ -36,9 +41,26 @@ export interface JwtIdentityOptions {
   readonly keys?: JWTVerifyGetKey;
   readonly issuer: string;
   readonly audience: string;
+  /**
+   * Identity's revocation list; with it, a token must name its session or key, and one whose
+   * session or key has ended is refused.
+   */
+  readonly revocations?: RevocationCheck;
 }
 
-/** Verifies `Authorization: Bearer <jwt>`: signature (ES256/RS256), issuer, audience, expiry. */
+/**
+ * The longest lifetime identity gives an access token (15 minutes) and a minute of clock
+ * skew: a token whose `iat` is older is refused whatever its `exp` says, and one whose `iat`
+ * is more than the skew in the future too.
+ */
+export const MAX_TOKEN_AGE_SECONDS = 900 + 60;
+const CLOCK_TOLERANCE_SECONDS = 60;
+
+/**
+ * Verifies `Authorization: Bearer <jwt>`: signature (ES256/RS256), issuer, audience, expiry,
+ * age, and (with `revocations`) that its session or key has not ended. A refusal tells the
+ * caller only that the token is not accepted; which check failed goes to the log.
+ */
 export function jwtIdentitySource(options: JwtIdentityOptions): IdentitySource {
   const keys =
     options.keys ??
@@ -53,14 +75,28 @@ export function jwtIdentitySource(options: JwtIdentityOptions): IdentitySource {
     const match = typeof header === "string" ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new UnauthorizedError("Authorization must be 'Bearer <access token>'");
     const token = match[1]!;
-    const known = verified.get(token);
-    if (known) return known;
+    const identity = verified.get(token) ?? (await verify(token));
+    if (options.revocations) {
+      if (identity.sessionId === undefined && identity.apiKeyId === undefined) {
+        throw new UnauthorizedError("invalid access token", { reason: "names no session or key" });
+      }
+      const ended = options.revocations.revoked(identity);
+      if (ended === "session")
+        throw new UnauthorizedError("this session has ended (signed out or revoked); sign in again");
+      if (ended === "key") throw new UnauthorizedError("the API key this token was issued for was revoked");
+    }
+    return identity;
+  };
+
+  async function verify(token: string): Promise<CallerIdentity> {
     try {
-      const { payload } = await jwtVerify(token, keys, {
+      const { payload } = await jwtVerify(token, keys!, {
         issuer: options.issuer,
         audience: options.audience,
         algorithms: ["ES256", "RS256"],
-        requiredClaims: ["sub", "exp"],
+        requiredClaims: ["sub", "exp", "iat"],
+        maxTokenAge: MAX_TOKEN_AGE_SECONDS,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
       const roles = Array.isArray(payload.roles) ? payload.roles.filter((r) => typeof r === "string") : ["user"];
       const scopes = typeof payload.scope === "string" ? payload.scope.split(" ").filter(Boolean) : undefined;
@@ -69,15 +105,17 @@ export function jwtIdentitySource(options: JwtIdentityOptions): IdentitySource {
         ...(typeof payload.email === "string" ? { email: payload.email } : {}),
         roles,
         ...(scopes ? { scopes } : {}),
+        ...(typeof payload.sid === "string" ? { sessionId: payload.sid } : {}),
+        ...(typeof payload.key_id === "string" ? { apiKeyId: payload.key_id } : {}),
         via: "jwt",
       };
       verified.add(token, identity, payload.exp! * 1000);
       return identity;
     } catch (error) {
       const code = (error as { code?: string }).code ?? "rejected";
-      throw new UnauthorizedError(`invalid access token (${code})`);
+      throw new UnauthorizedError("invalid access token", { reason: code });
     }
-  };
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { PG_UNIQUE_VIOLATION, sqlState } from "../db/database.js";
-import { AppError, ConflictError, type FieldError, NotFoundError } from "../errors.js";
+import { AppError, ConflictError, type FieldError, NotFoundError, UnauthorizedError } from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 
 /**
@@ -86,6 +86,9 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     const appError = toAppError(error);
     const requestId = res.getHeader("x-request-id") as string | undefined;
     if (appError.status >= 500) log.error({ err: error, requestId }, "request failed");
+    if (appError instanceof UnauthorizedError && appError.reason) {
+      log.info({ requestId, reason: appError.reason }, "credentials refused");
+    }
     if (res.headersSent) {
       res.end();
       return;
