@@ -1,6 +1,7 @@
 import type { Rule } from "../rule.js";
 import { at, label, list, ofType } from "../rule.js";
-import { AWS, GCP, K8S } from "./types.js";
+import { serverParametersOn } from "./azure-children.js";
+import { AWS, AZURE, GCP, K8S } from "./types.js";
 
 const FLAGS = ["log_connections", "log_disconnections"];
 const on = (value: unknown) => ["1", "on", "true"].includes(String(value).toLowerCase());
@@ -14,9 +15,14 @@ export const connectionLogging: Rule = {
   description: "The database logs connections and disconnections (exported to CloudWatch on RDS).",
   severity: "medium",
   enforcementLevel: "mandatory",
-  types: { aws: [AWS.rds, AWS.rdsParams], gcp: [GCP.sql], kubernetes: [K8S.postgres] },
+  types: {
+    aws: [AWS.rds, AWS.rdsParams],
+    gcp: [GCP.sql],
+    kubernetes: [K8S.postgres],
+    azure: [AZURE.postgres, AZURE.postgresParameter],
+  },
   remediationSteps:
-    'Set log_connections=1 and log_disconnections=1 in the RDS parameter group and enabledCloudwatchLogsExports ["postgresql"] on the instance; databaseFlags log_connections=on and log_disconnections=on on Cloud SQL.',
+    'Set log_connections=1 and log_disconnections=1 in the RDS parameter group and enabledCloudwatchLogsExports ["postgresql"] on the instance; databaseFlags log_connections=on and log_disconnections=on on Cloud SQL; the server parameters (dbforpostgresql Configuration) log_connections=on and log_disconnections=on on Flexible Server.',
   validateStack: ({ resources }, report) => {
     const params = new Map(ofType(resources, AWS.rdsParams).map((p) => [String(p.props.name), p]));
     const missing = (entries: unknown[], key: string, value: string) =>
@@ -33,6 +39,11 @@ export const connectionLogging: Rule = {
       const parameters = (at(pg.props, "spec", "postgresql", "parameters") ?? {}) as Record<string, unknown>;
       const absent = FLAGS.filter((flag) => !on(parameters[flag]));
       if (absent.length > 0) report(`${label(pg)} does not log ${absent.join(" or ")}`, pg.urn);
+    }
+    for (const server of ofType(resources, AZURE.postgres)) {
+      const set = serverParametersOn(resources, server, AZURE.postgresParameter);
+      const absent = FLAGS.filter((flag) => !set.has(flag));
+      if (absent.length > 0) report(`${label(server)} does not log ${absent.join(" or ")}`, server.urn);
     }
     for (const sql of ofType(resources, GCP.sql)) {
       if (!String(sql.props.databaseVersion).startsWith("POSTGRES")) continue;
