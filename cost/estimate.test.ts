@@ -1,8 +1,10 @@
+import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { NOT_YET_COVERED } from "../policy/coverage.js";
 import { buildStackFile, listStackFiles, readStackConfig } from "../policy/stack-files.js";
-import { cores, estimate, FREE, gib, PRICED_TYPES, unpriced } from "./estimate.js";
+import { cores, estimate, FREE, gib, PRICED_TYPES, regionOf, unpriced } from "./estimate.js";
 import { PRICE_TABLES, type Price } from "./prices.js";
+import { costDocument, estimateBuilt, type StackEstimate } from "./report.js";
 
 const all = await listStackFiles();
 const providers = await Promise.all(all.map(async (s) => (await readStackConfig(s))["taskflow:cloudProvider"] ?? ""));
@@ -12,13 +14,23 @@ const uncovered = all.map((stack, i) => [stack, NOT_YET_COVERED[providers[i]!]] 
 describe("cost estimate", () => {
   it.skip.each(uncovered)("prices every billable resource type of stacks/Pulumi.%s.yaml (skipped: %s)", () => {});
 
+  // Kept from the per-stack tests, so the docs/cost.md check below builds nothing again.
+  const estimates = new Map<string, StackEstimate>();
+
   it.each(stacks)("prices every billable resource type of stacks/Pulumi.%s.yaml", async (stack) => {
     const built = await buildStackFile(stack);
+    estimates.set(stack, estimateBuilt(built));
     expect(unpriced(built.provider, built.resources)).toEqual([]);
-    const region = built.config[`${built.provider}:region`] ?? "";
+    const region = regionOf(built.provider, built.config);
     const result = estimate(built.provider, region, built.resources);
     expect(result.total.min).toBeGreaterThan(0);
     expect(result.total.max).toBeGreaterThanOrEqual(result.total.min);
+  });
+
+  it("docs/cost.md is what `npm run docs:cost` writes now (regenerate it after a change to a stack, price or pricer)", async () => {
+    expect([...estimates.keys()], "every stack estimated above").toEqual(stacks);
+    const committed = await readFile(new URL("../docs/cost.md", import.meta.url), "utf8");
+    expect(committed).toBe(await costDocument(stacks.map((s) => estimates.get(s) as StackEstimate)));
   });
 
   it("fails on a resource type with neither a price nor a reason to be free", () => {

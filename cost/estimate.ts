@@ -1,5 +1,12 @@
 import { at, list } from "../policy/rule.js";
-import { type AwsPrices, type GcpPrices, type KubernetesPrices, PRICE_TABLES, type Price } from "./prices.js";
+import {
+  type AwsPrices,
+  type AzurePrices,
+  type GcpPrices,
+  type KubernetesPrices,
+  PRICE_TABLES,
+  type Price,
+} from "./prices.js";
 import { HOURS_PER_MONTH, WORKLOAD } from "./workload.js";
 
 export interface Resource {
@@ -254,6 +261,141 @@ const GCP: Record<string, Pricer<GcpPrices>> = {
   ],
 };
 
+/** A Container App's secret references, each read from Key Vault at start and on every refresh. */
+const KEY_VAULT_REFRESHES_PER_MONTH = 2 * 24 * 30;
+
+const AZURE: Record<string, Pricer<AzurePrices>> = {
+  "azure-native:app:ContainerApp": (r, _g, prices) => {
+    const container = list(at(r.state, "template", "containers"))[0];
+    const vcpu = Number(at(container, "resources", "cpu") ?? 0.5);
+    const mem = gib(at(container, "resources", "memory") ?? "1Gi");
+    const min = Number(at(r.state, "template", "scale", "minReplicas") ?? 0);
+    const max = Number(at(r.state, "template", "scale", "maxReplicas") ?? 10);
+    const lines = [
+      line(
+        r,
+        `${vcpu} vCPU x ${min}-${max} replicas`,
+        prices.appsVcpuSecond,
+        vcpu * min * seconds,
+        vcpu * max * seconds,
+      ),
+      line(r, `${mem} GiB x ${min}-${max} replicas`, prices.appsGibSecond, mem * min * seconds, mem * max * seconds),
+    ];
+    // Requests are billed where they enter: the public app (free grant not deducted).
+    if (at(r.state, "configuration", "ingress", "external") === true) {
+      const millions = WORKLOAD.requestsPerMonth / 1e6;
+      lines.push(line(r, `${millions} M requests`, prices.appsRequestsMillion, millions, millions, true));
+    }
+    return lines;
+  },
+  "azure-native:dbforpostgresql:Server": (r, _g, prices) => {
+    const sku = String(at(r.state, "sku", "name"));
+    const price = (prices as Record<string, Price>)[`postgres:${sku}`];
+    if (!price) throw new Error(`[taskflow] [cost] no Flexible Server price for ${sku} in cost/prices.ts`);
+    // A zone-redundant standby is billed as a second server with its own storage.
+    const copies = at(r.state, "highAvailability", "mode") === "ZoneRedundant" ? 2 : 1;
+    const storage = Number(at(r.state, "storage", "storageSizeGB") ?? 32);
+    const ha = copies === 2 ? " + zone-redundant standby" : "";
+    return [
+      line(r, `${sku}${ha}`, price, copies * monthly),
+      line(r, `${storage} GB storage x ${copies}`, prices.postgresStorageGbMonth, storage * copies),
+    ];
+  },
+  "azure-native:redisenterprise:RedisEnterprise": (r, _g, prices) => {
+    const sku = String(at(r.state, "sku", "name"));
+    const price = (prices as Record<string, Price>)[`redis:${sku}`];
+    if (!price) throw new Error(`[taskflow] [cost] no Azure Managed Redis price for ${sku} in cost/prices.ts`);
+    // The listed price includes the replica; without high availability Azure bills half.
+    const ha = r.state.highAvailability !== "Disabled";
+    return [
+      line(
+        r,
+        `${sku}${ha ? " with high availability" : " without high availability (half)"}`,
+        price,
+        (ha ? 1 : 0.5) * monthly,
+      ),
+    ];
+  },
+  "azure-native:servicebus:Namespace": (r, graph, prices) => {
+    // A publish is one operation; each subscription's delivery is a receive and a complete.
+    const subscriptions = ofType(graph, "azure-native:servicebus:Subscription").length;
+    const topics = Math.max(1, ofType(graph, "azure-native:servicebus:Topic").length);
+    const operations = WORKLOAD.messagesPerMonth * (1 + (2 * subscriptions) / topics);
+    const over = Math.max(0, operations - 13e6) / 1e6;
+    return [
+      line(r, "Standard namespace", prices.serviceBusStandardHour, monthly),
+      line(
+        r,
+        `${(operations / 1e6).toFixed(1)} M operations, ${over.toFixed(1)} M over the included 13 M`,
+        prices.serviceBusOpsMillion,
+        over,
+        over,
+        true,
+      ),
+    ];
+  },
+  "azure-native:containerregistry:Registry": (r, _g, prices) => [
+    line(
+      r,
+      `Basic registry (${WORKLOAD.registryGib} GB images within the included 10 GB)`,
+      prices.registryBasicDay,
+      monthly / 24,
+    ),
+  ],
+  "azure-native:operationalinsights:Workspace": (r, graph, prices) => {
+    const gb = WORKLOAD.logGibPerMonth / (ofType(graph, "azure-native:network:FlowLog").length > 0 ? 2 : 1);
+    const days = Number(r.state.retentionInDays ?? 30);
+    const beyond = (gb * Math.max(0, days - 31)) / 30;
+    return [
+      line(r, `${gb} GB ingested (free 5 GB not deducted)`, prices.logAnalyticsGb, gb, gb, true),
+      line(
+        r,
+        `${beyond.toFixed(1)} GB kept beyond 31 days (${days} days)`,
+        prices.logAnalyticsRetentionGbMonth,
+        beyond,
+        beyond,
+        true,
+      ),
+    ];
+  },
+  "azure-native:network:FlowLog": (r, _g, prices) => {
+    const gb = WORKLOAD.logGibPerMonth / 2;
+    return [line(r, `${gb} GB flow logs collected (free 5 GB not deducted)`, prices.flowLogsGb, gb, gb, true)];
+  },
+  "azure-native:storage:StorageAccount": (r, graph, prices) => {
+    const log = ofType(graph, "azure-native:network:FlowLog")[0];
+    const days = Number(at(log?.state, "retentionPolicy", "days") ?? 30);
+    const gb = ((WORKLOAD.logGibPerMonth / 2) * days) / 30;
+    return [line(r, `${gb.toFixed(1)} GB flow logs kept ${days} days`, prices.blobHotLrsGbMonth, gb, gb, true)];
+  },
+  "azure-native:network:PrivateEndpoint": (r, _g, prices) => [
+    line(r, "private endpoint (data processed not counted)", prices.privateEndpointHour, monthly),
+  ],
+  "azure-native:privatedns:PrivateZone": (r, _g, prices) => [
+    line(r, "private DNS zone", prices.privateDnsZoneMonth, 1),
+  ],
+  "azure-native:keyvault:Vault": (r, graph, prices) => {
+    const reads = ofType(graph, "azure-native:app:ContainerApp").reduce(
+      (n, app) =>
+        n +
+        list(at(app.state, "configuration", "secrets")).length *
+          Number(at(app.state, "template", "scale", "minReplicas") ?? 1) *
+          KEY_VAULT_REFRESHES_PER_MONTH,
+      0,
+    );
+    return [
+      line(
+        r,
+        `${reads.toLocaleString("en-US")} secret reads (each app's references at its floor, refreshed every 30 minutes)`,
+        prices.keyVaultTenThousandOps,
+        reads / 1e4,
+        reads / 1e4,
+        true,
+      ),
+    ];
+  },
+};
+
 const KUBERNETES: Record<string, Pricer<KubernetesPrices>> = {
   "kubernetes:apps/v1:Deployment": (r, graph, prices) => {
     const hpa = ofType(graph, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").find(
@@ -373,6 +515,23 @@ export const FREE: Record<string, string> = {
   "gcp:sql/database:Database": "part of its instance",
   "gcp:sql/user:User": "part of its instance",
   "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": "no charge",
+  "random:index/randomString:RandomString": "generated in the Pulumi state",
+  "azure-native:resources:ResourceGroup": "no charge",
+  "azure-native:keyvault:Secret": "billed as operations on its vault",
+  "azure-native:network:VirtualNetwork": "no charge",
+  "azure-native:network:Subnet": "no charge",
+  "azure-native:network:PrivateDnsZoneGroup": "no charge",
+  "azure-native:privatedns:VirtualNetworkLink": "no charge for a link without auto-registration",
+  "azure-native:dbforpostgresql:Configuration": "part of its server",
+  "azure-native:dbforpostgresql:Database": "part of its server",
+  "azure-native:authorization:ManagementLockByScope": "no charge",
+  "azure-native:authorization:RoleAssignment": "no charge",
+  "azure-native:managedidentity:UserAssignedIdentity": "no charge",
+  "azure-native:redisenterprise:Database": "part of its cluster",
+  "azure-native:servicebus:Topic": "billed as operations on the namespace",
+  "azure-native:servicebus:Subscription": "billed as operations on the namespace",
+  "azure-native:app:ManagedEnvironment": "a Consumption-only environment has no charge; apps are priced on their own",
+  "azure-native:app:ManagedCertificate": "managed certificates have no charge",
   "kubernetes:core/v1:Namespace": "an API object",
   "kubernetes:core/v1:Service":
     "ClusterIP: an API object (the ingress controller's load balancer is outside the stack)",
@@ -388,7 +547,12 @@ export const FREE: Record<string, string> = {
   "kubernetes:kafka.strimzi.io/v1beta2:KafkaUser": "an API object",
 };
 
-const PRICERS = { aws: AWS, gcp: GCP, kubernetes: KUBERNETES } as const;
+const PRICERS = { aws: AWS, gcp: GCP, azure: AZURE, kubernetes: KUBERNETES } as const;
+
+/** The stack setting that names a target's region: Azure calls it a location. */
+export function regionOf(provider: string, config: Record<string, string>): string {
+  return config[provider === "azure" ? "azure-native:location" : `${provider}:region`] ?? "";
+}
 export const PRICED_TYPES: Record<string, string[]> = Object.fromEntries(
   Object.entries(PRICERS).map(([target, pricers]) => [target, Object.keys(pricers)]),
 );

@@ -67,6 +67,38 @@ const GCP_EUROPE_WEST1 = {
   loggingGib: p(0.5, "GiB ingested (first 50 GiB per project free)", "https://cloud.google.com/stackdriver/pricing"),
 };
 
+/** Pay-as-you-go list prices for West Europe, in USD, from Azure's public pricing pages. */
+const AZ = "https://azure.microsoft.com/en-us/pricing/details";
+const az = (usd: number, unit: string, page: string) => p(usd, unit, `${AZ}/${page}/`, "list price as of June 2025");
+const AZURE_WESTEUROPE = {
+  appsVcpuSecond: az(0.000024, "vCPU-second (Consumption, active rate)", "container-apps"),
+  appsGibSecond: az(0.000003, "GiB-second (Consumption, active rate)", "container-apps"),
+  appsRequestsMillion: az(0.4, "million requests (first 2 million per subscription free)", "container-apps"),
+  "postgres:Standard_B1ms": az(0.022, "server-hour, Burstable B1ms", "postgresql/flexible-server"),
+  "postgres:Standard_B2s": az(0.088, "server-hour, Burstable B2s", "postgresql/flexible-server"),
+  "postgres:Standard_D2ds_v5": az(0.191, "server-hour, General Purpose D2ds_v5", "postgresql/flexible-server"),
+  "postgres:Standard_D4ds_v5": az(0.382, "server-hour, General Purpose D4ds_v5", "postgresql/flexible-server"),
+  postgresStorageGbMonth: az(0.131, "GB-month provisioned storage", "postgresql/flexible-server"),
+  "redis:Balanced_B0": az(0.0415, "hour, Balanced B0 with high availability", "managed-redis"),
+  "redis:Balanced_B1": az(0.0826, "hour, Balanced B1 with high availability", "managed-redis"),
+  "redis:Balanced_B3": az(0.164, "hour, Balanced B3 with high availability", "managed-redis"),
+  "redis:Balanced_B5": az(0.326, "hour, Balanced B5 with high availability", "managed-redis"),
+  serviceBusStandardHour: az(
+    0.0135,
+    "namespace-hour, Standard (13 million operations a month included)",
+    "service-bus",
+  ),
+  serviceBusOpsMillion: az(0.8, "million operations over the included 13 million", "service-bus"),
+  registryBasicDay: az(0.167, "registry-day, Basic (10 GB included)", "container-registry"),
+  logAnalyticsGb: az(2.76, "GB ingested, Analytics logs (first 5 GB per billing account free)", "monitor"),
+  logAnalyticsRetentionGbMonth: az(0.12, "GB-month kept beyond the included 31 days", "monitor"),
+  flowLogsGb: az(0.5, "GB of VNet flow logs collected (first 5 GB per subscription free)", "network-watcher"),
+  blobHotLrsGbMonth: az(0.0208, "GB-month, Blob hot tier, LRS", "storage/blobs"),
+  privateEndpointHour: az(0.01, "private endpoint-hour", "private-link"),
+  privateDnsZoneMonth: az(0.5, "hosted private zone-month (first 25 zones)", "dns"),
+  keyVaultTenThousandOps: az(0.03, "10,000 secret operations, Standard", "key-vault"),
+};
+
 /**
  * Kubernetes runs on a cluster the stack does not create, so its figures are the share of node
  * capacity the stack's pods request, priced at one reference node type, plus the volumes they
@@ -90,9 +122,11 @@ const KUBERNETES_REFERENCE = {
 export const PRICE_TABLES = {
   aws: { "eu-west-1": AWS_EU_WEST_1 },
   gcp: { "europe-west1": GCP_EUROPE_WEST1 },
+  azure: { westeurope: AZURE_WESTEUROPE },
   kubernetes: { reference: KUBERNETES_REFERENCE },
 } as const;
 
 export type AwsPrices = typeof AWS_EU_WEST_1;
 export type GcpPrices = typeof GCP_EUROPE_WEST1;
+export type AzurePrices = typeof AZURE_WESTEUROPE;
 export type KubernetesPrices = typeof KUBERNETES_REFERENCE;

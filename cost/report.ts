@@ -1,6 +1,6 @@
 import { NOT_YET_COVERED } from "../policy/coverage.js";
-import { buildStackFile, listStackFiles, readStackConfig } from "../policy/stack-files.js";
-import { type Estimate, estimate } from "./estimate.js";
+import { type BuiltStack, buildStackFile, listStackFiles, readStackConfig } from "../policy/stack-files.js";
+import { type Estimate, estimate, regionOf } from "./estimate.js";
 import { WORKLOAD } from "./workload.js";
 
 /** The originals' stated monthly ranges for a small production deployment, in USD. */
@@ -10,10 +10,15 @@ export const ORIGINAL_RANGES: Record<string, { min: number; max: number } | unde
   gcp: { min: 30, max: 70 },
 };
 
-export async function estimateStack(stack: string): Promise<Estimate & { stack: string }> {
-  const built = await buildStackFile(stack);
-  const region = built.config[`${built.provider}:region`] ?? "";
-  return { stack, ...estimate(built.provider, region, built.resources) };
+export type StackEstimate = Estimate & { stack: string };
+
+export async function estimateStack(stack: string): Promise<StackEstimate> {
+  return estimateBuilt(await buildStackFile(stack));
+}
+
+/** The estimate of a stack already built under mocks. */
+export function estimateBuilt(built: BuiltStack): StackEstimate {
+  return { stack: built.stack, ...estimate(built.provider, regionOf(built.provider, built.config), built.resources) };
 }
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
@@ -37,15 +42,15 @@ export function stackTable(e: Estimate & { stack: string }): string {
   ].join("\n");
 }
 
-export async function costDocument(): Promise<string> {
-  const stacks = await listStackFiles();
-  const estimates = [];
+/** docs/cost.md for every shipped stack; `given` reuses estimates already made, in stack order. */
+export async function costDocument(given?: readonly StackEstimate[]): Promise<string> {
+  const estimates: StackEstimate[] = [...(given ?? [])];
   const skipped: string[] = [];
-  for (const stack of stacks) {
+  for (const stack of await listStackFiles()) {
     const target = (await readStackConfig(stack))["taskflow:cloudProvider"] ?? "";
     const why = NOT_YET_COVERED[target];
     if (why) skipped.push(`| ${stack} | ${target} | not estimated: ${why} | | |`);
-    else estimates.push(await estimateStack(stack));
+    else if (!given) estimates.push(await estimateStack(stack));
   }
   const summary = estimates.map((e) => {
     const range = ORIGINAL_RANGES[e.target];
@@ -62,7 +67,10 @@ recorded as "list price as of <month year>". They were written down from those p
 read, not re-read live when this file was generated (this repository's checks run without
 internet access). Prices change and differ by region, commitment and free tier: check the page
 before you rely on a figure. Taxes, support plans, data transfer out to the internet and free
-tiers (unless a line says so) are not counted.
+tiers (unless a line says so) are not counted. The Azure table (West Europe, pay-as-you-go) was
+written down the same way from Azure's public price list (azure.microsoft.com/pricing, one page
+per service, named on each line); Container Apps replicas are priced at the active rate, which
+is what a replica pays while it serves, so an idle floor costs less than shown.
 
 **Scale.** Minimum scale is every service at its autoscaling floor, maximum scale at its ceiling
 (from \`services/platform.ts\`); data services do not autoscale, so they count the same in both.
@@ -94,10 +102,15 @@ rules the policy pack enforces, and each rule has a price:
   month. The originals run one or two containers.
 - **High availability.** The database is Multi-AZ on AWS and regional on GCP in every stack (the
   components have no single-zone switch yet, so even dev pays for two copies); Redis has a
-  failover replica in staging and prod; prod has a NAT gateway per zone.
+  failover replica in staging and prod; prod has a NAT gateway per zone. On Azure the
+  zone-redundant standby is billed as a second server, which is most of the staging and prod
+  figures; the dev stack's burstable server has none.
 - **Private networking.** Data services have no public address (a rule), so containers reach
   the internet through NAT, a fixed charge the originals avoid by giving containers public IPs.
 - **Two load balancers on AWS.** One public, one internal for service-to-service calls.
+- **Azure's private data plane.** Managed Redis is reached through a private endpoint and the
+  database through a delegated subnet, each with a private DNS zone; Service Bus Standard's
+  base charge covers the stated message volume.
 - **Logging.** Flow logs, connection logs and per-service log groups with retention.
 
 The dev stacks are the closest to the originals' figures; they still carry the HA database and

@@ -4,6 +4,4 @@
  * the gap shows in every run instead of passing with nothing checked; any other target that
  * ships a stack file must be covered.
  */
-export const NOT_YET_COVERED: Readonly<Record<string, string>> = {
-  azure: "the rules have no Azure resource types or fixtures yet, and cost/prices.ts has no Azure table",
-};
+export const NOT_YET_COVERED: Readonly<Record<string, string>> = {};

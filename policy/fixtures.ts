@@ -1,6 +1,6 @@
 import type { CheckedResource } from "./harness.js";
 import type { Target } from "./rule.js";
-import { AWS, GCP, K8S } from "./rules/types.js";
+import { AWS, AZURE, GCP, K8S } from "./rules/types.js";
 
 /** A resource whose inputs and outputs are the same props, as a fixture needs. */
 export const res = (type: string, name: string, props: Record<string, unknown>): CheckedResource => ({
@@ -39,6 +39,7 @@ const rds = (props: object = {}) =>
     deletionProtection: true,
     parameterGroupName: "db-params",
     vpcSecurityGroupIds: ["sg-db"],
+    enabledCloudwatchLogsExports: ["postgresql", "upgrade"],
     ...props,
   });
 const sql = (settings: object = {}, props: object = {}) =>
@@ -166,6 +167,102 @@ const consumerAcls = (dlq: string) => [
   { resource: { type: "topic", name: "t" }, operations: ["Read", "Describe"] },
   { resource: { type: "group", name: "t.sub" }, operations: ["Read"] },
   { resource: { type: "topic", name: dlq }, operations: ["Write", "Describe"] },
+];
+
+const rg = "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/app-rg";
+const armId = (path: string) => `${rg}/providers/${path}`;
+const withId = (r: CheckedResource, id: string): CheckedResource => ({ ...r, id, state: { ...r.state, id } });
+const SERVER_ID = armId("Microsoft.DBforPostgreSQL/flexibleServers/db");
+const flexibleServer = (network: object = {}) =>
+  withId(
+    res(AZURE.postgres, "db", {
+      name: "db",
+      version: "16",
+      network: {
+        delegatedSubnetResourceId: armId("Microsoft.Network/virtualNetworks/vnet/subnets/postgres"),
+        publicNetworkAccess: "Disabled",
+        ...network,
+      },
+    }),
+    SERVER_ID,
+  );
+const serverParameter = (name: string, value = "on") =>
+  withId(
+    res(AZURE.postgresParameter, `db-${name}`, { name, value, source: "user-override" }),
+    `${SERVER_ID}/configurations/${name}`,
+  );
+const serverParameters = (...names: string[]) => names.map((n) => serverParameter(n));
+const serverLock = (level = "CanNotDelete") =>
+  withId(
+    res(AZURE.lock, "db-lock", { scope: SERVER_ID, level, lockName: "keep" }),
+    `${SERVER_ID}/providers/Microsoft.Authorization/locks/keep`,
+  );
+const REDIS_ID = armId("Microsoft.Cache/redisEnterprise/cache");
+const managedRedis = (props: object = {}) =>
+  withId(res(AZURE.redis, "cache", { minimumTlsVersion: "1.2", publicNetworkAccess: "Disabled", ...props }), REDIS_ID);
+const redisEndpoint = res(AZURE.privateEndpoint, "cache-endpoint", {
+  privateLinkServiceConnections: [{ privateLinkServiceId: REDIS_ID, groupIds: ["redisEnterprise"] }],
+});
+const serviceBusSubscription = (props: object = {}) =>
+  res(AZURE.subscription, "sub", {
+    maxDeliveryCount: 5,
+    deadLetteringOnMessageExpiration: true,
+    lockDuration: "PT30S",
+    ...props,
+  });
+const ENVIRONMENT_ID = armId("Microsoft.App/managedEnvironments/env");
+const containerApp = (container: object = {}, app: object = {}) =>
+  res(AZURE.containerApp, "web", {
+    managedEnvironmentId: ENVIRONMENT_ID,
+    configuration: {
+      ingress: { external: true, allowInsecure: false },
+      secrets: [{ name: "database-url", keyVaultUrl: "https://kv.vault.azure.net/secrets/db/1", identity: "id" }],
+    },
+    template: {
+      containers: [
+        {
+          image: "taskflowacr.azurecr.io/taskflow:0123abc",
+          env: [
+            { name: "LOG_LEVEL", value: "info" },
+            { name: "DATABASE_URL", secretRef: "database-url" },
+          ],
+          probes: [
+            { type: "Liveness", httpGet: { path: "/health/live" } },
+            { type: "Readiness", httpGet: { path: "/health/ready" } },
+          ],
+          ...container,
+        },
+      ],
+      scale: { minReplicas: 1, maxReplicas: 5 },
+    },
+    ...app,
+  });
+const workspace = res(AZURE.workspace, "logs", {
+  retentionInDays: 30,
+  customerId: "c0ffee00-0000-4000-8000-000000000001",
+});
+const appEnvironment = (customerId = "c0ffee00-0000-4000-8000-000000000001") =>
+  withId(
+    res(AZURE.environment, "env", {
+      appLogsConfiguration: { destination: "log-analytics", logAnalyticsConfiguration: { customerId } },
+    }),
+    ENVIRONMENT_ID,
+  );
+const roleAssignment = (scope: string, role = "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0") =>
+  res(AZURE.roleAssignment, "receive", {
+    principalId: "p",
+    roleDefinitionId: `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+    scope,
+  });
+const VNET_ID = armId("Microsoft.Network/virtualNetworks/vnet");
+const vnetFlowLog = (props: object = {}) => [
+  withId(res(AZURE.vnet, "vnet", {}), VNET_ID),
+  res(AZURE.flowLog, "flow-log", {
+    targetResourceId: VNET_ID,
+    enabled: true,
+    retentionPolicy: { enabled: true, days: 30 },
+    ...props,
+  }),
 ];
 
 export const FIXTURES: Fixture[] = [
@@ -358,6 +455,13 @@ export const FIXTURES: Fixture[] = [
   },
   {
     rule: "database-connection-logging",
+    target: "aws",
+    passing: [rds(), params()],
+    failing: [rds({ enabledCloudwatchLogsExports: ["upgrade"] }), params()],
+    message: /does not export its PostgreSQL log to CloudWatch/,
+  },
+  {
+    rule: "database-connection-logging",
     target: "gcp",
     passing: [sql()],
     failing: [sql({ databaseFlags: [] })],
@@ -439,5 +543,155 @@ export const FIXTURES: Fixture[] = [
     passing: [pg()],
     failing: [pg({}, false)],
     message: /not protected/,
+  },
+  {
+    rule: "no-public-data-services",
+    target: "azure",
+    passing: [flexibleServer(), managedRedis(), redisEndpoint],
+    failing: [flexibleServer(), managedRedis()],
+    message: /RedisEnterprise "cache" has no private endpoint in the stack/,
+  },
+  {
+    rule: "no-public-data-services",
+    target: "azure",
+    passing: [flexibleServer(), managedRedis(), redisEndpoint],
+    failing: [flexibleServer({ publicNetworkAccess: "Enabled" }), managedRedis(), redisEndpoint],
+    message: /Server "db" has public network access/,
+  },
+  {
+    rule: "tls-in-transit",
+    target: "azure",
+    passing: [flexibleServer(), serverParameter("require_secure_transport"), managedRedis(), redisEndpoint],
+    failing: [flexibleServer(), serverParameter("require_secure_transport", "off"), managedRedis()],
+    message: /Server "db" does not require TLS/,
+  },
+  {
+    rule: "tls-in-transit",
+    target: "azure",
+    passing: [res(AZURE.serviceBus, "bus", { minimumTlsVersion: "1.2", disableLocalAuth: true }), containerApp()],
+    failing: [res(AZURE.serviceBus, "bus", { minimumTlsVersion: "1.0", disableLocalAuth: true }), containerApp()],
+    message: /Namespace "bus" accepts TLS below 1.2 \(minimumTlsVersion 1.0\)/,
+  },
+  {
+    rule: "dead-letter-every-subscription",
+    target: "azure",
+    passing: [serviceBusSubscription()],
+    failing: [serviceBusSubscription({ maxDeliveryCount: 2000 })],
+    message: /Subscription "sub" has maxDeliveryCount 2000, not 1-20/,
+  },
+  {
+    rule: "dead-letter-every-subscription",
+    target: "azure",
+    passing: [serviceBusSubscription()],
+    failing: [serviceBusSubscription({ deadLetteringOnMessageExpiration: false })],
+    message: /drops expired messages instead of dead-lettering them/,
+  },
+  {
+    rule: "service-probes-and-scaling",
+    target: "azure",
+    passing: [containerApp()],
+    failing: [containerApp({ probes: [{ type: "Liveness", httpGet: { path: "/health/live" } }] })],
+    message: /ContainerApp "web" runs a container without a readiness probe/,
+  },
+  {
+    rule: "service-probes-and-scaling",
+    target: "azure",
+    passing: [containerApp()],
+    failing: [
+      containerApp({}, { template: { containers: [{ probes: [{ type: "Liveness" }, { type: "Readiness" }] }] } }),
+    ],
+    message: /ContainerApp "web" scales 0-10, outside 1-100/,
+  },
+  {
+    rule: "least-privilege",
+    target: "azure",
+    passing: [roleAssignment(armId("Microsoft.ServiceBus/namespaces/bus/topics/t/subscriptions/s"))],
+    failing: [roleAssignment(rg)],
+    message:
+      /RoleAssignment "receive" grants role 4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0 on all of \/subscriptions\/[^ ]+\/resourceGroups\/app-rg, not one resource/,
+  },
+  {
+    rule: "least-privilege",
+    target: "azure",
+    passing: [
+      res(AZURE.roleDefinition, "reader", {
+        permissions: [{ dataActions: ["Microsoft.ServiceBus/namespaces/messages/receive/action"] }],
+      }),
+    ],
+    failing: [res(AZURE.roleDefinition, "reader", { permissions: [{ actions: ["Microsoft.ServiceBus/*"] }] })],
+    message: /RoleDefinition "reader" allows the wildcard actions "Microsoft.ServiceBus\/\*"/,
+  },
+  {
+    rule: "secrets-by-reference",
+    target: "azure",
+    passing: [containerApp()],
+    failing: [
+      containerApp(
+        {},
+        {
+          configuration: {
+            ingress: { external: true },
+            secrets: [{ name: "database-url", value: "postgres://app:hunter2@db/app" }],
+          },
+        },
+      ),
+    ],
+    message: /keeps secret "database-url" as a value, not a Key Vault reference/,
+  },
+  {
+    rule: "secrets-by-reference",
+    target: "azure",
+    passing: [containerApp()],
+    failing: [containerApp({ env: [{ name: "CACHE_URL", value: "rediss://:key@cache:10000" }] })],
+    message: /passes CACHE_URL as a plain value/,
+  },
+  {
+    rule: "log-retention",
+    target: "azure",
+    passing: [workspace, appEnvironment(), containerApp(), ...vnetFlowLog()],
+    failing: [workspace, appEnvironment("another-workspace"), containerApp(), ...vnetFlowLog()],
+    message: /ManagedEnvironment "env" sends its apps' logs to no Log Analytics workspace of the stack/,
+  },
+  {
+    rule: "log-retention",
+    target: "azure",
+    passing: [workspace, appEnvironment(), ...vnetFlowLog()],
+    failing: [workspace, appEnvironment(), ...vnetFlowLog({ retentionPolicy: { enabled: false, days: 0 } })],
+    message: /FlowLog "flow-log" keeps flow logs forever/,
+  },
+  {
+    rule: "registry-immutable-scanned",
+    target: "azure",
+    passing: [containerApp()],
+    failing: [containerApp({ image: "taskflowacr.azurecr.io/taskflow:latest" })],
+    message: /a reference that moves/,
+  },
+  {
+    rule: "registry-immutable-scanned",
+    target: "azure",
+    passing: [containerApp()],
+    failing: [containerApp({ image: "docker.io/acme/taskflow:1.2.3" })],
+    message: /not in an Azure Container Registry/,
+  },
+  {
+    rule: "network-flow-logs",
+    target: "azure",
+    passing: vnetFlowLog(),
+    failing: vnetFlowLog({ enabled: false }),
+    message: /VirtualNetwork "vnet" has no enabled VNet flow log/,
+  },
+  {
+    rule: "database-connection-logging",
+    target: "azure",
+    passing: [flexibleServer(), ...serverParameters("log_connections", "log_disconnections")],
+    failing: [flexibleServer(), serverParameter("log_connections")],
+    message: /Server "db" does not log log_disconnections$/,
+  },
+  {
+    rule: "database-deletion-protection",
+    target: "azure",
+    passing: [flexibleServer(), serverLock()],
+    failing: [flexibleServer(), serverLock("NotSpecified")],
+    message: /Server "db" has no CanNotDelete lock/,
   },
 ];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NOT_YET_COVERED } from "./coverage.js";
 import { runPack } from "./harness.js";
+import type { Target } from "./rule.js";
 import { RULES } from "./rules/index.js";
 import { buildStackFile, listStackFiles, readPackConfig, readStackConfig } from "./stack-files.js";
 
@@ -25,5 +26,12 @@ describe("every shipped stack file passes the policy pack", () => {
       ),
     );
     expect(result.mandatory.map((v) => `${v.rule}: ${v.message}`)).toEqual([]);
+    // Zero violations means something only if each rule found what it reads in this stack.
+    const types = new Set(built.resources.map((r) => r.type));
+    const idle = RULES.filter((r) => !(r.types[built.provider as Target] ?? ["-"]).some((t) => types.has(t)));
+    expect(
+      idle.filter((r) => !r.notCheckable?.[built.provider as Target]).map((r) => r.name),
+      "rules that found nothing of theirs in the stack",
+    ).toEqual([]);
   });
 });

@@ -126,12 +126,12 @@ const DIFFERENCES = [
   "Azure database TLS: Flexible Server certificates name the server's host and chain to DigiCert Global Root G2 or Microsoft RSA Root CA 2017, which are public roots; the stack still hands exactly those two as `DATABASE_TLS_CA` with `sslmode=verify-full`, so no other public CA is accepted for the database.",
   "Azure cache: Azure Managed Redis listens on port 10000 with the Enterprise clustering policy (one endpoint, multi-key reads split per slot by the adapter); its certificate chains to a public root, so no CA is injected. The access key, not an Entra ID token, authenticates: the key lives only inside the CACHE_URL Key Vault secret.",
   "Azure dead letters have no retention setting: a message stays in `$DeadLetterQueue` until it is received, so `deadLetterRetentionDays` does not apply there.",
+  "Azure flow logs: a VNet flow log (Network Watcher) records every flow of the VNet into a storage account in the stack's resource group. The flow log itself lives beside the subscription's Network Watcher for the location (NetworkWatcher_<location> in NetworkWatcherRG, which Azure creates with the first VNet), not in the stack's resource group.",
   "Azure broker network: Service Bus Standard has no private endpoint (Premium does); like SNS/SQS and Pub/Sub it is reached on its public endpoint with TLS and Entra ID, and local (SAS) keys are disabled.",
 ];
 
 /** Gaps: what the other clouds have and Azure does not yet, each with its plan. */
 const GAPS = [
-  "Azure flow logs: AWS and GCP log the network's flows; the Azure VNet has none yet. Plan: a `network.FlowLog` on the VNet (VNet flow logs) into a storage account in the stack's resource group, with the Network Watcher of the location, and a check in the Azure reader.",
   "Azure registry retention: `keepImages` is not enforced (ACR Basic has no retention policy for tagged images). Plan: an ACR task running `acr purge --keep <keepImages>` on a schedule, created with `containerregistry.Task`.",
 ];
 

@@ -46,8 +46,8 @@ describe("AWS stack under mocks", () => {
       "aws:appautoscaling/policy:Policy": services,
       // Two per service (execution, task) and one for the VPC flow log.
       "aws:iam/role:Role": 2 * services + 1,
-      // One per service and one for the VPC flow log.
-      "aws:cloudwatch/logGroup:LogGroup": services + 1,
+      // One per service, one for the VPC flow log, two for the database's exported logs.
+      "aws:cloudwatch/logGroup:LogGroup": services + 3,
       "aws:ec2/flowLog:FlowLog": 1,
       "aws:secretsmanager/secret:Secret": 3,
       "aws:ecr/repository:Repository": 1,
@@ -141,6 +141,25 @@ describe("AWS stack under mocks", () => {
       deletionProtection: true,
       allocatedStorage: platform.database.storageGb,
     });
+  });
+
+  it("logs every connection and disconnection and exports the PostgreSQL log to groups that expire", () => {
+    const g = graph();
+    const db = g.named("aws:rds/instance:Instance", `${app()}-db-instance`);
+    const params = g.withOutput("aws:rds/parameterGroup:ParameterGroup", "name", db.inputs.parameterGroupName);
+    expect(params?.inputs.parameters).toEqual(
+      expect.arrayContaining([
+        { name: "log_connections", value: "1" },
+        { name: "log_disconnections", value: "1" },
+      ]),
+    );
+    expect(db.inputs.enabledCloudwatchLogsExports).toEqual(["postgresql", "upgrade"]);
+    for (const log of ["postgresql", "upgrade"]) {
+      const group = g
+        .ofType("aws:cloudwatch/logGroup:LogGroup")
+        .find((l) => l.inputs.name === `/aws/rds/instance/${String(db.inputs.identifier)}/${log}`);
+      expect(group?.inputs.retentionInDays, log).toBe(30);
+    }
   });
 
   it("runs Redis with TLS, AUTH, encryption at rest and a failover replica", () => {

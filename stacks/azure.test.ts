@@ -39,6 +39,9 @@ describe("Azure stack under mocks", () => {
       "azure-native:keyvault:Secret": 4,
       "azure-native:network:VirtualNetwork": 1,
       "azure-native:network:Subnet": 3,
+      // The VNet flow log and the storage account it writes to.
+      "azure-native:network:FlowLog": 1,
+      "azure-native:storage:StorageAccount": 1,
       "azure-native:privatedns:PrivateZone": 2,
       "azure-native:privatedns:VirtualNetworkLink": 2,
       "azure-native:network:PrivateEndpoint": 1,
@@ -67,7 +70,9 @@ describe("Azure stack under mocks", () => {
 
   it("places everything in the stack's resource group and location", () => {
     for (const r of graph().resources.filter((r) => r.type.startsWith("azure-native:"))) {
-      if ("resourceGroupName" in r.inputs) expect(r.inputs.resourceGroupName, r.name).toBe(`${app()}-rg`);
+      // A flow log is a child of the location's Network Watcher, which sits in Azure's own group.
+      if (r.type === "azure-native:network:FlowLog") expect(r.inputs.resourceGroupName).toBe("NetworkWatcherRG");
+      else if ("resourceGroupName" in r.inputs) expect(r.inputs.resourceGroupName, r.name).toBe(`${app()}-rg`);
       if (typeof r.inputs.location === "string" && r.inputs.location !== "global")
         expect(r.inputs.location, r.name).toBe("westeurope");
     }
@@ -80,6 +85,27 @@ describe("Azure stack under mocks", () => {
     expect(g.named("azure-native:keyvault:Vault", `${run.settings.appName}-kv`).inputs.resourceGroupName).toBe(
       "shared-rg",
     );
+  });
+
+  it("logs every flow of the VNet into a private, TLS-only storage account of the stack", () => {
+    const [vnet] = graph().ofType("azure-native:network:VirtualNetwork");
+    const [account] = graph().ofType("azure-native:storage:StorageAccount");
+    const [log] = graph().ofType("azure-native:network:FlowLog");
+    expect(log?.inputs).toMatchObject({
+      networkWatcherName: "NetworkWatcher_westeurope",
+      targetResourceId: vnet?.id,
+      storageId: account?.id,
+      enabled: true,
+      retentionPolicy: { enabled: true, days: 30 },
+    });
+    expect(account?.inputs).toMatchObject({
+      resourceGroupName: `${app()}-rg`,
+      location: "westeurope",
+      minimumTlsVersion: "TLS1_2",
+      allowBlobPublicAccess: false,
+      networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices" },
+    });
+    expect(String(account?.inputs.accountName)).toMatch(/^[a-z0-9]{3,24}$/);
   });
 
   it("carves the three subnets from the neutral range and delegates two of them", () => {

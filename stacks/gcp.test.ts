@@ -33,6 +33,18 @@ describe("GCP stack under mocks", () => {
     });
   });
 
+  it("cleans the registry for real: untagged images older than a week go, the newest versions stay", () => {
+    const repo = graph().named("gcp:artifactregistry/repository:Repository", `${app()}-registry-images`);
+    expect(repo.inputs.cleanupPolicyDryRun).toBe(false);
+    const rules = asArray(repo.inputs.cleanupPolicies) as Record<string, unknown>[];
+    expect(rules.filter((r) => r.action === "DELETE")).toEqual([
+      { id: "delete-untagged", action: "DELETE", condition: { tagState: "UNTAGGED", olderThan: "604800s" } },
+    ]);
+    expect(rules.filter((r) => r.action === "KEEP")).toEqual([
+      { id: "keep-newest", action: "KEEP", mostRecentVersions: { keepCount: 20 } },
+    ]);
+  });
+
   it("hands Memorystore's own CA to every service that uses the cache, so TLS verifies the server", () => {
     for (const service of platform.services) {
       const env = containerEnvironment(stack().reading, service.name);
@@ -64,6 +76,18 @@ describe("GCP stack under mocks", () => {
       pointInTimeRecoveryEnabled: true,
     });
     expect(sql.inputs.deletionProtection).toBe(true);
+  });
+
+  it("logs every connection and disconnection on Cloud SQL and audits schema and role changes with pgaudit", () => {
+    const sql = graph().named("gcp:sql/databaseInstance:DatabaseInstance", `${app()}-db-instance`);
+    expect(at(sql.inputs, "settings", "databaseFlags")).toEqual(
+      expect.arrayContaining([
+        { name: "log_connections", value: "on" },
+        { name: "log_disconnections", value: "on" },
+        { name: "cloudsql.enable_pgaudit", value: "on" },
+        { name: "pgaudit.log", value: "ddl,role" },
+      ]),
+    );
   });
 
   it("runs Memorystore with AUTH and TLS on the private services range", () => {

@@ -23,6 +23,9 @@ export interface AwsDatabaseArgs extends DatabaseArgs, PlacementArgs {
   };
 }
 
+/** The PostgreSQL log (connections, disconnections, errors) and the engine-upgrade log. */
+const EXPORTED_LOGS = ["postgresql", "upgrade"] as const;
+
 export const AWS_DATABASE_DEFAULTS = {
   instanceSize: "db.t4g.micro",
   username: "taskflow",
@@ -30,7 +33,8 @@ export const AWS_DATABASE_DEFAULTS = {
 
 /**
  * RDS PostgreSQL in the private subnets: no public address, storage encrypted, TLS forced,
- * daily backups, reachable only from inside the VPC. The generated password lives in the
+ * daily backups, reachable only from the services' security group. Every connection and
+ * disconnection is logged and the PostgreSQL log exported to CloudWatch groups that expire. The generated password lives in the
  * connection URL, which the stack stores in Secrets Manager. Services check the server's
  * certificate against the region's RDS root CAs and its name against the endpoint (sslmode=verify-full).
  */
@@ -58,7 +62,9 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
     const securityGroup = this.createSecurityGroup();
     const subnetGroup = this.createSubnetGroup();
     const parameterGroup = this.createParameterGroup();
-    const instance = this.createInstance(password, securityGroup, subnetGroup, parameterGroup);
+    const identifier = physicalName(AWS_NAMES.database, this.name);
+    const logGroups = this.createLogGroups(identifier);
+    const instance = this.createInstance(identifier, password, securityGroup, subnetGroup, parameterGroup, logGroups);
 
     this.host = instance.address;
     this.serverName = instance.identifier;
@@ -121,14 +127,30 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
     );
   }
 
+  /**
+   * The groups RDS exports to, created first so they carry a retention: RDS would otherwise
+   * create them itself, keeping the log forever.
+   */
+  private createLogGroups(identifier: string): aws.cloudwatch.LogGroup[] {
+    return EXPORTED_LOGS.map(
+      (log) =>
+        new aws.cloudwatch.LogGroup(
+          `${this.name}-${log}-logs`,
+          { name: `/aws/rds/instance/${identifier}/${log}`, retentionInDays: DEFAULTS.logRetentionDays },
+          { parent: this },
+        ),
+    );
+  }
+
   private createInstance(
+    identifier: string,
     password: random.RandomPassword,
     securityGroup: aws.ec2.SecurityGroup,
     subnetGroup: aws.rds.SubnetGroup,
     parameterGroup: aws.rds.ParameterGroup,
+    logGroups: aws.cloudwatch.LogGroup[],
   ): aws.rds.Instance {
     const deletionProtection = this.args.deletionProtection ?? DEFAULTS.deletionProtection;
-    const identifier = physicalName(AWS_NAMES.database, this.name);
     return new aws.rds.Instance(
       ...transformed(
         this.args.transform?.instance,
@@ -157,8 +179,9 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
           finalSnapshotIdentifier: `${identifier}-final`,
           autoMinorVersionUpgrade: true,
           caCertIdentifier: this.ca.caCertIdentifier,
+          enabledCloudwatchLogsExports: [...EXPORTED_LOGS],
         },
-        { parent: this, dependsOn: this.args.network.dataPlaneReady },
+        { parent: this, dependsOn: [...this.args.network.dataPlaneReady, ...logGroups] },
       ),
     );
   }

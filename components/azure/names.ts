@@ -19,6 +19,8 @@ export const AZURE_NAME_RULES = {
   postgres: { maxLength: 63, allowed: /[a-z0-9-]/, startsWithLetter: true, lowerCase: true },
   /** Azure Managed Redis clusters: 60 characters, globally unique. */
   redis: { maxLength: 60, allowed: /[a-z0-9-]/, startsWithLetter: true, lowerCase: true },
+  /** Storage accounts: 3 to 24 lower-case letters and digits, globally unique. */
+  storageAccount: { maxLength: 24, allowed: /[a-z0-9]/, startsWithLetter: true, lowerCase: true },
   /** Container Apps: 2 to 32 characters. */
   containerApp: { maxLength: 32, allowed: /[a-z0-9-]/, startsWithLetter: true, lowerCase: true },
   /** Container Apps environments, Log Analytics workspaces, identities, networks: 60 characters kept portable. */

@@ -1,11 +1,12 @@
 import * as network from "@pulumi/azure-native/network/index.js";
 import * as privatedns from "@pulumi/azure-native/privatedns/index.js";
+import * as storage from "@pulumi/azure-native/storage/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import { splitCidr } from "../api/cidr.js";
 import { DEFAULTS } from "../api/defaults.js";
 import type { Network, NetworkArgs } from "../api/network.js";
 import { type Transform, transformed } from "../api/transform.js";
-import { AZURE_NAME_RULES } from "./names.js";
+import { AZURE_NAME_RULES, globalName } from "./names.js";
 import type { AzurePlacement } from "./placement.js";
 
 export interface AzureNetworkArgs extends NetworkArgs {
@@ -17,7 +18,15 @@ export interface AzureNetworkArgs extends NetworkArgs {
   readonly transform?: {
     readonly virtualNetwork?: Transform<network.VirtualNetworkArgs>;
     readonly subnet?: Transform<network.SubnetArgs>;
+    readonly flowLog?: Transform<network.FlowLogArgs>;
+    readonly flowLogStorage?: Transform<storage.StorageAccountArgs>;
   };
+  /**
+   * The Network Watcher that records the VNet's flows. A subscription has one per location, and
+   * Azure creates it on the first VNet as NetworkWatcher_<location> in NetworkWatcherRG.
+   * @default that one: { resourceGroupName: "NetworkWatcherRG", name: "NetworkWatcher_<location>" }
+   */
+  readonly networkWatcher?: { readonly resourceGroupName: string; readonly name: string };
 }
 
 /** Each subnet is a /23 of the range: Container Apps asks for at least that on its infrastructure subnet. */
@@ -34,7 +43,8 @@ export const PRIVATE_DNS = {
  * (delegated to Microsoft.App/environments), the PostgreSQL server's (delegated to
  * Microsoft.DBforPostgreSQL/flexibleServers) and one for private endpoints. The private DNS
  * zones the data services resolve through are linked to the VNet, so their names resolve to
- * private addresses only from inside it.
+ * private addresses only from inside it. A VNet flow log records every flow of the VNet into a
+ * storage account of the stack, kept as long as the stack keeps its logs.
  */
 export class AzureNetwork extends pulumi.ComponentResource implements Network {
   readonly networkId: pulumi.Output<string>;
@@ -96,6 +106,7 @@ export class AzureNetwork extends pulumi.ComponentResource implements Network {
     const postgres = subnet("postgres", postgresCidr, "Microsoft.DBforPostgreSQL/flexibleServers", [apps]);
     const endpoints = subnet("endpoints", endpointsCidr, undefined, [postgres]);
 
+    this.flowLog(vnet);
     const postgresZone = this.privateZone("postgres", PRIVATE_DNS.postgres(name), vnet);
     const redisZone = this.privateZone("redis", PRIVATE_DNS.redis, vnet);
 
@@ -105,6 +116,53 @@ export class AzureNetwork extends pulumi.ComponentResource implements Network {
     this.dnsZones = { postgres: postgresZone.zone.id, redis: redisZone.zone.id };
     this.dataPlaneReady = [postgresZone.link, redisZone.link];
     this.registerOutputs({ networkId: this.networkId, privateSubnetIds: this.privateSubnetIds });
+  }
+
+  /** VNet flow logs (Network Watcher), the successor of NSG flow logs, which Azure no longer creates. */
+  private flowLog(vnet: network.VirtualNetwork): void {
+    const { placement } = this.args;
+    const account = new storage.StorageAccount(
+      ...transformed(
+        this.args.transform?.flowLogStorage,
+        `${this.name}-flow-logs`,
+        {
+          accountName: globalName(AZURE_NAME_RULES.storageAccount, placement.suffix, this.name, "flowlogs"),
+          resourceGroupName: placement.resourceGroupName,
+          // Flow logs must be written to an account in the VNet's own location.
+          location: placement.location,
+          kind: "StorageV2",
+          sku: { name: "Standard_LRS" },
+          minimumTlsVersion: "TLS1_2",
+          enableHttpsTrafficOnly: true,
+          allowBlobPublicAccess: false,
+          // Network Watcher writes as a trusted Azure service; nothing else reaches the account.
+          networkRuleSet: { defaultAction: "Deny", bypass: "AzureServices" },
+        },
+        { parent: this },
+      ),
+    );
+    const watcher = this.args.networkWatcher ?? {
+      resourceGroupName: "NetworkWatcherRG",
+      name: `NetworkWatcher_${placement.location}`,
+    };
+    new network.FlowLog(
+      ...transformed(
+        this.args.transform?.flowLog,
+        `${this.name}-flow-log`,
+        {
+          flowLogName: `${this.name}-vnet`,
+          networkWatcherName: watcher.name,
+          resourceGroupName: watcher.resourceGroupName,
+          location: placement.location,
+          targetResourceId: vnet.id,
+          storageId: account.id,
+          enabled: true,
+          format: { type: "JSON", version: 2 },
+          retentionPolicy: { enabled: true, days: DEFAULTS.logRetentionDays },
+        },
+        { parent: this },
+      ),
+    );
   }
 
   private privateZone(role: string, zoneName: string, vnet: network.VirtualNetwork) {

@@ -27,7 +27,8 @@ export const GCP_DATABASE_DEFAULTS = {
 
 /**
  * Cloud SQL PostgreSQL on a private IP only (no public IPv4, so no authorised network can
- * open it), TLS required, regional high availability, daily backups with point-in-time recovery.
+ * open it), TLS required, regional high availability, daily backups with point-in-time recovery,
+ * connections and disconnections logged, schema and role changes audited with pgaudit.
  * Services check the server's certificate against the instance's own CA (sslmode=verify-ca: the
  * certificate names the instance, not the private IP they dial).
  */
@@ -93,10 +94,14 @@ export class GcpDatabase extends pulumi.ComponentResource implements Database {
             diskType: "PD_SSD",
             diskSize: args.storageGb,
             diskAutoresize: true,
-            // Each login and logout in the PostgreSQL log, so a connection can be traced.
+            // Each login and logout in the PostgreSQL log, so a connection can be traced; pgaudit
+            // records schema and role changes (DDL, GRANT, CREATE ROLE), which are rare, so the
+            // log stays small.
             databaseFlags: [
               { name: "log_connections", value: "on" },
               { name: "log_disconnections", value: "on" },
+              { name: "cloudsql.enable_pgaudit", value: "on" },
+              { name: "pgaudit.log", value: "ddl,role" },
             ],
             ipConfiguration: {
               ipv4Enabled: false,

@@ -29,6 +29,11 @@ const ARM: Record<string, { readonly key: string; readonly path: (inputs: Inputs
     key: "subnetName",
     path: (i, n) => `Microsoft.Network/virtualNetworks/${text(i.virtualNetworkName)}/subnets/${n}`,
   },
+  "network:FlowLog": {
+    key: "flowLogName",
+    path: (i, n) => `Microsoft.Network/networkWatchers/${text(i.networkWatcherName)}/flowLogs/${n}`,
+  },
+  "storage:StorageAccount": { key: "accountName", path: (_, n) => `Microsoft.Storage/storageAccounts/${n}` },
   "network:PrivateEndpoint": { key: "privateEndpointName", path: (_, n) => `Microsoft.Network/privateEndpoints/${n}` },
   "network:PrivateDnsZoneGroup": {
     key: "privateDnsZoneGroupName",

@@ -1,19 +1,28 @@
 import type { Rule } from "../rule.js";
 import { at, label, list, ofType } from "../rule.js";
-import { AWS, GCP, K8S } from "./types.js";
+import { serverParametersOn } from "./azure-children.js";
+import { AWS, AZURE, GCP, K8S } from "./types.js";
 
 const FLAGS = ["log_connections", "log_disconnections"];
 const on = (value: unknown) => ["1", "on", "true"].includes(String(value).toLowerCase());
 
-/** PostgreSQL logs every connection and disconnection, so a login can be traced. */
+/**
+ * PostgreSQL logs every connection and disconnection, so a login can be traced; on RDS the
+ * PostgreSQL log is also exported to CloudWatch, where it outlives the instance's own log files.
+ */
 export const connectionLogging: Rule = {
   name: "database-connection-logging",
-  description: "The database logs connections and disconnections.",
+  description: "The database logs connections and disconnections (exported to CloudWatch on RDS).",
   severity: "medium",
   enforcementLevel: "mandatory",
-  types: { aws: [AWS.rds, AWS.rdsParams], gcp: [GCP.sql], kubernetes: [K8S.postgres] },
+  types: {
+    aws: [AWS.rds, AWS.rdsParams],
+    gcp: [GCP.sql],
+    kubernetes: [K8S.postgres],
+    azure: [AZURE.postgres, AZURE.postgresParameter],
+  },
   remediationSteps:
-    "Set log_connections=1 and log_disconnections=1 in the RDS parameter group; databaseFlags log_connections=on and log_disconnections=on on Cloud SQL.",
+    'Set log_connections=1 and log_disconnections=1 in the RDS parameter group and enabledCloudwatchLogsExports ["postgresql"] on the instance; databaseFlags log_connections=on and log_disconnections=on on Cloud SQL; the server parameters (dbforpostgresql Configuration) log_connections=on and log_disconnections=on on Flexible Server.',
   validateStack: ({ resources }, report) => {
     const params = new Map(ofType(resources, AWS.rdsParams).map((p) => [String(p.props.name), p]));
     const missing = (entries: unknown[], key: string, value: string) =>
@@ -23,11 +32,18 @@ export const connectionLogging: Rule = {
       const group = params.get(String(db.props.parameterGroupName));
       const absent = missing(list(group?.props.parameters), "name", "value");
       if (absent.length > 0) report(`${label(db)} does not log ${absent.join(" or ")}`, db.urn);
+      if (!list(db.props.enabledCloudwatchLogsExports).includes("postgresql"))
+        report(`${label(db)} does not export its PostgreSQL log to CloudWatch`, db.urn);
     }
     for (const pg of ofType(resources, K8S.postgres)) {
       const parameters = (at(pg.props, "spec", "postgresql", "parameters") ?? {}) as Record<string, unknown>;
       const absent = FLAGS.filter((flag) => !on(parameters[flag]));
       if (absent.length > 0) report(`${label(pg)} does not log ${absent.join(" or ")}`, pg.urn);
+    }
+    for (const server of ofType(resources, AZURE.postgres)) {
+      const set = serverParametersOn(resources, server, AZURE.postgresParameter);
+      const absent = FLAGS.filter((flag) => !set.has(flag));
+      if (absent.length > 0) report(`${label(server)} does not log ${absent.join(" or ")}`, server.urn);
     }
     for (const sql of ofType(resources, GCP.sql)) {
       if (!String(sql.props.databaseVersion).startsWith("POSTGRES")) continue;

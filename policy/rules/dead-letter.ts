@@ -1,6 +1,6 @@
 import type { Rule } from "../rule.js";
 import { at, json, label, list, ofType } from "../rule.js";
-import { AWS, GCP, K8S } from "./types.js";
+import { AWS, AZURE, GCP, K8S } from "./types.js";
 
 /** Deliveries of one message before it is dead-lettered; above this a poison message loops for hours. */
 export const MAX_DELIVERIES = 20;
@@ -19,9 +19,10 @@ export const deadLetter: Rule = {
     aws: [AWS.sqs, AWS.snsSubscription],
     gcp: [GCP.subscription, GCP.topic],
     kubernetes: [K8S.kafkaUser, K8S.kafkaTopic],
+    azure: [AZURE.subscription],
   },
   remediationSteps:
-    "Give each subscribed SQS queue a redrivePolicy (deadLetterTargetArn, maxReceiveCount) and each Pub/Sub subscription a deadLetterPolicy (deadLetterTopic, maxDeliveryAttempts), with a subscription on the dead-letter topic.",
+    "Give each subscribed SQS queue a redrivePolicy (deadLetterTargetArn, maxReceiveCount) and each Pub/Sub subscription a deadLetterPolicy (deadLetterTopic, maxDeliveryAttempts), with a subscription on the dead-letter topic; give each Service Bus subscription maxDeliveryCount and deadLetteringOnMessageExpiration.",
   validateStack: ({ resources }, report) => {
     const queues = new Map(ofType(resources, AWS.sqs).map((q) => [String(q.props.arn), q]));
     for (const sub of ofType(resources, AWS.snsSubscription)) {
@@ -61,6 +62,18 @@ export const deadLetter: Rule = {
       for (const dlq of dlqs)
         if (!kafkaTopics.has(dlq))
           report(`${label(user)} dead-letters to ${dlq}, which is no KafkaTopic of the stack`, user.urn);
+    }
+    // A Service Bus subscription's dead-letter queue is its own $DeadLetterQueue sub-queue, which
+    // always exists; what the stack decides is the delivery bound and that expired messages go there.
+    for (const sub of ofType(resources, AZURE.subscription)) {
+      const count = Number(sub.props.maxDeliveryCount);
+      if (!(count >= 1 && count <= MAX_DELIVERIES))
+        report(
+          `${label(sub)} has maxDeliveryCount ${String(sub.props.maxDeliveryCount ?? "unset")}, not 1-${MAX_DELIVERIES}`,
+          sub.urn,
+        );
+      if (sub.props.deadLetteringOnMessageExpiration !== true)
+        report(`${label(sub)} drops expired messages instead of dead-lettering them`, sub.urn);
     }
     const topicPath = (t: { props: Record<string, unknown> }) =>
       `projects/${String(t.props.project)}/topics/${String(t.props.name)}`;

@@ -14,6 +14,8 @@ export const encryptionAtRest: Rule = {
   types: { aws: [AWS.rds, AWS.redis, AWS.sqs, AWS.sns] },
   notCheckable: {
     gcp: GCP_ALWAYS,
+    azure:
+      "Flexible Server, Azure Managed Redis, Service Bus, Key Vault, Container Registry and Storage encrypt at rest with platform-managed keys and have no setting that turns it off.",
     kubernetes:
       "Volumes are encrypted by the cluster's StorageClass (taskflow:storageClass), whose parameters are not part of the stack.",
   },

@@ -1,6 +1,6 @@
 import type { Rule } from "../rule.js";
 import { at, label, ofType } from "../rule.js";
-import { AWS, GCP } from "./types.js";
+import { AWS, AZURE, GCP } from "./types.js";
 
 /** Every network records its flows: a VPC flow log (all traffic) on AWS, subnet flow logs on GCP. */
 export const flowLogs: Rule = {
@@ -8,12 +8,13 @@ export const flowLogs: Rule = {
   description: "Every network has flow logs on.",
   severity: "medium",
   enforcementLevel: "mandatory",
-  types: { aws: [AWS.vpc, AWS.flowLog], gcp: [GCP.subnetwork] },
+  types: { aws: [AWS.vpc, AWS.flowLog], gcp: [GCP.subnetwork], azure: [AZURE.vnet, AZURE.flowLog] },
   notCheckable: {
     kubernetes:
       "Flow logs are a feature of the cluster's network plugin or its cloud's VPC, neither of which the stack creates.",
   },
-  remediationSteps: "Add an aws.ec2.FlowLog (trafficType ALL) for each VPC; set logConfig on each GCP subnetwork.",
+  remediationSteps:
+    "Add an aws.ec2.FlowLog (trafficType ALL) for each VPC; set logConfig on each GCP subnetwork; add a network.FlowLog (VNet flow log) targeting each Azure VNet.",
   validateStack: ({ resources }, report) => {
     const logs = ofType(resources, AWS.flowLog);
     for (const vpc of ofType(resources, AWS.vpc)) {
@@ -25,6 +26,12 @@ export const flowLogs: Rule = {
           (log.propertyDependencies.vpcId?.some((d) => d.urn === vpc.urn) || log.props.vpcId === vpc.props.id),
       );
       if (!covered) report(`${label(vpc)} has no flow log of all traffic`, vpc.urn);
+    }
+    const vnetLogs = ofType(resources, AZURE.flowLog).filter((log) => log.props.enabled !== false);
+    for (const vnet of ofType(resources, AZURE.vnet)) {
+      const id = String(vnet.props.id).toLowerCase();
+      if (!vnetLogs.some((log) => String(log.props.targetResourceId).toLowerCase() === id))
+        report(`${label(vnet)} has no enabled VNet flow log`, vnet.urn);
     }
     for (const subnet of ofType(resources, GCP.subnetwork)) {
       const config = at(subnet.props, "logConfig");

@@ -1,6 +1,6 @@
 import type { Rule } from "../rule.js";
 import { at, json, label, list, ofType } from "../rule.js";
-import { AWS, GCP, K8S } from "./types.js";
+import { AWS, AZURE, GCP, K8S } from "./types.js";
 
 /** Instances one service may scale to; a runaway bound is a bill, not a capacity plan. */
 export const MAX_INSTANCES = 100;
@@ -20,9 +20,10 @@ export const healthAndScaling: Rule = {
     aws: [AWS.ecsService, AWS.taskDefinition, AWS.targetGroup, AWS.scalingTarget],
     gcp: [GCP.run],
     kubernetes: [K8S.deployment, K8S.hpa],
+    azure: [AZURE.containerApp],
   },
   remediationSteps:
-    "Give each container a health check and each service a load-balancer health check path and an autoscaling target (ECS), or startup and liveness probes and scaling bounds (Cloud Run).",
+    "Give each container a health check and each service a load-balancer health check path and an autoscaling target (ECS), or startup and liveness probes and scaling bounds (Cloud Run), or Liveness and Readiness probes and template.scale minReplicas/maxReplicas (Container Apps).",
   validateStack: ({ resources }, report) => {
     const bounded = (min: number, max: number) => min >= 1 && max >= min && max <= MAX_INSTANCES;
     const tasks = new Map(ofType(resources, AWS.taskDefinition).map((t) => [String(t.props.arn), t]));
@@ -60,6 +61,18 @@ export const healthAndScaling: Rule = {
         if (!bounded(min, max))
           report(`${label(deployment)} scales ${min}-${max}, outside 1-${MAX_INSTANCES}`, deployment.urn);
       }
+    }
+    for (const app of ofType(resources, AZURE.containerApp)) {
+      const containers = list(at(app.props, "template", "containers"));
+      const has = (type: string) =>
+        containers.length > 0 && containers.every((c) => list(at(c, "probes")).some((p) => at(p, "type") === type));
+      if (!has("Liveness")) report(`${label(app)} runs a container without a liveness probe`, app.urn);
+      if (!has("Readiness")) report(`${label(app)} runs a container without a readiness probe`, app.urn);
+      const scale = at(app.props, "template", "scale");
+      // Container Apps defaults to 0-10 replicas when scale is unset: a floor of zero.
+      const min = Number(at(scale, "minReplicas") ?? 0);
+      const max = Number(at(scale, "maxReplicas") ?? 10);
+      if (!bounded(min, max)) report(`${label(app)} scales ${min}-${max}, outside 1-${MAX_INSTANCES}`, app.urn);
     }
     for (const run of ofType(resources, GCP.run)) {
       const containers = list(at(run.props, "template", "containers"));

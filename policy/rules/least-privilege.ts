@@ -1,6 +1,6 @@
 import type { Rule } from "../rule.js";
 import { at, json, label, list } from "../rule.js";
-import { AWS, GCP, K8S } from "./types.js";
+import { AWS, AZURE, GCP, K8S } from "./types.js";
 
 /** AWS managed policies a service role may carry: each grants only what its name says. */
 const AWS_MANAGED_ALLOWED = new Set(["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]);
@@ -22,6 +22,17 @@ const GCP_PROJECT_ALLOWED = new Set([
   "roles/errorreporting.writer",
 ]);
 const GCP_BASIC = new Set(["roles/owner", "roles/editor", "roles/viewer"]);
+
+/** Azure built-in roles whose actions are "*" (or that hand out roles): never for a service. */
+const AZURE_PRIVILEGED: Record<string, string> = {
+  "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+  "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+  "18d7d88d-d35e-4fb5-a5c3-7773c4a72bc9": "User Access Administrator",
+  "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
+};
+/** A scope that is a management group, a whole subscription or a whole resource group, not one resource. */
+const AZURE_BROAD_SCOPE =
+  /^\/?$|^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+\/?$|^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?\/?$/i;
 
 function awsStatementProblems(document: unknown): string[] {
   const problems: string[] = [];
@@ -50,9 +61,10 @@ export const leastPrivilege: Rule = {
     aws: [AWS.rolePolicy, AWS.policy, AWS.role, AWS.attachment],
     gcp: [GCP.projectMember, GCP.projectBinding, GCP.topicMember, GCP.subscriptionMember, GCP.secretMember],
     kubernetes: [K8S.role, K8S.clusterRole, K8S.clusterRoleBinding, K8S.kafkaUser],
+    azure: [AZURE.roleAssignment, AZURE.roleDefinition],
   },
   remediationSteps:
-    "Name each action and the exact ARNs it applies to (AWS); grant data roles on the topic, subscription or secret itself, never on the project (GCP).",
+    "Name each action and the exact ARNs it applies to (AWS); grant data roles on the topic, subscription or secret itself, never on the project (GCP); scope each Azure role assignment to the one topic, subscription, secret or registry, and name each action of a custom role.",
   validateResource: ({ type, props, name }, report) => {
     const who = label({ type, name });
     if (type === AWS.rolePolicy || type === AWS.policy) {
@@ -82,6 +94,18 @@ export const leastPrivilege: Rule = {
         )
           report(`${who} has an ACL on every ${String(at(acl, "resource", "type"))}`);
       }
+    }
+    if (type === AZURE.roleAssignment) {
+      const role = String(props.roleDefinitionId).split("/").pop() ?? "";
+      const scope = String(props.scope);
+      if (AZURE_PRIVILEGED[role]) report(`${who} grants the built-in ${AZURE_PRIVILEGED[role]} role`);
+      if (AZURE_BROAD_SCOPE.test(scope)) report(`${who} grants role ${role} on all of ${scope}, not one resource`);
+    }
+    if (type === AZURE.roleDefinition) {
+      for (const permission of list(props.permissions))
+        for (const field of ["actions", "dataActions"])
+          for (const action of list(at(permission, field)).map(String))
+            if (action === "*" || action.endsWith("/*")) report(`${who} allows the wildcard ${field} "${action}"`);
     }
     if (type === GCP.projectMember || type === GCP.projectBinding) {
       const role = String(props.role);

@@ -1,6 +1,6 @@
 import type { Rule } from "../rule.js";
 import { at, json, label, list, ofType } from "../rule.js";
-import { AWS, GCP } from "./types.js";
+import { AWS, AZURE, GCP } from "./types.js";
 
 /**
  * Every log store the stack writes to has a retention period, and every service writes to one
@@ -12,13 +12,17 @@ export const logRetention: Rule = {
   description: "Every log group or bucket has a retention period, and every service logs to one of them.",
   severity: "low",
   enforcementLevel: "mandatory",
-  types: { aws: [AWS.logGroup, AWS.taskDefinition], gcp: [GCP.logBucket, GCP.logSink, GCP.run] },
+  types: {
+    aws: [AWS.logGroup, AWS.taskDefinition],
+    gcp: [GCP.logBucket, GCP.logSink, GCP.run],
+    azure: [AZURE.workspace, AZURE.environment, AZURE.containerApp, AZURE.flowLog],
+  },
   notCheckable: {
     kubernetes:
       "Containers log to stdout; the cluster's log pipeline (outside the stack) decides how long lines are kept.",
   },
   remediationSteps:
-    "Set retentionInDays on each CloudWatch log group and point each container's awslogs-group at one; set retentionDays on the log bucket and route the services' logs to it with a sink.",
+    "Set retentionInDays on each CloudWatch log group and point each container's awslogs-group at one; set retentionDays on the log bucket and route the services' logs to it with a sink; set retentionInDays on the Log Analytics workspace, send the Container Apps environment's logs to it, and give each VNet flow log a retentionPolicy.",
   validateStack: ({ resources }, report) => {
     const groups = ofType(resources, AWS.logGroup);
     for (const group of groups) {
@@ -32,6 +36,32 @@ export const logRetention: Rule = {
         if (typeof group !== "string" || !names.has(group))
           report(`${label(task)} logs to ${String(group ?? "nowhere")}, not to a log group of the stack`, task.urn);
       }
+    }
+    const workspaces = ofType(resources, AZURE.workspace);
+    for (const workspace of workspaces) {
+      const days = Number(workspace.props.retentionInDays ?? 0);
+      if (!(days > 0)) report(`${label(workspace)} has no retentionInDays`, workspace.urn);
+    }
+    const customerIds = new Set(workspaces.map((w) => String(w.props.customerId)));
+    const environments = ofType(resources, AZURE.environment);
+    for (const environment of environments) {
+      const logs = at(environment.props, "appLogsConfiguration");
+      const customerId = String(at(logs, "logAnalyticsConfiguration", "customerId"));
+      if (at(logs, "destination") !== "log-analytics" || !customerIds.has(customerId))
+        report(
+          `${label(environment)} sends its apps' logs to no Log Analytics workspace of the stack`,
+          environment.urn,
+        );
+    }
+    const environmentIds = new Set(environments.map((e) => String(e.props.id).toLowerCase()));
+    for (const app of ofType(resources, AZURE.containerApp)) {
+      if (!environmentIds.has(String(app.props.managedEnvironmentId).toLowerCase()))
+        report(`${label(app)} runs in an environment outside the stack, whose logs it does not keep`, app.urn);
+    }
+    for (const log of ofType(resources, AZURE.flowLog)) {
+      const policy = at(log.props, "retentionPolicy");
+      if (at(policy, "enabled") !== true || !(Number(at(policy, "days")) > 0))
+        report(`${label(log)} keeps flow logs forever (no retentionPolicy with days)`, log.urn);
     }
     const buckets = ofType(resources, GCP.logBucket);
     for (const bucket of buckets) {

@@ -1,6 +1,6 @@
 import type { Rule } from "../rule.js";
 import { at, label, list, ofType } from "../rule.js";
-import { AWS, GCP, K8S } from "./types.js";
+import { AWS, AZURE, GCP, K8S } from "./types.js";
 
 const OPEN = new Set(["0.0.0.0/0", "::/0"]);
 const DATA_PORTS = [5432, 6379, 6380];
@@ -15,9 +15,10 @@ export const noPublicData: Rule = {
     aws: [AWS.rds, AWS.redis, AWS.securityGroup, AWS.ingressRule, AWS.sgRule],
     gcp: [GCP.sql, GCP.redis],
     kubernetes: [K8S.service, K8S.postgres],
+    azure: [AZURE.postgres, AZURE.postgresFirewallRule, AZURE.redis, AZURE.privateEndpoint],
   },
   remediationSteps:
-    "Keep the data service in private subnets: publiclyAccessible false (RDS), no 0.0.0.0/0 ingress on its security group, ipv4Enabled false (Cloud SQL), authorizedNetwork set to the stack's VPC (Memorystore).",
+    "Keep the data service in private subnets: publiclyAccessible false (RDS), no 0.0.0.0/0 ingress on its security group, ipv4Enabled false (Cloud SQL), authorizedNetwork set to the stack's VPC (Memorystore), network.publicNetworkAccess Disabled on a delegated subnet (Flexible Server), publicNetworkAccess Disabled and a private endpoint (Azure Managed Redis).",
   validateStack: ({ resources }, report) => {
     // Security groups that guard a data service, by id.
     const guarded = new Map<string, string>();
@@ -69,6 +70,26 @@ export const noPublicData: Rule = {
       for (const managed of list(at(pg.props, "spec", "managed", "services", "additional")))
         if (["LoadBalancer", "NodePort"].includes(String(at(managed, "serviceTemplate", "spec", "type"))))
           report(`${label(pg)} adds a ${String(at(managed, "serviceTemplate", "spec", "type"))} service`, pg.urn);
+    }
+    for (const server of ofType(resources, AZURE.postgres)) {
+      if (at(server.props, "network", "publicNetworkAccess") !== "Disabled")
+        report(`${label(server)} has public network access (network.publicNetworkAccess is not Disabled)`, server.urn);
+    }
+    for (const rule of ofType(resources, AZURE.postgresFirewallRule)) {
+      if (rule.props.startIpAddress === "0.0.0.0" && rule.props.endIpAddress === "255.255.255.255")
+        report(`${label(rule)} admits every IPv4 address`, rule.urn);
+    }
+    const endpoints = ofType(resources, AZURE.privateEndpoint).flatMap((e) =>
+      list(at(e.props, "privateLinkServiceConnections")).map((c) => at(c, "privateLinkServiceId")),
+    );
+    for (const redis of ofType(resources, AZURE.redis)) {
+      if (redis.props.publicNetworkAccess !== "Disabled")
+        report(`${label(redis)} has public network access (publicNetworkAccess is not Disabled)`, redis.urn);
+      if (!endpoints.includes(redis.props.id))
+        report(
+          `${label(redis)} has no private endpoint in the stack, so nothing inside the VNet reaches it`,
+          redis.urn,
+        );
     }
     for (const redis of ofType(resources, GCP.redis)) {
       if (typeof redis.props.authorizedNetwork !== "string" || redis.props.authorizedNetwork === "")

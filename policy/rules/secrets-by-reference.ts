@@ -1,6 +1,6 @@
 import type { Rule } from "../rule.js";
 import { at, json, label, list, ofType } from "../rule.js";
-import { AWS, GCP, K8S } from "./types.js";
+import { AWS, AZURE, GCP, K8S } from "./types.js";
 
 /** Setting names whose value is a credential whatever it looks like. */
 const SECRET_NAME = /(PASSWORD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|DATABASE_URL|CACHE_URL|CONNECTION_STRING)$/;
@@ -21,9 +21,10 @@ export const secretsByReference: Rule = {
     aws: [AWS.taskDefinition, AWS.secretVersion],
     gcp: [GCP.run, GCP.secretVersion],
     kubernetes: [K8S.deployment, K8S.statefulSet],
+    azure: [AZURE.containerApp],
   },
   remediationSteps:
-    "Store the value in Secrets Manager or Secret Manager and pass it as an ECS `secrets` entry or a Cloud Run secretKeyRef.",
+    "Store the value in Secrets Manager, Secret Manager or Key Vault and pass it as an ECS `secrets` entry, a Cloud Run secretKeyRef, or a Container Apps secret with keyVaultUrl that the env names by secretRef.",
   validateStack: ({ resources }, report) => {
     const stored = [
       ...ofType(resources, AWS.secretVersion).map((v) => v.props.secretString),
@@ -45,6 +46,19 @@ export const secretsByReference: Rule = {
       for (const container of list(at(workload.props, "spec", "template", "spec", "containers")))
         for (const env of list(at(container, "env")))
           check(workload.urn, label(workload), String(at(env, "name")), at(env, "value"));
+    }
+    // Container Apps keeps a secret either as a value in the app (visible to anyone who reads the
+    // app) or as a Key Vault reference read through the app's identity; only the reference is allowed.
+    for (const app of ofType(resources, AZURE.containerApp)) {
+      for (const secret of list(at(app.props, "configuration", "secrets")))
+        if (at(secret, "value") !== undefined || !at(secret, "keyVaultUrl"))
+          report(
+            `${label(app)} keeps secret "${String(at(secret, "name"))}" as a value, not a Key Vault reference`,
+            app.urn,
+          );
+      for (const container of list(at(app.props, "template", "containers")))
+        for (const env of list(at(container, "env")))
+          check(app.urn, label(app), String(at(env, "name")), at(env, "value"));
     }
     for (const run of ofType(resources, GCP.run)) {
       for (const container of list(at(run.props, "template", "containers")))

@@ -1,6 +1,8 @@
+import type { PolicyResource, ReportViolation } from "@pulumi/policy";
 import type { Rule } from "../rule.js";
 import { at, label, list, ofType } from "../rule.js";
-import { AWS, GCP, K8S } from "./types.js";
+import { serverParametersOn } from "./azure-children.js";
+import { AWS, AZURE, GCP, K8S } from "./types.js";
 
 interface TlsConfig {
   /** The stack's public entry point may answer plain HTTP (a dev stack without a domain). */
@@ -21,6 +23,15 @@ export const tlsInTransit: Rule = {
     aws: [AWS.rds, AWS.rdsParams, AWS.redis, AWS.loadBalancer, AWS.listener],
     gcp: [GCP.sql, GCP.redis],
     kubernetes: [K8S.postgres, K8S.statefulSet, K8S.kafka, K8S.ingress],
+    azure: [
+      AZURE.postgres,
+      AZURE.postgresParameter,
+      AZURE.redis,
+      AZURE.redisDatabase,
+      AZURE.serviceBus,
+      AZURE.containerApp,
+      AZURE.storageAccount,
+    ],
   },
   configSchema: {
     properties: {
@@ -32,7 +43,7 @@ export const tlsInTransit: Rule = {
     },
   },
   remediationSteps:
-    "Set rds.force_ssl=1 in the RDS parameter group, transitEncryptionEnabled on ElastiCache, sslMode ENCRYPTED_ONLY on Cloud SQL, transitEncryptionMode SERVER_AUTHENTICATION on Memorystore, and give the public load balancer a certificate (taskflow:domain and taskflow:certificateArn).",
+    "Set rds.force_ssl=1 in the RDS parameter group, transitEncryptionEnabled on ElastiCache, sslMode ENCRYPTED_ONLY on Cloud SQL, transitEncryptionMode SERVER_AUTHENTICATION on Memorystore, and give the public load balancer a certificate (taskflow:domain and taskflow:certificateArn); on Azure, the server parameter require_secure_transport=on, minimumTlsVersion 1.2 and clientProtocol Encrypted on Managed Redis, minimumTlsVersion 1.2 on Service Bus and storage, and allowInsecure false on Container Apps ingress.",
   validateStack: (args, report) => {
     const { resources } = args;
     const { allowPlainHttp = false } = args.getConfig<TlsConfig>();
@@ -88,6 +99,7 @@ export const tlsInTransit: Rule = {
       if (list(at(ingress.props, "spec", "tls")).length === 0 && !allowPlainHttp)
         report(`${label(ingress)} serves the public entry point without TLS (no spec.tls)`, ingress.urn);
     }
+    checkAzure(resources, allowPlainHttp, report);
     for (const sql of ofType(resources, GCP.sql)) {
       const ip = at(sql.props, "settings", "ipConfiguration");
       const mode = at(ip, "sslMode");
@@ -106,3 +118,32 @@ export const tlsInTransit: Rule = {
     }
   },
 };
+
+const TLS12 = new Set(["1.2", "1.3", "TLS1_2", "TLS1_3"]);
+
+/** Flexible Server, Managed Redis, Service Bus, storage and Container Apps ingress. */
+function checkAzure(resources: PolicyResource[], allowPlainHttp: boolean, report: ReportViolation): void {
+  for (const server of ofType(resources, AZURE.postgres)) {
+    if (!serverParametersOn(resources, server, AZURE.postgresParameter).has("require_secure_transport"))
+      report(`${label(server)} does not require TLS: no require_secure_transport=on parameter`, server.urn);
+  }
+  for (const r of ofType(resources, AZURE.redis, AZURE.serviceBus, AZURE.storageAccount)) {
+    if (!TLS12.has(String(r.props.minimumTlsVersion)))
+      report(
+        `${label(r)} accepts TLS below 1.2 (minimumTlsVersion ${String(r.props.minimumTlsVersion ?? "unset")})`,
+        r.urn,
+      );
+  }
+  for (const account of ofType(resources, AZURE.storageAccount)) {
+    if (account.props.enableHttpsTrafficOnly === false) report(`${label(account)} accepts plain HTTP`, account.urn);
+  }
+  for (const database of ofType(resources, AZURE.redisDatabase)) {
+    if (database.props.clientProtocol === "Plaintext")
+      report(`${label(database)} accepts plain-text clients`, database.urn);
+  }
+  for (const app of ofType(resources, AZURE.containerApp)) {
+    const ingress = at(app.props, "configuration", "ingress");
+    if (at(ingress, "allowInsecure") === true && (at(ingress, "external") !== true || !allowPlainHttp))
+      report(`${label(app)} serves plain HTTP beside HTTPS (ingress allowInsecure)`, app.urn);
+  }
+}

@@ -58,3 +58,26 @@ export const GCP = {
   registry: "gcp:artifactregistry/repository:Repository",
   subnetwork: "gcp:compute/subnetwork:Subnetwork",
 } as const;
+
+export const AZURE = {
+  postgres: "azure-native:dbforpostgresql:Server",
+  postgresParameter: "azure-native:dbforpostgresql:Configuration",
+  postgresFirewallRule: "azure-native:dbforpostgresql:FirewallRule",
+  redis: "azure-native:redisenterprise:RedisEnterprise",
+  redisDatabase: "azure-native:redisenterprise:Database",
+  privateEndpoint: "azure-native:network:PrivateEndpoint",
+  serviceBus: "azure-native:servicebus:Namespace",
+  subscription: "azure-native:servicebus:Subscription",
+  containerApp: "azure-native:app:ContainerApp",
+  environment: "azure-native:app:ManagedEnvironment",
+  roleAssignment: "azure-native:authorization:RoleAssignment",
+  roleDefinition: "azure-native:authorization:RoleDefinition",
+  keyVaultSecret: "azure-native:keyvault:Secret",
+  workspace: "azure-native:operationalinsights:Workspace",
+  registry: "azure-native:containerregistry:Registry",
+  vnet: "azure-native:network:VirtualNetwork",
+  flowLog: "azure-native:network:FlowLog",
+  storageAccount: "azure-native:storage:StorageAccount",
+  lock: "azure-native:authorization:ManagementLockByScope",
+  groupLock: "azure-native:authorization:ManagementLockAtResourceGroupLevel",
+} as const;

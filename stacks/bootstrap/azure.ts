@@ -1,6 +1,7 @@
 import * as authorization from "@pulumi/azure-native/authorization/index.js";
 import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
 import * as resources from "@pulumi/azure-native/resources/index.js";
+import * as security from "@pulumi/azure-native/security/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_ISSUER, subjects, type TrustSettings } from "./settings.js";
 
@@ -10,7 +11,9 @@ const USER_ACCESS_ADMINISTRATOR = "18d7d88d-d35e-4fb5-a5c3-7773c4a72bc9";
 
 /**
  * A user-assigned identity with one federated credential per allowed subject, which deploy.yml
- * signs in as through azure/login (client-id, tenant-id, subscription-id; no secret).
+ * signs in as through azure/login (client-id, tenant-id, subscription-id; no secret). Also turns
+ * on Microsoft Defender for Containers for the subscription, which scans the images pushed to its
+ * container registries: the scanning half of the policy pack's registry rule on Azure.
  */
 export function azureTrust(name: string, subscriptionId: string, location: string, settings: TrustSettings) {
   const group = new resources.ResourceGroup(`${name}-identity`, { location });
@@ -27,6 +30,11 @@ export function azureTrust(name: string, subscriptionId: string, location: strin
       subject,
       audiences: ["api://AzureADTokenExchange"],
     });
+  new security.Pricing(`${name}-defender-containers`, {
+    pricingName: "Containers",
+    pricingTier: "Standard",
+    scopeId: `subscriptions/${subscriptionId}`,
+  });
   const scope = `/subscriptions/${subscriptionId}`;
   for (const [role, id] of [
     ["contributor", CONTRIBUTOR],

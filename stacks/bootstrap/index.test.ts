@@ -88,6 +88,14 @@ describe("stacks/bootstrap", () => {
       "repo:acme/taskflow:environment:production",
     ]);
     expect(creds[0]?.inputs.issuer).toBe("https://token.actions.githubusercontent.com");
+    // Pushed images are scanned: Defender for Containers on the subscription.
+    expect(resources.filter((r) => r.type === "azure-native:security:Pricing").map((r) => r.inputs)).toEqual([
+      {
+        pricingName: "Containers",
+        pricingTier: "Standard",
+        scopeId: "subscriptions/00000000-0000-0000-0000-000000000000",
+      },
+    ]);
   });
 
   it("refuses a repository that is not owner/name", () => {
