@@ -31,7 +31,12 @@ const broker = new MemoryBroker();
 /** Real time plus whatever a test skips ahead, so waits between guesses need no sleeping. */
 const clock = (() => {
   let offset = 0;
-  return { now: () => new Date(Date.now() + offset), advance: (ms: number) => void (offset += ms) };
+  return {
+    now: () => new Date(Date.now() + offset),
+    advance(ms: number) {
+      offset += ms;
+    },
+  };
 })();
 
 beforeAll(async () => {
