@@ -171,7 +171,7 @@ export class Rehearsal {
     const config = await stackConfig(targetName, options.settings ?? {});
     const settings = readStackSettings((namespace, key) => config[`${namespace}:${key}`], targetName);
     const run = await runStackWith(settings, config, target.mocks, targetName);
-    const reading = readStack(run, platform);
+    const reading = await readStack(run, platform);
     const graph = new Graph(run.resources);
     const endpoints = target.endpoints(graph, settings.appName);
     log(
