@@ -23,9 +23,8 @@ describe("gateway proxy to an https upstream", () => {
     const tls = makeTestCertificates(dir);
     if (!tls) throw new Error("[taskflow] [tests] openssl could not make test certificates");
     setDefaultCACertificates([...defaults, await readFile(tls.caFile, "utf8")]);
-    server = createServer(
-      { cert: await readFile(tls.certFile), key: await readFile(tls.keyFile) },
-      (req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ path: req.url })),
+    server = createServer({ cert: await readFile(tls.certFile), key: await readFile(tls.keyFile) }, (req, res) =>
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ path: req.url })),
     );
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   });

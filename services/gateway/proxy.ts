@@ -1,4 +1,4 @@
-import { Agent, type IncomingHttpHeaders, request as httpRequest, type ServerResponse } from "node:http";
+import { Agent, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { TaskflowError } from "../../adapters/core/errors.js";
 import type { UpstreamPolicy } from "../kernel/resilience.js";
