@@ -33,6 +33,18 @@ describe("GCP stack under mocks", () => {
     });
   });
 
+  it("cleans the registry for real: untagged images older than a week go, the newest versions stay", () => {
+    const repo = graph().named("gcp:artifactregistry/repository:Repository", `${app()}-registry-images`);
+    expect(repo.inputs.cleanupPolicyDryRun).toBe(false);
+    const rules = asArray(repo.inputs.cleanupPolicies) as Record<string, unknown>[];
+    expect(rules.filter((r) => r.action === "DELETE")).toEqual([
+      { id: "delete-untagged", action: "DELETE", condition: { tagState: "UNTAGGED", olderThan: "604800s" } },
+    ]);
+    expect(rules.filter((r) => r.action === "KEEP")).toEqual([
+      { id: "keep-newest", action: "KEEP", mostRecentVersions: { keepCount: 20 } },
+    ]);
+  });
+
   it("hands Memorystore's own CA to every service that uses the cache, so TLS verifies the server", () => {
     for (const service of platform.services) {
       const env = containerEnvironment(stack().reading, service.name);

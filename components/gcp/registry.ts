@@ -7,6 +7,9 @@ import type { Registry, RegistryArgs } from "../api/registry.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { GCP_NAMES } from "./names.js";
 
+/** How long an untagged image stays before cleanup deletes it (a protobuf Duration). */
+const UNTAGGED_MAX_AGE = "604800s";
+
 export interface GcpRegistryArgs extends RegistryArgs, PlacementArgs {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
@@ -17,7 +20,12 @@ export interface GcpRegistryArgs extends RegistryArgs, PlacementArgs {
   };
 }
 
-/** An Artifact Registry Docker repository with immutable tags and a keep-newest cleanup rule. */
+/**
+ * An Artifact Registry Docker repository with immutable tags and a cleanup policy that runs for
+ * real (not as a dry run): untagged images (layers of superseded pushes) older than a week are
+ * deleted, and the newest `keepImages` versions are kept whatever their state. A KEEP rule alone
+ * deletes nothing, so the DELETE rule is what frees the space.
+ */
 export class GcpRegistry extends pulumi.ComponentResource implements Registry {
   readonly repositoryUrl: pulumi.Output<string>;
 
@@ -34,7 +42,13 @@ export class GcpRegistry extends pulumi.ComponentResource implements Registry {
           location: args.region,
           project: args.project,
           dockerConfig: { immutableTags: true },
+          cleanupPolicyDryRun: false,
           cleanupPolicies: [
+            {
+              id: "delete-untagged",
+              action: "DELETE",
+              condition: { tagState: "UNTAGGED", olderThan: UNTAGGED_MAX_AGE },
+            },
             {
               id: "keep-newest",
               action: "KEEP",

@@ -101,11 +101,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       proxy(req, res, upstreams.identity, undefined).catch(next);
     });
     mountBrowserSession(app, {
-      identity: (path, body) =>
+      identity: (path, body, req) =>
         call(upstreams.identity, {
           method: "POST",
           path,
-          headers: { "content-type": "application/json", ...traceHeaders() },
+          headers: { "content-type": "application/json", "x-forwarded-for": req.ip ?? "", ...traceHeaders() },
           body: Buffer.from(JSON.stringify(body)),
         }),
       async limit(req, res) {

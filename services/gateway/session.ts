@@ -23,8 +23,11 @@ export const CSRF_HEADER = "x-csrf-token";
 const MAX_AGE_S = 30 * 24 * 3600;
 
 export interface SessionDeps {
-  /** POSTs a JSON body to an identity route (e.g. `/api/v1/auth/login`). */
-  identity(path: string, body: unknown): Promise<UpstreamResponse>;
+  /**
+   * POSTs a JSON body to an identity route (e.g. `/api/v1/auth/login`) on behalf of the
+   * request, whose client address identity throttles sign-ins by.
+   */
+  identity(path: string, body: unknown, req: Request): Promise<UpstreamResponse>;
   /** The sign-in rate limit, applied before identity is asked. */
   limit(req: Request, res: Response): Promise<void>;
 }
@@ -66,6 +69,8 @@ function clearSession(res: Response): void {
 
 /** Passes identity's problem (lockout, wrong password, reused token) through as it is. */
 function relayProblem(res: Response, answer: UpstreamResponse): void {
+  const retryAfter = answer.headers["retry-after"];
+  if (retryAfter !== undefined) res.setHeader("retry-after", retryAfter);
   res.status(answer.status).type(String(answer.headers["content-type"] ?? "application/problem+json"));
   res.send(answer.body);
 }
@@ -98,7 +103,7 @@ export function mountBrowserSession(app: Express, deps: SessionDeps): void {
     SESSION_PATH,
     run(async (req, res) => {
       await deps.limit(req, res);
-      const answer = await deps.identity("/api/v1/auth/login", req.body ?? {});
+      const answer = await deps.identity("/api/v1/auth/login", req.body ?? {}, req);
       if (answer.status !== 200) return relayProblem(res, answer);
       setSession(res, JSON.parse(answer.body.toString()) as TokenPair);
     }),
@@ -109,7 +114,7 @@ export function mountBrowserSession(app: Express, deps: SessionDeps): void {
     run(async (req, res) => {
       const refreshToken = checkedRefreshToken(req);
       await deps.limit(req, res);
-      const answer = await deps.identity("/api/v1/auth/refresh", { refreshToken });
+      const answer = await deps.identity("/api/v1/auth/refresh", { refreshToken }, req);
       if (answer.status !== 200) {
         // A refused token (expired, revoked, reused) is gone for good: drop the cookies with it.
         if (answer.status === 401 || answer.status === 403) clearSession(res);
@@ -123,7 +128,7 @@ export function mountBrowserSession(app: Express, deps: SessionDeps): void {
     `${SESSION_PATH}/logout`,
     run(async (req, res) => {
       const refreshToken = checkedRefreshToken(req);
-      const answer = await deps.identity("/api/v1/auth/logout", { refreshToken });
+      const answer = await deps.identity("/api/v1/auth/logout", { refreshToken }, req);
       clearSession(res);
       if (answer.status >= 500) {
         throw new AppError(503, "upstream-unavailable", "cannot end the session right now; try again shortly");

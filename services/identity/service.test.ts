@@ -8,6 +8,7 @@ import { openTestDatabase } from "../kernel/db/testing.js";
 import { createOutboxRelay, type OutboxRelay } from "../kernel/messaging/outbox-relay.js";
 import { createLogger } from "../kernel/observability/logger.js";
 import { listen } from "../kernel/runtime.js";
+import { MAX_FAILED_LOGINS } from "./domain/lockout.js";
 import { generateSigningKeyPem, signingKeyFromPem } from "./domain/signing-key.js";
 import { createIdentityService, IDENTITY_MIGRATIONS, type IdentityService, localVerificationKeys } from "./service.js";
 
@@ -27,6 +28,16 @@ let service: IdentityService;
 let base: string;
 let server: { close(): Promise<void> };
 const broker = new MemoryBroker();
+/** Real time plus whatever a test skips ahead, so waits between guesses need no sleeping. */
+const clock = (() => {
+  let offset = 0;
+  return {
+    now: () => new Date(Date.now() + offset),
+    advance(ms: number) {
+      offset += ms;
+    },
+  };
+})();
 
 beforeAll(async () => {
   const key = await signingKeyFromPem(generateSigningKeyPem());
@@ -54,6 +65,7 @@ beforeAll(async () => {
   });
   service = await createIdentityService(deps, {
     key,
+    now: () => clock.now(),
     scrypt: { N: 1024, r: 8, p: 1 },
     adminEmails: ["root@example.test"],
   });
@@ -102,14 +114,83 @@ describe("identity", () => {
     expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual([kid]);
   });
 
-  it("locks the account after 5 failed logins, even for the right password", async () => {
+  const from = (client: string) => ({ "x-forwarded-for": client });
+  /** The parts of a problem a caller compares; instance and request id differ per request anyway. */
+  const shape = (answer: { status: number; body: Record<string, unknown>; headers: Headers }) => ({
+    status: answer.status,
+    type: answer.body.type,
+    title: answer.body.title,
+    detail: answer.body.detail,
+    retryAfter: answer.headers.get("retry-after"),
+  });
+
+  it("throttles failed logins per account and client: the guessing client waits, then is locked out; another client signs in", async () => {
     const user = newUser();
     await post("/auth/register", user);
-    for (let i = 0; i < 5; i++)
-      expect((await post("/auth/login", { ...user, password: "wrong-password!" })).status).toBe(401);
-    const locked = await post("/auth/login", user);
-    expect(locked.status).toBe(401);
-    expect(locked.body.detail).toContain("locked");
+    const wrong = { ...user, password: "wrong-password!" };
+    const attacker = from("203.0.113.7");
+    const statuses: number[] = [];
+    for (let i = 0; i < MAX_FAILED_LOGINS; i++) {
+      const answer = await post("/auth/login", wrong, attacker);
+      statuses.push(answer.status);
+      if (answer.status === 429) {
+        expect(Number(answer.headers.get("retry-after"))).toBeGreaterThan(0);
+        clock.advance(Number(answer.headers.get("retry-after")) * 1000);
+        i--;
+      }
+    }
+    // Free at first, then a growing wait between guesses.
+    expect(statuses.slice(0, 2)).toEqual([401, 401]);
+    expect(statuses).toContain(429);
+    const locked = await post("/auth/login", user, attacker);
+    expect(locked.status).toBe(429);
+    expect(locked.body.detail).toContain("this client");
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThanOrEqual(10 * 60);
+    // The owner, from anywhere else, is not locked out.
+    expect((await post("/auth/login", user, from("198.51.100.2"))).status).toBe(200);
+    expect((await post("/auth/login", user)).status).toBe(200);
+  });
+
+  it("answers an unknown email exactly as a known one: same status, body and comparable timing, throttled alike", async () => {
+    const known = newUser();
+    await post("/auth/register", known);
+    const unknown = { email: `nobody-${Date.now()}@example.test`, password: "wrong-password!" };
+    for (let round = 0; round < MAX_FAILED_LOGINS + 2; round++) {
+      const known401 = shape(await post("/auth/login", { ...known, password: "wrong-password!" }, from("192.0.2.9")));
+      const unknown401 = shape(await post("/auth/login", unknown, from("192.0.2.9")));
+      expect(unknown401, `attempt ${round + 1}`).toEqual(known401);
+    }
+    // Timing, on attempts that are not throttled (a new client each): both run one scrypt
+    // check and the same two statements. The fastest of many is compared, which load on a
+    // shared machine can only slow down.
+    const times = { known: [] as number[], unknown: [] as number[] };
+    for (let i = 0; i < 15; i++) {
+      for (const who of ["known", "unknown"] as const) {
+        const body = who === "known" ? { ...known, password: "wrong-password!" } : unknown;
+        const started = performance.now();
+        expect((await post("/auth/login", body, from(`198.18.0.${i}`))).status).toBe(401);
+        times[who].push(performance.now() - started);
+      }
+    }
+    const [k, u] = [Math.min(...times.known), Math.min(...times.unknown)];
+    expect(Math.abs(k - u), `fastest ${k.toFixed(1)} ms known vs ${u.toFixed(1)} ms unknown`).toBeLessThan(
+      Math.max(5, 0.5 * Math.max(k, u)),
+    );
+    console.info(`[identity] wrong password, fastest of 15: known ${k.toFixed(1)} ms, unknown ${u.toFixed(1)} ms`);
+  });
+
+  it("says an account is deactivated only to a caller who knows its password", async () => {
+    const user = newUser();
+    const created = await post("/auth/register", user);
+    await db.query("UPDATE accounts SET status = 'inactive' WHERE id = $1", [created.body.id]);
+    const guess = await post("/auth/login", { ...user, password: "wrong-password!" }, from("192.0.2.10"));
+    const nobody = await post(
+      "/auth/login",
+      { email: `x-${Date.now()}@example.test`, password: "wrong-password!" },
+      from("192.0.2.10"),
+    );
+    expect(shape(guess)).toEqual(shape(nobody));
+    expect((await post("/auth/login", user, from("192.0.2.10"))).body.detail).toContain("deactivated");
   });
 
   it("rotates refresh tokens; reusing an old one revokes the whole family", async () => {

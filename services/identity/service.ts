@@ -7,7 +7,9 @@ import { ValidationError } from "../kernel/errors.js";
 import { createHttpApp, type HttpApp } from "../kernel/http/app.js";
 import { subscribeWithInbox } from "../kernel/messaging/inbox.js";
 import type { ServiceRuntime } from "../kernel/runtime.js";
+import { pruneThrottles } from "./data-access/identity-store.js";
 import type { IdentityContext } from "./domain/accounts.js";
+import { LOCKOUT_MS } from "./domain/lockout.js";
 import type { ScryptCost } from "./domain/password.js";
 import { revocationsSince } from "./domain/revocations.js";
 import {
@@ -60,6 +62,8 @@ export interface IdentityServiceOptions {
   readonly adminEmails?: readonly string[];
   /** Lower scrypt cost for tests only. */
   readonly scrypt?: ScryptCost;
+  /** The clock (tests skip ahead with it). @default the system clock */
+  readonly now?: () => Date;
   /** How often identity re-reads its own revocation list. @default the poller's (2 s) */
   readonly revocationPollMs?: number;
 }
@@ -81,6 +85,7 @@ export async function createIdentityService(
     tokens: { issuer: runtime.env.JWT_ISSUER, audience: runtime.env.JWT_AUDIENCE },
     ...(options.adminEmails ? { adminEmails: options.adminEmails } : {}),
     ...(options.scrypt ? { scrypt: options.scrypt } : {}),
+    ...(options.now ? { now: options.now } : {}),
   };
   const published = jwks([options.key]);
   // Identity verifies its own tokens with its own key and reads revocations from its own
@@ -129,6 +134,12 @@ export async function createIdentityService(
       });
     },
   });
+  const pruning = setInterval(() => {
+    pruneThrottles(runtime.db, new Date(Date.now() - LOCKOUT_MS)).catch((error: unknown) =>
+      runtime.log.warn({ err: error }, "cannot prune sign-in throttles"),
+    );
+  }, 3_600_000);
+  pruning.unref();
   const subscriptions: Subscription[] = [
     await subscribeWithInbox({
       db: runtime.db,
@@ -144,6 +155,7 @@ export async function createIdentityService(
     context,
     async stop() {
       revocations.close();
+      clearInterval(pruning);
       await Promise.all(subscriptions.map((s) => s.close()));
     },
   };

@@ -52,6 +52,15 @@ export class UnauthorizedError extends AppError {
   }
 }
 
+/** 429: try again later; `retryAfterSeconds` is sent as `Retry-After`. */
+export class TooManyRequestsError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(429, "rate-limited", detail);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** 403: authenticated, but not allowed (used only where hiding the resource is pointless). */
 export class ForbiddenError extends AppError {
   constructor(detail: string) {

@@ -1,12 +1,12 @@
 import type { Queryable } from "../../kernel/db/database.js";
-import type { LockoutState } from "../domain/lockout.js";
+import type { ThrottleState } from "../domain/lockout.js";
 import type { Role } from "../domain/tokens.js";
 
 /** Storage of accounts, refresh-token families and API keys. Every function takes the connection or transaction to use. */
 
 export type AccountStatus = "active" | "inactive" | "locked";
 
-export interface Account extends LockoutState {
+export interface Account {
   readonly id: string;
   readonly email: string;
   readonly displayName: string;
@@ -23,8 +23,6 @@ interface AccountRow {
   password_hash: string;
   roles: Role[];
   status: AccountStatus;
-  failed_logins: number;
-  locked_until: Date | null;
   created_at: Date;
 }
 
@@ -35,8 +33,6 @@ const toAccount = (row: AccountRow): Account => ({
   passwordHash: row.password_hash,
   roles: row.roles,
   status: row.status,
-  failedLogins: row.failed_logins,
-  lockedUntil: row.locked_until === null ? null : new Date(row.locked_until),
   createdAt: new Date(row.created_at),
 });
 
@@ -89,20 +85,6 @@ export async function listAccounts(
   ]);
   const [count] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM accounts");
   return { items: rows.map(toAccount), total: count?.n ?? 0 };
-}
-
-export async function saveLockout(
-  db: Queryable,
-  id: string,
-  state: LockoutState,
-  status: AccountStatus,
-): Promise<void> {
-  await db.query("UPDATE accounts SET failed_logins = $2, locked_until = $3, status = $4 WHERE id = $1", [
-    id,
-    state.failedLogins,
-    state.lockedUntil,
-    status,
-  ]);
 }
 
 export async function deactivateAccount(db: Queryable, id: string, reason: string): Promise<boolean> {
@@ -266,4 +248,36 @@ export async function listRevokedSince(db: Queryable, since: Date, limit: number
     [since, limit],
   );
   return rows.map((row) => ({ kind: row.kind, id: row.id, revokedAt: new Date(row.revoked_at) }));
+}
+
+/**
+ * The sign-in throttle of one email and client, its row locked for the rest of `tx`, so that
+ * concurrent guesses are counted one after the other. Creates the row when there is none.
+ */
+export async function lockThrottle(tx: Queryable, email: string, client: string): Promise<ThrottleState> {
+  const [row] = await tx.query<{ failures: number; last_failure_at: Date | null }>(
+    `INSERT INTO login_throttle (email_key, client, failures) VALUES ($1, $2, 0)
+     ON CONFLICT (email_key, client) DO UPDATE SET failures = login_throttle.failures
+     RETURNING failures, last_failure_at`,
+    [emailKey(email), client],
+  );
+  return { failures: row!.failures, lastFailureAt: row!.last_failure_at && new Date(row!.last_failure_at) };
+}
+
+export async function saveThrottle(tx: Queryable, email: string, client: string, state: ThrottleState): Promise<void> {
+  await tx.query("UPDATE login_throttle SET failures = $3, last_failure_at = $4 WHERE email_key = $1 AND client = $2", [
+    emailKey(email),
+    client,
+    state.failures,
+    state.lastFailureAt,
+  ]);
+}
+
+export async function clearThrottle(db: Queryable, email: string, client: string): Promise<void> {
+  await db.query("DELETE FROM login_throttle WHERE email_key = $1 AND client = $2", [emailKey(email), client]);
+}
+
+/** Drops throttles whose last failure is before `before`; they no longer hold anyone back. */
+export async function pruneThrottles(db: Queryable, before: Date): Promise<void> {
+  await db.query("DELETE FROM login_throttle WHERE last_failure_at < $1", [before]);
 }

@@ -1,22 +1,24 @@
 import { randomUUID } from "node:crypto";
 import type { Database, Queryable } from "../../kernel/db/database.js";
 import { PG_UNIQUE_VIOLATION, sqlState } from "../../kernel/db/database.js";
-import { ConflictError, UnauthorizedError } from "../../kernel/errors.js";
+import { ConflictError, TooManyRequestsError, UnauthorizedError } from "../../kernel/errors.js";
 import { appendToStream } from "../../kernel/event-log.js";
 import {
   type Account,
+  clearThrottle,
   deactivateAccount,
   findAccountByEmail,
   findAccountById,
   insertAccount,
   insertRefreshToken,
+  lockThrottle,
   revokeAllForAccount,
   revokeFamily,
-  saveLockout,
+  saveThrottle,
   useRefreshToken,
 } from "../data-access/identity-store.js";
 import { API_KEY_REVOKED, apiKeyRevokedData } from "./api-key.js";
-import { afterFailedLogin, afterSuccessfulLogin, isLocked } from "./lockout.js";
+import { afterFailure, waitMs } from "./lockout.js";
 import { DEFAULT_SCRYPT_COST, decoyHash, hashPassword, type ScryptCost, verifyPassword } from "./password.js";
 import type { SigningKey } from "./signing-key.js";
 import {
@@ -65,8 +67,9 @@ export interface PublicAccount {
   readonly createdAt: string;
 }
 
-export function publicAccount(account: Account, now = new Date()): PublicAccount {
-  const status = account.status === "locked" && !isLocked(account, now) ? "active" : account.status;
+export function publicAccount(account: Account): PublicAccount {
+  // "locked" is from the per-account lockout that sign-in throttling replaced: such an account is active.
+  const status = account.status === "locked" ? "active" : account.status;
   return {
     id: account.id,
     email: account.email,
@@ -134,49 +137,43 @@ export async function register(
     throw error;
   }
   const account = await findAccountById(ctx.db, id);
-  return publicAccount(account!, clock(ctx));
+  return publicAccount(account!);
 }
 
 /** One message for every refusal, so a caller cannot tell which emails exist. */
 const INVALID_LOGIN = "invalid email or password";
 
-export async function login(ctx: IdentityContext, input: { email: string; password: string }): Promise<TokenPair> {
+/**
+ * Signs in. Every attempt is first counted as a failure of its email and client, under that
+ * row's lock, and the count is cleared only when the password is right: concurrent guesses
+ * cannot slip past the throttle, and an email without an account is throttled, timed and
+ * answered exactly as one with an account. That an account is deactivated is said only to a
+ * caller who gave its password.
+ */
+export async function login(
+  ctx: IdentityContext,
+  input: { email: string; password: string; client: string },
+): Promise<TokenPair> {
   const now = clock(ctx);
-  const account = await findAccountByEmail(ctx.db, input.email);
-  if (!account) {
-    await verifyPassword(input.password, await decoyHash(ctx.scrypt ?? DEFAULT_SCRYPT_COST));
-    throw new UnauthorizedError(INVALID_LOGIN);
-  }
-  if (account.status === "inactive") throw new UnauthorizedError("this account is deactivated");
-  if (isLocked(account, now)) {
-    throw new UnauthorizedError("this account is locked after too many failed logins; try again later");
-  }
-  const ok = await verifyPassword(input.password, account.passwordHash);
-  // The count is read and written under a row lock so that concurrent guesses all count.
-  const locked = await ctx.db.transaction(async (tx) => {
-    const current = await findAccountByEmail(tx, input.email, true);
-    if (!current) return false;
-    if (ok) {
-      await saveLockout(tx, current.id, afterSuccessfulLogin(), "active");
-      return false;
-    }
-    const next = afterFailedLogin(current, now);
-    const nowLocked = isLocked(next, now);
-    await saveLockout(tx, current.id, next, nowLocked ? "locked" : "active");
-    if (nowLocked && !isLocked(current, now)) {
-      await recordAccountEvent(tx, current.id, "system:identity", "account-locked", {
-        userId: current.id,
-        lockedUntil: next.lockedUntil!.toISOString(),
-      });
-    }
-    return nowLocked;
+  const wait = await ctx.db.transaction(async (tx) => {
+    const state = await lockThrottle(tx, input.email, input.client);
+    const ms = waitMs(state, now);
+    if (ms === 0) await saveThrottle(tx, input.email, input.client, afterFailure(state, now));
+    return ms;
   });
-  if (locked) ctx.notifyRelay?.();
-  if (!ok) {
-    throw new UnauthorizedError(
-      locked ? "this account is locked after too many failed logins; try again later" : INVALID_LOGIN,
+  if (wait > 0) {
+    const seconds = Math.ceil(wait / 1000);
+    throw new TooManyRequestsError(
+      `too many failed sign-ins for this account from this client; try again in ${seconds} s`,
+      seconds,
     );
   }
+  const account = await findAccountByEmail(ctx.db, input.email);
+  const hash = account?.passwordHash ?? (await decoyHash(ctx.scrypt ?? DEFAULT_SCRYPT_COST));
+  const ok = await verifyPassword(input.password, hash);
+  if (!account || !ok) throw new UnauthorizedError(INVALID_LOGIN);
+  await clearThrottle(ctx.db, input.email, input.client);
+  if (account.status === "inactive") throw new UnauthorizedError("this account is deactivated");
   return issueTokens(ctx, account, randomUUID(), ctx.db);
 }
 

@@ -1,24 +1,34 @@
 import { describe, expect, it } from "vitest";
-import { afterFailedLogin, afterSuccessfulLogin, isLocked, LOCKOUT_MS, type LockoutState } from "./lockout.js";
+import {
+  afterFailure,
+  FREE_FAILURES,
+  FRESH,
+  LOCKOUT_MS,
+  MAX_FAILED_LOGINS,
+  type ThrottleState,
+  waitMs,
+} from "./lockout.js";
 
 const start = new Date("2026-01-01T00:00:00Z");
 const at = (ms: number) => new Date(start.getTime() + ms);
 
-describe("lockout", () => {
-  it("locks on the fifth failure for 30 minutes, then lifts itself", () => {
-    let state: LockoutState = { failedLogins: 0, lockedUntil: null };
-    for (let i = 0; i < 4; i++) state = afterFailedLogin(state, start);
-    expect(isLocked(state, start)).toBe(false);
-    state = afterFailedLogin(state, start);
-    expect(isLocked(state, start)).toBe(true);
-    expect(isLocked(state, at(LOCKOUT_MS - 1))).toBe(true);
-    expect(isLocked(state, at(LOCKOUT_MS))).toBe(false);
+describe("sign-in throttle", () => {
+  it("lets the first failures through, then doubles the wait, then locks for LOCKOUT_MS", () => {
+    let state: ThrottleState = FRESH;
+    const waits: number[] = [];
+    for (let i = 0; i < MAX_FAILED_LOGINS; i++) {
+      state = afterFailure(state, start);
+      waits.push(waitMs(state, start));
+    }
+    expect(waits.slice(0, FREE_FAILURES)).toEqual([0, 0]);
+    expect(waits.slice(FREE_FAILURES, -1)).toEqual([1000, 2000, 4000, 8000, 16_000]);
+    expect(waits.at(-1)).toBe(LOCKOUT_MS);
+    expect(waitMs(state, at(LOCKOUT_MS - 1))).toBe(1);
+    expect(waitMs(state, at(LOCKOUT_MS))).toBe(0);
   });
 
-  it("starts a fresh count after an expired lock and after a success", () => {
-    let state: LockoutState = { failedLogins: 5, lockedUntil: at(LOCKOUT_MS) };
-    state = afterFailedLogin(state, at(LOCKOUT_MS + 1));
-    expect(state).toEqual({ failedLogins: 1, lockedUntil: null });
-    expect(afterSuccessfulLogin()).toEqual({ failedLogins: 0, lockedUntil: null });
+  it("starts a fresh count after a quiet LOCKOUT_MS", () => {
+    const state = afterFailure({ failures: MAX_FAILED_LOGINS, lastFailureAt: start }, at(LOCKOUT_MS));
+    expect(state).toEqual({ failures: 1, lastFailureAt: at(LOCKOUT_MS) });
   });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RequestHeaders } from "../../kernel/auth/caller.js";
 import { ForbiddenError } from "../../kernel/errors.js";
 import { type AnyRoute, route } from "../../kernel/http/route.js";
 import { listAccounts } from "../data-access/identity-store.js";
@@ -60,7 +61,11 @@ export function identityRoutes(ctx: IdentityContext): AnyRoute[] {
       auth: false,
       body: z.object({ email, password: z.string().min(1).max(128) }),
       responses: { 200: { description: "Signed in", schema: tokenPairSchema } },
-      handler: async ({ body }) => ({ status: 200, body: await login(ctx, body), headers: noStore }),
+      handler: async ({ body, headers }) => ({
+        status: 200,
+        body: await login(ctx, { ...body, client: clientAddress(headers) }),
+        headers: noStore,
+      }),
     }),
     route({
       method: "post",
@@ -176,6 +181,17 @@ export function identityRoutes(ctx: IdentityContext): AnyRoute[] {
       },
     }),
   ];
+}
+
+/**
+ * The client a sign-in comes from, for its throttle: the address the gateway forwards in
+ * `x-forwarded-for` (it drops whatever the client sent there). A caller on the internal
+ * network that reaches identity's port directly is trusted with it, as with everything else.
+ */
+function clientAddress(headers: RequestHeaders): string {
+  const forwarded = headers["x-forwarded-for"];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+  return first ? first.slice(0, 64) : "direct";
 }
 
 /** Keys cannot mint or manage keys: a leaked key must not be able to outlive its revocation. */

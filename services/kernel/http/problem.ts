@@ -1,6 +1,13 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { PG_UNIQUE_VIOLATION, sqlState } from "../db/database.js";
-import { AppError, ConflictError, type FieldError, NotFoundError, UnauthorizedError } from "../errors.js";
+import {
+  AppError,
+  ConflictError,
+  type FieldError,
+  NotFoundError,
+  TooManyRequestsError,
+  UnauthorizedError,
+} from "../errors.js";
 import type { Logger } from "../observability/logger.js";
 
 /**
@@ -78,6 +85,7 @@ export function problemDocument(error: AppError, instance: string, requestId?: s
 export function problemHeaders(error: AppError): Record<string, string> {
   if (error.status === 401) return { "www-authenticate": 'Bearer realm="taskflow"' };
   if (error.code === "in-flight") return { "retry-after": "1" };
+  if (error instanceof TooManyRequestsError) return { "retry-after": String(error.retryAfterSeconds) };
   return {};
 }
 
