@@ -7,6 +7,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { type PlatformDeclaration, platform } from "../services/platform.js";
+import { builtTargets } from "../stacks/select.js";
 
 const OUTPUT = new URL("../docs/architecture.md", import.meta.url);
 
@@ -35,6 +36,16 @@ export function architectureDiagram(app: PlatformDeclaration): string {
   return lines.join("\n");
 }
 
+/** One row per registered target, as each describes itself in its folder's docs.ts. */
+function targetRows(): string {
+  return builtTargets()
+    .map((t) => {
+      const a = t.docs.architecture;
+      return `| ${t.provider} | ${a.compute} | ${a.database} | ${a.cache} | ${a.broker} |`;
+    })
+    .join("\n");
+}
+
 export function architectureDocument(app: PlatformDeclaration): string {
   return `# Architecture
 
@@ -54,10 +65,7 @@ ${architectureDiagram(app)}
 | cloud | compute | database | cache | broker |
 |---|---|---|---|---|
 | local | Node processes | PGlite under .taskflow/ | in memory | in memory |
-| aws | ECS Fargate behind an ALB | RDS PostgreSQL | ElastiCache Redis | SNS topic to an SQS queue per subscription |
-| azure | Container Apps on a VNet environment | PostgreSQL Flexible Server, private access | Azure Managed Redis, private endpoint | Service Bus topics and subscriptions (sessions where ordered) |
-| gcp | Cloud Run v2 | Cloud SQL PostgreSQL | Memorystore Redis | Pub/Sub topics and subscriptions |
-| kubernetes | Deployments with HPA, PDB and default-deny NetworkPolicies; Ingress for the gateway | CloudNativePG Cluster, or an external URL | Redis StatefulSet with TLS and AUTH, or an external URL | Strimzi Kafka (KafkaTopic per topic and DLQ, KafkaUser ACLs per service), or RabbitMQ quorum queues with DLX |
+${targetRows()}
 `;
 }
 

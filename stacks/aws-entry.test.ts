@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { asArray, at, Graph } from "../components/testing/graph.js";
 import { runStack } from "./testing/run-stack.js";
 
+/** An AWS stack's own settings without the plain-HTTP opt-in of stacks/Pulumi.aws.yaml. */
+const REGION_ONLY = { "aws:region": "eu-west-1" };
+
 const CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000009";
 
 /** The public load balancer's listeners, by port, with what each does by default. */
@@ -34,16 +37,21 @@ describe("AWS public entry point", () => {
   afterEach(() => vi.restoreAllMocks());
 
   it("refuses to build without a certificate unless plain HTTP is allowed, naming both ways out", async () => {
-    await expect(runStack("aws", { allowPlainHttp: undefined })).rejects.toThrow(
+    await expect(runStack("aws", {}, REGION_ONLY)).rejects.toThrow(
       /no certificate[\s\S]*taskflow:certificateArn[\s\S]*taskflow:allowPlainHttp true/,
     );
   });
 
   it("with a certificate serves HTTPS on 443 and only redirects HTTP to it", async () => {
-    const run = await runStack("aws", {
-      allowPlainHttp: undefined,
-      domain: { name: "tasks.example.com", certificate: CERTIFICATE },
-    });
+    const run = await runStack(
+      "aws",
+      {},
+      {
+        ...REGION_ONLY,
+        "taskflow:domain": "tasks.example.com",
+        "taskflow:certificateArn": CERTIFICATE,
+      },
+    );
     const graph = new Graph(run.resources);
     expect(publicListeners(graph)).toEqual({
       80: {
@@ -65,7 +73,7 @@ describe("AWS public entry point", () => {
 
   it("serves plain HTTP only when taskflow:allowPlainHttp is true, and warns", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    const run = await runStack("aws", { allowPlainHttp: true });
+    const run = await runStack("aws", {}, { ...REGION_ONLY, "taskflow:allowPlainHttp": "true" });
     const graph = new Graph(run.resources);
     expect(publicListeners(graph)).toEqual({
       80: { protocol: "HTTP", certificateArn: undefined, actions: ["fixed-response"], redirect: undefined },

@@ -19,7 +19,7 @@ describe("AWS stack under mocks", () => {
     expect(url.searchParams.get("sslmode")).toBe("verify-full");
     expect(url.hostname).toBe(rds.state.address);
     const env = containerEnvironment(stack().reading, "tasks");
-    const region = stack().run.settings.placement.region;
+    const region = stack().run.config["aws:region"];
     expect(new X509Certificate(env.DATABASE_TLS_CA ?? "").subject).toContain(`CN=Amazon RDS ${region} Root CA`);
   });
 

@@ -9,7 +9,7 @@ import { asArray, at, Graph } from "../components/testing/graph.js";
 import { parseServiceEnv } from "../services/kernel/env.js";
 import { platform } from "../services/platform.js";
 import { containerEnvironment, describePlatformChecks, storedDatabaseUrl, useMockedStack } from "./testing/checks.js";
-import { runStack } from "./testing/run-stack.js";
+import { runStack, testConfig } from "./testing/run-stack.js";
 
 const T = {
   app: "azure-native:app:ContainerApp",
@@ -81,7 +81,7 @@ describe("Azure stack under mocks", () => {
   });
 
   it("deploys into an existing resource group when taskflow:resourceGroup names one, creating none", async () => {
-    const run = await runStack("azure", { placement: { region: "westeurope", resourceGroup: "shared-rg" } });
+    const run = await runStack("azure", {}, { ...testConfig("azure"), "taskflow:resourceGroup": "shared-rg" });
     const g = new Graph(run.resources);
     expect(g.ofType("azure-native:resources:ResourceGroup")).toEqual([]);
     expect(g.named("azure-native:keyvault:Vault", `${run.settings.appName}-kv`).inputs.resourceGroupName).toBe(

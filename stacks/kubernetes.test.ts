@@ -133,7 +133,7 @@ describe("Kubernetes stack with taskflow:broker rabbitmq", () => {
     graph = new Graph(run.resources);
   }, 60_000);
 
-  it("declares an exchange per topic, a quorum queue per subscription with a DLX and delivery limit, and binds both", () => {
+  it("declares an exchange per topic, a quorum queue per subscription with a DLX and delivery limit, and binds both", async () => {
     const b = `${run.settings.appName}-broker`;
     expect(graph.ofType("kubernetes:kafka.strimzi.io/v1beta2:Kafka")).toHaveLength(0);
     for (const s of platform.subscriptions) {
@@ -147,13 +147,13 @@ describe("Kubernetes stack with taskflow:broker rabbitmq", () => {
       const binding = graph.named("kubernetes:rabbitmq.com/v1beta1:Binding", `${b}-binding-${s.name}`);
       expect(at(binding.inputs, "spec", "source")).toBe(`${b}.${s.topic}`);
     }
-    const reading = readStack(run, platform);
+    const reading = await readStack(run, platform);
     const rows = (c: typeof reading.capabilities) => capabilityFacts(c).filter((f) => f.startsWith("subscription"));
     expect(rows(reading.capabilities)).toEqual(rows(expectedCapabilities(platform)));
   });
 
-  it("gives each service a user whose permissions match exactly its exchanges and queues", () => {
-    const reading = readStack(run, platform);
+  it("gives each service a user whose permissions match exactly its exchanges and queues", async () => {
+    const reading = await readStack(run, platform);
     const expected = expectedCapabilities(platform);
     for (const s of reading.capabilities.services) {
       const want = expected.services.find((e) => e.service === s.service);
@@ -192,7 +192,7 @@ describe("Kubernetes stack with external data services", () => {
     graph = new Graph(run.resources);
   }, 60_000);
 
-  it("creates nothing in-cluster for them and hands the URLs over as Secrets", () => {
+  it("creates nothing in-cluster for them and hands the URLs over as Secrets", async () => {
     for (const type of [
       "kubernetes:postgresql.cnpg.io/v1:Cluster",
       "kubernetes:apps/v1:StatefulSet",
@@ -203,15 +203,15 @@ describe("Kubernetes stack with external data services", () => {
       expect(graph.ofType(type), type).toHaveLength(0);
     }
     expect(storedDatabaseUrl(run)).toBe(config["taskflow:databaseUrl"]);
-    const reading = readStack(run, platform);
+    const reading = await readStack(run, platform);
     const tasks = containerEnvironment(reading, "tasks");
     expect(tasks.KAFKA_BROKERS).toBe(config["taskflow:kafkaBrokers"]);
     expect(tasks.DATABASE_TLS_CA).toBe(config["taskflow:databaseTlsCa"]);
     expect([...(reading.environments.tasks?.secretNames ?? [])].sort()).toEqual(["CACHE_URL", "DATABASE_URL"]);
   });
 
-  it("opens egress to the external ports only for the services that use them", () => {
-    const reading = readStack(run, platform);
+  it("opens egress to the external ports only for the services that use them", async () => {
+    const reading = await readStack(run, platform);
     for (const s of reading.capabilities.services) {
       const declared = platform.services.find((d) => d.name === s.service);
       expect(s.database, s.service).toBe(declared?.database);

@@ -43,14 +43,12 @@ export function buildStack(
   settings: StackSettings,
   declaration: PlatformDeclaration = application,
 ): StackOutputs {
-  const { appName: app, placement } = settings;
+  const { appName: app } = settings;
   const network = platform.network(`${app}-network`, {
-    ...placement,
     cidr: settings.networkCidr,
     highAvailabilityNat: settings.highAvailabilityNat,
   });
   const database = platform.database(`${app}-db`, {
-    ...placement,
     network,
     databaseName: declaration.database.name,
     engineVersion: declaration.database.engineVersion,
@@ -60,40 +58,34 @@ export function buildStack(
     deletionProtection: settings.deletionProtection,
   });
   const cache = platform.cache(`${app}-cache`, {
-    ...placement,
     network,
     memoryMb: declaration.cache.memoryMb,
     engineVersion: declaration.cache.engineVersion,
     replicas: settings.cacheReplicas,
   });
   const messaging = platform.messaging(`${app}-broker`, {
-    ...placement,
     topics: declaration.topics,
     subscriptions: declaration.subscriptions,
   });
-  const registry = platform.registry(`${app}-registry`, { ...placement });
+  const registry = platform.registry(`${app}-registry`, {});
   // ES256 signing key (what services/identity accepts), generated once and kept in state; only
   // the identity service receives it.
   const signingKey = new tls.PrivateKey(`${app}-jwt`, { algorithm: "ECDSA", ecdsaCurve: "P256" });
   const secrets = {
     databaseUrl: platform.secret(`${app}-database-url`, {
-      ...placement,
       value: database.connectionUrl,
       description: "DATABASE_URL: PostgreSQL connection URL with the generated password",
     }),
     cacheUrl: platform.secret(`${app}-cache-url`, {
-      ...placement,
       value: cache.connectionUrl,
       description: "CACHE_URL: Redis URL with the AUTH token",
     }),
     jwtPrivateKey: platform.secret(`${app}-jwt-key`, {
-      ...placement,
       value: signingKey.privateKeyPemPkcs8,
       description: "JWT_PRIVATE_KEY: PKCS#8 PEM key the identity service signs access tokens with",
     }),
   };
   const logs = platform.logs(`${app}-logs`, {
-    ...placement,
     appName: app,
     services: declaration.services.map((s) => s.name),
     retentionDays: settings.logRetentionDays,
@@ -119,13 +111,8 @@ export function buildStack(
     return { ...outputs, services: {} };
   }
 
-  const cluster = platform.cluster(app, {
-    ...placement,
-    network,
-    domain: settings.domain,
-    allowPlainHttp: settings.allowPlainHttp,
-  });
-  const providerEnvironment = platform.providerEnvironment(placement);
+  const cluster = platform.cluster(app, { network, domain: settings.domain });
+  const providerEnvironment = platform.providerEnvironment();
   const created = new Map<string, ContainerService>();
   for (const service of creationOrder(declaration.services)) {
     const signer = declaration.services.find((s) => s.signsTokens);

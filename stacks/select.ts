@@ -1,30 +1,47 @@
-import { CLOUD_PROVIDERS, type CloudProvider, type Platform } from "../components/api/platform.js";
+import { CLOUD_PROVIDERS, type CloudProvider, type Platform, type Target } from "../components/api/platform.js";
+import { awsTarget } from "../components/aws/target.js";
+import { azureTarget } from "../components/azure/target.js";
+import { gcpTarget } from "../components/gcp/target.js";
+import { kubernetesTarget } from "../components/kubernetes/target.js";
 
 /**
- * One line per cloud. Each loads its folder only when chosen, so a stack never loads another
- * cloud's provider SDK. A provider mapped to undefined is part of the design but not built yet.
+ * The targets: one line per cloud, each its folder's `target.ts`. Loading one loads none of
+ * its provider SDK; that happens in `createPlatform`, for the chosen target only. A provider
+ * mapped to undefined is part of the design but not built yet.
  */
-const PLATFORMS: Record<CloudProvider, (() => Promise<Platform>) | undefined> = {
-  aws: async () => (await import("../components/aws/index.js")).aws,
-  gcp: async () => (await import("../components/gcp/index.js")).gcp,
-  azure: async () => (await import("../components/azure/index.js")).createAzurePlatform(),
-  kubernetes: async () => (await import("../components/kubernetes/index.js")).kubernetes(),
+const TARGETS: Record<CloudProvider, Target<unknown> | undefined> = {
+  aws: awsTarget,
+  azure: azureTarget,
+  gcp: gcpTarget,
+  kubernetes: kubernetesTarget,
 };
 
-export const BUILT_PROVIDERS = CLOUD_PROVIDERS.filter((p) => PLATFORMS[p] !== undefined);
+export const BUILT_PROVIDERS = CLOUD_PROVIDERS.filter((p) => TARGETS[p] !== undefined);
 
-export async function selectPlatform(provider: string): Promise<Platform> {
-  const accepted = `accepted values: ${BUILT_PROVIDERS.join(", ")}`;
+const accepted = () => `accepted values: ${BUILT_PROVIDERS.join(", ")}`;
+
+/** The target `provider` names; a clear error for an unknown or unbuilt one. */
+export function selectTarget(provider: string): Target<unknown> {
   if (!(CLOUD_PROVIDERS as readonly string[]).includes(provider)) {
     throw new Error(
-      `[taskflow] [stack] taskflow:cloudProvider is "${provider}", which is not a cloud provider; ${accepted}. Set it with \`pulumi config set taskflow:cloudProvider aws\``,
+      `[taskflow] [stack] taskflow:cloudProvider is "${provider}", which is not a cloud provider; ${accepted()}. Set it with \`pulumi config set taskflow:cloudProvider aws\``,
     );
   }
-  const load = PLATFORMS[provider as CloudProvider];
-  if (!load) {
+  const target = TARGETS[provider as CloudProvider];
+  if (!target) {
     throw new Error(
-      `[taskflow] [stack] taskflow:cloudProvider is "${provider}", whose components (components/${provider}/) are not built yet; ${accepted}`,
+      `[taskflow] [stack] taskflow:cloudProvider is "${provider}", whose components (components/${provider}/) are not built yet; ${accepted()}`,
     );
   }
-  return load();
+  return target;
+}
+
+/** Every built target, in the order of CLOUD_PROVIDERS. */
+export function builtTargets(): Target<unknown>[] {
+  return BUILT_PROVIDERS.map(selectTarget);
+}
+
+/** Builds the platform of `provider` from the target settings its reader returned. */
+export async function selectPlatform(provider: string, targetSettings: unknown): Promise<Platform> {
+  return selectTarget(provider).createPlatform(targetSettings);
 }

@@ -22,11 +22,10 @@ describe("readStackSettings", () => {
     expect(settings).toMatchObject({
       provider: "aws",
       appName: "taskflow-prod",
-      placement: { region: "eu-west-1" },
+      target: { region: "eu-west-1", allowPlainHttp: true },
       imageTag: "2026.11.30-1",
       highAvailabilityNat: true,
       cacheReplicas: 2,
-      allowPlainHttp: true,
       logLevel: "info",
     });
   });
@@ -39,7 +38,7 @@ describe("readStackSettings", () => {
       reader({ "taskflow:cloudProvider": "gcp", "gcp:region": "europe-west1", "gcp:project": "acme-taskflow" }),
       "dev",
     );
-    expect(settings.placement).toEqual({ region: "europe-west1", project: "acme-taskflow" });
+    expect(settings.target).toEqual({ region: "europe-west1", project: "acme-taskflow" });
   });
 
   it("switches to Azure with one value and then needs azure-native:location; a resource group is optional", () => {
@@ -50,7 +49,7 @@ describe("readStackSettings", () => {
       reader({ "taskflow:cloudProvider": "azure", "azure-native:location": "westeurope" }),
       "dev",
     );
-    expect(own.placement).toEqual({ region: "westeurope" });
+    expect(own.target).toEqual({ location: "westeurope" });
     const shared = readStackSettings(
       reader({
         "taskflow:cloudProvider": "azure",
@@ -59,7 +58,7 @@ describe("readStackSettings", () => {
       }),
       "dev",
     );
-    expect(shared.placement).toEqual({ region: "westeurope", resourceGroup: "platform-rg" });
+    expect(shared.target).toEqual({ location: "westeurope", resourceGroup: "platform-rg" });
     expect(() =>
       readStackSettings(
         reader({ "taskflow:cloudProvider": "aws", "aws:region": "eu-west-1", "taskflow:resourceGroup": "platform-rg" }),
@@ -106,5 +105,82 @@ describe("readStackSettings", () => {
         "dev",
       ),
     ).toThrow(/certificateArn: is set without taskflow:domain/);
+  });
+
+  it("reads a Kubernetes stack by its namespace and context, with no region to invent", () => {
+    const settings = readStackSettings(
+      reader({
+        "taskflow:cloudProvider": "kubernetes",
+        "taskflow:namespace": "tasks",
+        "taskflow:kubeContext": "prod-cluster",
+      }),
+      "prod",
+    );
+    expect(settings.target).toMatchObject({ namespace: "tasks", context: "prod-cluster" });
+    expect(settings.target).not.toHaveProperty("region");
+  });
+
+  it("reports the target's own problems beside the shared ones", () => {
+    const attempt = () =>
+      readStackSettings(
+        reader({
+          "taskflow:cloudProvider": "kubernetes",
+          "taskflow:namespace": "Not_A_Label",
+          "taskflow:logLevel": "loud",
+        }),
+        "dev",
+      );
+    expect(attempt).toThrow(/2 problem\(s\)/);
+    expect(attempt).toThrow(/taskflow:namespace \(as set\): must be a DNS-1123 label/);
+    expect(attempt).toThrow(/taskflow:logLevel \("loud"\)/);
+  });
+
+  it("refuses another target's setting by name instead of ignoring it", () => {
+    expect(() =>
+      readStackSettings(
+        reader({
+          "taskflow:cloudProvider": "gcp",
+          "gcp:region": "europe-west1",
+          "gcp:project": "acme-taskflow",
+          "taskflow:domain": "tasks.example.com",
+          "taskflow:certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+        }),
+        "dev",
+      ),
+    ).toThrow(/taskflow:certificateArn: is an AWS setting; unset it for this cloud/);
+    expect(() =>
+      readStackSettings(
+        reader({ "taskflow:cloudProvider": "azure", "azure-native:location": "westeurope", "taskflow:namespace": "x" }),
+        "dev",
+      ),
+    ).toThrow(/taskflow:namespace: is a Kubernetes setting; unset it for this cloud/);
+  });
+
+  it("keeps the AWS certificate rule with AWS: an ACM ARN, for the domain", () => {
+    const settings = readStackSettings(
+      reader({
+        "taskflow:cloudProvider": "aws",
+        "aws:region": "eu-west-1",
+        "taskflow:domain": "tasks.example.com",
+        "taskflow:certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+      }),
+      "dev",
+    );
+    expect(settings.domain).toEqual({ name: "tasks.example.com" });
+    expect(settings.target).toEqual({
+      region: "eu-west-1",
+      certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+    });
+    expect(() =>
+      readStackSettings(
+        reader({
+          "taskflow:cloudProvider": "aws",
+          "aws:region": "eu-west-1",
+          "taskflow:domain": "tasks.example.com",
+          "taskflow:certificateArn": "not-an-arn",
+        }),
+        "dev",
+      ),
+    ).toThrow(/taskflow:certificateArn \("not-an-arn"\): must be an ACM certificate ARN/);
   });
 });

@@ -1,22 +1,29 @@
 import { z } from "zod";
 import { DEFAULTS } from "../components/api/defaults.js";
-import { CLOUD_PROVIDERS, type CloudProvider, type PlacementArgs } from "../components/api/platform.js";
+import { CLOUD_PROVIDERS, type CloudProvider, type ConfigReader } from "../components/api/platform.js";
+import { builtTargets, selectTarget } from "./select.js";
+
+export type { ConfigReader };
 
 /**
- * The stack's configuration (stacks/Pulumi.<stack>.yaml), read and checked in one place. Every
- * problem is reported at once, each with the setting's full name and how to set it.
+ * The stack's configuration (stacks/Pulumi.<stack>.yaml), read and checked in one place: the
+ * settings every target shares here, and the target's own (a region, a project, a namespace)
+ * by the target's reader in its folder. Every problem is reported at once, each with the
+ * setting's full name and how to set it.
  */
 export interface StackSettings {
   readonly provider: CloudProvider;
   /** Prefix of every resource name: `taskflow-<stack>`. */
   readonly appName: string;
-  readonly placement: PlacementArgs;
+  /**
+   * The target's own settings, as its reader in components/<target>/settings.ts returned them;
+   * only that target's `createPlatform` reads them.
+   */
+  readonly target: unknown;
   /** Full image reference to run; absent until an image has been pushed (services are then skipped). */
   readonly image?: string;
   readonly imageTag?: string;
-  readonly domain?: { readonly name: string; readonly certificate?: string };
-  /** The public entry point may serve plain HTTP when there is no certificate (AWS; see ClusterArgs). */
-  readonly allowPlainHttp?: boolean;
+  readonly domain?: { readonly name: string };
   readonly networkCidr?: string;
   readonly highAvailabilityNat?: boolean;
   readonly databaseInstance?: string;
@@ -26,9 +33,6 @@ export interface StackSettings {
   readonly logRetentionDays?: number;
   readonly otelEndpoint?: string;
 }
-
-/** Reads one config value: `namespace:key`, or undefined when unset. */
-export type ConfigReader = (namespace: string, key: string) => string | undefined;
 
 const bool = z.enum(["true", "false"]).transform((v) => v === "true");
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -44,8 +48,6 @@ const taskflowSchema = z.object({
     .string()
     .regex(/^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as app.example.com")
     .optional(),
-  certificateArn: z.string().startsWith("arn:aws:acm:", "must be an ACM certificate ARN").optional(),
-  allowPlainHttp: bool.optional(),
   networkCidr: z.string().optional(),
   highAvailabilityNat: bool.optional(),
   databaseInstance: z.string().min(1).optional(),
@@ -54,19 +56,9 @@ const taskflowSchema = z.object({
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default(DEFAULTS.logLevel),
   logRetentionDays: int(1, 3653).optional(),
   otelEndpoint: z.string().url().optional(),
-  resourceGroup: z
-    .string()
-    .regex(
-      /^[-\w.()]{1,89}[-\w()]$/,
-      "must be an Azure resource group name (letters, digits, - _ . ( ), not ending in .)",
-    )
-    .optional(),
 });
 
 const SETTINGS = Object.keys(taskflowSchema.shape) as (keyof typeof taskflowSchema.shape)[];
-
-/** The Pulumi provider package whose settings place resources on `provider`. */
-const providerNamespace = (provider: "aws" | "gcp" | "azure") => (provider === "azure" ? "azure-native" : provider);
 
 export function readStackSettings(read: ConfigReader, stack: string): StackSettings {
   const raw = Object.fromEntries(SETTINGS.map((key) => [key, read("taskflow", key)]));
@@ -79,25 +71,13 @@ export function readStackSettings(read: ConfigReader, stack: string): StackSetti
         return `taskflow:${key} (${value === undefined ? "unset" : `"${value}"`}): ${issue.message}; set it with \`pulumi config set taskflow:${key} <value>\``;
       });
 
-  const provider = parsed.success ? parsed.data.cloudProvider : undefined;
-  // Each cloud's own provider setting: aws:region, gcp:region, azure-native:location.
-  const regionSetting = provider === "azure" ? "location" : "region";
-  const regionKey =
-    provider === "gcp" || provider === "aws" || provider === "azure" ? providerNamespace(provider) : undefined;
-  const region = regionKey ? read(regionKey, regionSetting) : undefined;
-  const project = provider === "gcp" ? read("gcp", "project") : undefined;
-  if (regionKey && !region)
-    problems.push(
-      `${regionKey}:${regionSetting} (unset): is required; set it with \`pulumi config set ${regionKey}:${regionSetting} <${regionSetting}>\``,
-    );
-  if (provider === "gcp" && !project)
-    problems.push("gcp:project (unset): is required; set it with `pulumi config set gcp:project <project-id>`");
-  if (parsed.success && parsed.data.resourceGroup && provider !== "azure") {
-    problems.push("taskflow:resourceGroup: is an Azure setting; unset it for this cloud");
-  }
-  if (parsed.success && parsed.data.certificateArn && !parsed.data.domain) {
-    problems.push("taskflow:certificateArn: is set without taskflow:domain; set the domain the certificate is for");
-  }
+  // The target's own settings are checked even when a shared one is wrong, so every problem shows at once.
+  const chosen = taskflowSchema.shape.cloudProvider.safeParse(raw.cloudProvider);
+  const own = chosen.success ? selectTarget(chosen.data) : undefined;
+  const domain = parsed.success ? parsed.data.domain : undefined;
+  const target = own?.readSettings(read, { domain });
+  if (target?.problems) problems.push(...target.problems);
+  if (own) problems.push(...othersKeys(read, own.provider));
   if (problems.length > 0 || !parsed.success) {
     throw new Error(
       `[taskflow] [stack] the stack configuration has ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`,
@@ -108,15 +88,10 @@ export function readStackSettings(read: ConfigReader, stack: string): StackSetti
   return {
     provider: config.cloudProvider,
     appName: `taskflow-${stack}`,
-    placement: {
-      region: region ?? "",
-      ...(project ? { project } : {}),
-      ...(config.resourceGroup ? { resourceGroup: config.resourceGroup } : {}),
-    },
+    target: target?.settings,
     image: config.image,
     imageTag: config.imageTag,
-    domain: config.domain ? { name: config.domain, certificate: config.certificateArn } : undefined,
-    allowPlainHttp: config.allowPlainHttp,
+    domain: config.domain ? { name: config.domain } : undefined,
     networkCidr: config.networkCidr,
     highAvailabilityNat: config.highAvailabilityNat,
     databaseInstance: config.databaseInstance,
@@ -127,3 +102,19 @@ export function readStackSettings(read: ConfigReader, stack: string): StackSetti
     otelEndpoint: config.otelEndpoint,
   };
 }
+
+/** A `taskflow:` setting of another target is refused by name rather than ignored. */
+function othersKeys(read: ConfigReader, provider: CloudProvider): string[] {
+  const problems: string[] = [];
+  for (const other of builtTargets()) {
+    if (other.provider === provider) continue;
+    for (const key of other.ownKeys) {
+      if (read("taskflow", key) !== undefined) {
+        problems.push(`taskflow:${key}: is ${article(other.title)} ${other.title} setting; unset it for this cloud`);
+      }
+    }
+  }
+  return problems;
+}
+
+const article = (word: string) => (/^[AEIOU]/.test(word) ? "an" : "a");

@@ -11,20 +11,12 @@ import type { Network } from "./network.js";
 export interface ClusterArgs {
   readonly network: Network;
   /**
-   * A custom domain for the public service. `certificate` is a certificate the cloud holds for
-   * it: an ACM certificate ARN on AWS (required there for HTTPS); on GCP it is unused, the
-   * domain mapping provisions a managed certificate.
-   * @default none: the cloud's own address (ALB DNS name over HTTP, run.app over HTTPS)
+   * A custom domain for the public service. How it gets a certificate is the target's own
+   * business: an ACM certificate named in AWS's settings, a managed certificate on GCP and Azure,
+   * cert-manager or a Secret on Kubernetes.
+   * @default none: the target's own address (ALB DNS name over HTTP, run.app over HTTPS)
    */
-  readonly domain?: { readonly name: string; readonly certificate?: string };
-  /**
-   * Where the public entry point needs a certificate for HTTPS (AWS), serve plain HTTP when none
-   * is given instead of refusing to build: a development stack on the cloud's own address.
-   * Read on AWS only: Cloud Run and Container Apps always serve HTTPS, and a Kubernetes ingress
-   * takes its TLS from the target's own ingress settings.
-   * @default false
-   */
-  readonly allowPlainHttp?: boolean;
+  readonly domain?: { readonly name: string };
 }
 
 export interface Cluster {

@@ -4,13 +4,13 @@ import * as random from "@pulumi/random";
 import type { Cache, CacheArgs } from "../api/cache.js";
 import { DEFAULTS } from "../api/defaults.js";
 import { physicalName } from "../api/names.js";
-import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { AWS_NAMES } from "./names.js";
+import type { AwsPlacement } from "./settings.js";
 import { elastiCacheNodeType } from "./sizing.js";
 import { elastiCacheEngineVersion } from "./versions.js";
 
-export interface AwsCacheArgs extends CacheArgs, PlacementArgs {
+export interface AwsCacheArgs extends CacheArgs, AwsPlacement {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none

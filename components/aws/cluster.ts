@@ -4,7 +4,6 @@ import type { Cluster, ClusterArgs } from "../api/cluster.js";
 import type { ContainerService, ContainerServiceArgs } from "../api/container-service.js";
 import { DEFAULTS } from "../api/defaults.js";
 import { physicalName } from "../api/names.js";
-import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { type AccessLogBucket, createAccessLogBucket } from "./access-logs.js";
 import {
@@ -13,8 +12,21 @@ import {
   type AwsContainerServiceTransforms,
 } from "./container-service.js";
 import { AWS_NAMES } from "./names.js";
+import type { AwsPlacement } from "./settings.js";
 
-export interface AwsClusterArgs extends ClusterArgs, PlacementArgs {
+export interface AwsClusterArgs extends ClusterArgs, AwsPlacement {
+  /**
+   * ACM certificate (same region) for `domain`: with it the public load balancer serves HTTPS
+   * on 443 and HTTP on 80 only redirects.
+   * @default none
+   */
+  readonly certificateArn?: string;
+  /**
+   * Without a certificate, serve plain HTTP on the load balancer's own address instead of
+   * refusing to build: a development stack only.
+   * @default false
+   */
+  readonly allowPlainHttp?: boolean;
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none
@@ -169,7 +181,7 @@ export class AwsCluster extends pulumi.ComponentResource implements Cluster {
    * paths answer 404 until the public service adds its rule.
    */
   private createPublicListeners(lb: aws.lb.LoadBalancer, group: aws.ec2.SecurityGroup) {
-    const certificate = this.args.domain?.certificate;
+    const certificate = this.args.domain ? this.args.certificateArn : undefined;
     if (!certificate && this.args.allowPlainHttp !== true) {
       throw new Error(
         `[taskflow] [aws] cluster "${this.name}": the public load balancer has no certificate, so it would serve plain HTTP; ` +

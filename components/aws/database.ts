@@ -4,13 +4,13 @@ import * as random from "@pulumi/random";
 import type { Database, DatabaseArgs } from "../api/database.js";
 import { DEFAULTS } from "../api/defaults.js";
 import { physicalName } from "../api/names.js";
-import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { AWS_NAMES } from "./names.js";
 import { rdsRegionCa } from "./rds-ca.js";
+import type { AwsPlacement } from "./settings.js";
 import { rdsPostgres } from "./versions.js";
 
-export interface AwsDatabaseArgs extends DatabaseArgs, PlacementArgs {
+export interface AwsDatabaseArgs extends DatabaseArgs, AwsPlacement {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none

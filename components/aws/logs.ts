@@ -2,10 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../api/defaults.js";
 import type { Logs, LogsArgs } from "../api/logs.js";
-import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
+import type { AwsPlacement } from "./settings.js";
 
-export interface AwsLogsArgs extends LogsArgs, PlacementArgs {
+export interface AwsLogsArgs extends LogsArgs, AwsPlacement {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none

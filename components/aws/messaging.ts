@@ -10,11 +10,11 @@ import type {
   TopicRef,
 } from "../api/messaging.js";
 import { physicalName } from "../api/names.js";
-import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { AWS_NAMES } from "./names.js";
+import type { AwsPlacement } from "./settings.js";
 
-export interface AwsMessagingArgs extends MessagingArgs, PlacementArgs {
+export interface AwsMessagingArgs extends MessagingArgs, AwsPlacement {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none

@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { splitCidr } from "../api/cidr.js";
 import { DEFAULTS } from "../api/defaults.js";
 import type { Network, NetworkArgs } from "../api/network.js";
-import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
+import type { AwsPlacement } from "./settings.js";
 
-export interface AwsNetworkArgs extends NetworkArgs, PlacementArgs {
+export interface AwsNetworkArgs extends NetworkArgs, AwsPlacement {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none
@@ -189,7 +189,7 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
 }
 
 /** The zones given, or the region's first ones by AWS's letter naming (`eu-west-1a`, `eu-west-1b`). */
-export function resolveZones(args: NetworkArgs & PlacementArgs): readonly string[] {
+export function resolveZones(args: NetworkArgs & AwsPlacement): readonly string[] {
   const zones = args.zones && args.zones.length > 0 ? args.zones : undefined;
   const resolved = zones ?? Array.from({ length: DEFAULTS.zoneCount }, (_, i) => `${args.region}${"abcd"[i]}`);
   if (resolved.length < 2 || resolved.length > MAX_ZONES) {

@@ -1,11 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../api/defaults.js";
-import type { PlacementArgs } from "../api/platform.js";
 import type { Registry, RegistryArgs } from "../api/registry.js";
 import { type Transform, transformed } from "../api/transform.js";
+import type { AwsPlacement } from "./settings.js";
 
-export interface AwsRegistryArgs extends RegistryArgs, PlacementArgs {
+export interface AwsRegistryArgs extends RegistryArgs, AwsPlacement {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none

@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlacementArgs } from "../api/platform.js";
 import type { Secret, SecretArgs } from "../api/secrets.js";
 import { type Transform, transformed } from "../api/transform.js";
+import type { AwsPlacement } from "./settings.js";
 
-export interface AwsSecretArgs extends SecretArgs, PlacementArgs {
+export interface AwsSecretArgs extends SecretArgs, AwsPlacement {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none

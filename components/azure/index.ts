@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { PlacementArgs, Platform } from "../api/platform.js";
+import type { Platform } from "../api/platform.js";
 import { AzureCache } from "./cache.js";
 import { AzureCluster } from "./cluster.js";
 import { AzureDatabase } from "./database.js";
@@ -9,6 +9,7 @@ import { AzureNetwork } from "./network.js";
 import { AzurePlacement } from "./placement.js";
 import { AzureRegistry } from "./registry.js";
 import { AzureSecret } from "./secrets.js";
+import type { AzureSettings } from "./settings.js";
 
 /**
  * Azure: Container Apps, PostgreSQL Flexible Server, Azure Managed Redis, Service Bus, ACR,
@@ -16,15 +17,15 @@ import { AzureSecret } from "./secrets.js";
  * resource group and a Key Vault, and the cluster needs the registry and the workspace, so
  * each program run gets its own platform object holding them (see stacks/select.ts).
  */
-export function createAzurePlatform(): Platform {
+export function createAzurePlatform(settings: AzureSettings): Platform {
   let placement: AzurePlacement | undefined;
   let registry: AzureRegistry | undefined;
   let logs: AzureLogs | undefined;
   let database: AzureDatabase | undefined;
   /** The stack's resource group and vault, made on the first component (the network, in stacks/program.ts). */
-  const place = (_name: string, args: PlacementArgs): AzurePlacement => {
+  const place = (): AzurePlacement => {
     // Named like the stack's other resources: `taskflow-<stack>` (stacks/settings.ts).
-    placement ??= new AzurePlacement(`${pulumi.getProject()}-${pulumi.getStack()}`, args);
+    placement ??= new AzurePlacement(`${pulumi.getProject()}-${pulumi.getStack()}`, settings);
     return placement;
   };
   const needed = <T>(value: T | undefined, what: string): T => {
@@ -33,22 +34,22 @@ export function createAzurePlatform(): Platform {
   };
   return {
     provider: "azure",
-    network: (name, args, opts) => new AzureNetwork(name, { ...args, placement: place(name, args) }, opts),
+    network: (name, args, opts) => new AzureNetwork(name, { ...args, placement: place() }, opts),
     database: (name, args, opts) => {
-      database = new AzureDatabase(name, { ...args, placement: place(name, args) }, opts);
+      database = new AzureDatabase(name, { ...args, placement: place() }, opts);
       return database;
     },
-    cache: (name, args, opts) => new AzureCache(name, { ...args, placement: place(name, args) }, opts),
-    messaging: (name, args, opts) => new AzureMessaging(name, { ...args, placement: place(name, args) }, opts),
+    cache: (name, args, opts) => new AzureCache(name, { ...args, placement: place() }, opts),
+    messaging: (name, args, opts) => new AzureMessaging(name, { ...args, placement: place() }, opts),
     registry: (name, args, opts) => {
-      registry = new AzureRegistry(name, { ...args, placement: place(name, args) }, opts);
+      registry = new AzureRegistry(name, { ...args, placement: place() }, opts);
       return registry;
     },
-    secret: (name, args, opts) => new AzureSecret(name, { ...args, placement: place(name, args) }, opts),
+    secret: (name, args, opts) => new AzureSecret(name, { ...args, placement: place() }, opts),
     logs: (name, args, opts) => {
       // The server's log (connections included) goes to the workspace, as RDS exports it to CloudWatch.
       const sources = database ? [{ name: "db", resourceUri: database.serverId, category: "PostgreSQLLogs" }] : [];
-      logs = new AzureLogs(name, { ...args, placement: place(name, args), sources }, opts);
+      logs = new AzureLogs(name, { ...args, placement: place(), sources }, opts);
       return logs;
     },
     cluster: (name, args, opts) =>
@@ -56,7 +57,7 @@ export function createAzurePlatform(): Platform {
         name,
         {
           ...args,
-          placement: place(name, args),
+          placement: place(),
           registry: needed(registry, "registry"),
           logs: needed(logs, "log workspace"),
         },

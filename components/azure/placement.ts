@@ -3,14 +3,14 @@ import * as keyvault from "@pulumi/azure-native/keyvault/index.js";
 import * as resources from "@pulumi/azure-native/resources/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { AZURE_NAME_RULES, globalName } from "./names.js";
+import type { AzureSettings } from "./settings.js";
 
 /** Days Key Vault keeps a deleted vault or secret recoverable (7 to 90). */
 export const SOFT_DELETE_DAYS = 90;
 
-export interface AzurePlacementArgs extends PlacementArgs {
+export interface AzurePlacementArgs extends AzureSettings {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none
@@ -43,12 +43,7 @@ export class AzurePlacement extends pulumi.ComponentResource {
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("taskflow:azure:Placement", name, {}, opts);
-    if (!args.region) {
-      throw new Error(
-        "[taskflow] [azure] no location; set it with `pulumi config set azure-native:location <location>`, e.g. westeurope",
-      );
-    }
-    this.location = args.region;
+    this.location = args.location;
     const client = authorization.getClientConfigOutput({ parent: this });
     this.subscriptionId = client.subscriptionId;
     this.tenantId = client.tenantId;

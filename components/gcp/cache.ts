@@ -3,15 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Cache, CacheArgs } from "../api/cache.js";
 import { DEFAULTS } from "../api/defaults.js";
 import { physicalName } from "../api/names.js";
-import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { GCP_NAMES } from "./names.js";
+import type { GcpPlacement } from "./settings.js";
 import { memorystoreSizeGb } from "./sizing.js";
 import { memorystoreRedisVersion } from "./versions.js";
 
 const READ_REPLICAS_MIN_GB = 5;
 
-export interface GcpCacheArgs extends CacheArgs, PlacementArgs {
+export interface GcpCacheArgs extends CacheArgs, GcpPlacement {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none

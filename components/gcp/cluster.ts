@@ -1,11 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Cluster, ClusterArgs } from "../api/cluster.js";
 import type { ContainerService, ContainerServiceArgs } from "../api/container-service.js";
-import type { PlacementArgs } from "../api/platform.js";
 import { GcpContainerService, type GcpContainerServiceTransforms } from "./container-service.js";
-import { requireProject } from "./project.js";
+import type { GcpPlacement } from "./settings.js";
 
-export interface GcpClusterArgs extends ClusterArgs, PlacementArgs {
+export interface GcpClusterArgs extends ClusterArgs, GcpPlacement {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none
@@ -31,7 +30,7 @@ export class GcpCluster extends pulumi.ComponentResource implements Cluster {
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("taskflow:gcp:Cluster", name, {}, opts);
-    this.project = requireProject(args, "cluster");
+    this.project = args.project;
     const subnet = args.network.privateSubnetIds[0];
     if (!subnet) throw new Error(`[taskflow] [gcp] cluster "${name}": the network has no subnet to egress through`);
     this.clusterName = pulumi.output(`cloud-run/${this.project}/${args.region}/${name}`);

@@ -4,12 +4,12 @@ import * as random from "@pulumi/random";
 import type { Database, DatabaseArgs } from "../api/database.js";
 import { DEFAULTS } from "../api/defaults.js";
 import { physicalName } from "../api/names.js";
-import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { GCP_NAMES } from "./names.js";
+import type { GcpPlacement } from "./settings.js";
 import { cloudSqlPostgresVersion } from "./versions.js";
 
-export interface GcpDatabaseArgs extends DatabaseArgs, PlacementArgs {
+export interface GcpDatabaseArgs extends DatabaseArgs, GcpPlacement {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none

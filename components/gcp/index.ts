@@ -5,23 +5,29 @@ import { GcpDatabase } from "./database.js";
 import { GcpLogs } from "./logs.js";
 import { GcpMessaging } from "./messaging.js";
 import { GcpNetwork } from "./network.js";
-import { requireProject } from "./project.js";
 import { GcpRegistry } from "./registry.js";
 import { GcpSecret } from "./secrets.js";
+import type { GcpSettings } from "./settings.js";
 
-/** GCP: Cloud Run v2, Cloud SQL, Memorystore, Pub/Sub, Artifact Registry, Secret Manager, Cloud Logging. */
-export const gcp = {
-  provider: "gcp",
-  network: (name, args, opts) => new GcpNetwork(name, args, opts),
-  database: (name, args, opts) => new GcpDatabase(name, args, opts),
-  cache: (name, args, opts) => new GcpCache(name, args, opts),
-  messaging: (name, args, opts) => new GcpMessaging(name, args, opts),
-  registry: (name, args, opts) => new GcpRegistry(name, args, opts),
-  secret: (name, args, opts) => new GcpSecret(name, args, opts),
-  logs: (name, args, opts) => new GcpLogs(name, args, opts),
-  cluster: (name, args, opts) => new GcpCluster(name, args, opts),
-  providerEnvironment: (placement) => ({ GCP_PROJECT: requireProject(placement, "environment") }),
-} satisfies Platform;
+/**
+ * GCP: Cloud Run v2, Cloud SQL, Memorystore, Pub/Sub, Artifact Registry, Secret Manager, Cloud
+ * Logging, every component in the stack's project and region.
+ */
+export function createGcpPlatform(settings: GcpSettings): Platform {
+  const placement = { region: settings.region, project: settings.project };
+  return {
+    provider: "gcp",
+    network: (name, args, opts) => new GcpNetwork(name, { ...args, ...placement }, opts),
+    database: (name, args, opts) => new GcpDatabase(name, { ...args, ...placement }, opts),
+    cache: (name, args, opts) => new GcpCache(name, { ...args, ...placement }, opts),
+    messaging: (name, args, opts) => new GcpMessaging(name, { ...args, ...placement }, opts),
+    registry: (name, args, opts) => new GcpRegistry(name, { ...args, ...placement }, opts),
+    secret: (name, args, opts) => new GcpSecret(name, { ...args, ...placement }, opts),
+    logs: (name, args, opts) => new GcpLogs(name, { ...args, ...placement }, opts),
+    cluster: (name, args, opts) => new GcpCluster(name, { ...args, ...placement }, opts),
+    providerEnvironment: () => ({ GCP_PROJECT: settings.project }),
+  } satisfies Platform;
+}
 
 export { GcpContainerService } from "./container-service.js";
 export { GcpCache, GcpCluster, GcpDatabase, GcpLogs, GcpMessaging, GcpNetwork, GcpRegistry, GcpSecret };

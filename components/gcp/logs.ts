@@ -3,12 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../api/defaults.js";
 import type { Logs, LogsArgs } from "../api/logs.js";
 import { physicalName } from "../api/names.js";
-import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { GCP_NAMES } from "./names.js";
-import { requireProject } from "./project.js";
+import type { GcpPlacement } from "./settings.js";
 
-export interface GcpLogsArgs extends LogsArgs, PlacementArgs {
+export interface GcpLogsArgs extends LogsArgs, GcpPlacement {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none
@@ -33,7 +32,7 @@ export class GcpLogs extends pulumi.ComponentResource implements Logs {
         args.transform?.bucket,
         `${name}-bucket`,
         {
-          project: requireProject(args, "logs"),
+          project: args.project,
           location: "global",
           bucketId: physicalName(GCP_NAMES.id, name),
           retentionDays: args.retentionDays ?? DEFAULTS.logRetentionDays,

@@ -3,11 +3,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../api/defaults.js";
 import type { Messaging, MessagingArgs, SubscriptionArgs, SubscriptionRef, TopicRef } from "../api/messaging.js";
 import { physicalName } from "../api/names.js";
-import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { GCP_NAMES } from "./names.js";
+import type { GcpPlacement } from "./settings.js";
 
-export interface GcpMessagingArgs extends MessagingArgs, PlacementArgs {
+export interface GcpMessagingArgs extends MessagingArgs, GcpPlacement {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none

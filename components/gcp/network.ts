@@ -3,10 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { splitCidr } from "../api/cidr.js";
 import { DEFAULTS } from "../api/defaults.js";
 import type { Network, NetworkArgs } from "../api/network.js";
-import type { PlacementArgs } from "../api/platform.js";
 import { type Transform, transformed } from "../api/transform.js";
+import type { GcpPlacement } from "./settings.js";
 
-export interface GcpNetworkArgs extends NetworkArgs, PlacementArgs {
+export interface GcpNetworkArgs extends NetworkArgs, GcpPlacement {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none

@@ -2,15 +2,15 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../api/defaults.js";
 import { physicalName } from "../api/names.js";
-import type { PlacementArgs } from "../api/platform.js";
 import type { Registry, RegistryArgs } from "../api/registry.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { GCP_NAMES } from "./names.js";
+import type { GcpPlacement } from "./settings.js";
 
 /** How long an untagged image stays before cleanup deletes it (a protobuf Duration). */
 const UNTAGGED_MAX_AGE = "604800s";
 
-export interface GcpRegistryArgs extends RegistryArgs, PlacementArgs {
+export interface GcpRegistryArgs extends RegistryArgs, GcpPlacement {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none

@@ -1,12 +1,12 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../api/names.js";
-import type { PlacementArgs } from "../api/platform.js";
 import type { Secret, SecretArgs } from "../api/secrets.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { GCP_NAMES } from "./names.js";
+import type { GcpPlacement } from "./settings.js";
 
-export interface GcpSecretArgs extends SecretArgs, PlacementArgs {
+export interface GcpSecretArgs extends SecretArgs, GcpPlacement {
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none

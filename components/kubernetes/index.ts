@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { Platform } from "../api/platform.js";
 import { KubernetesCache } from "./cache.js";
 import { KubernetesCluster } from "./cluster.js";
@@ -9,14 +9,14 @@ import { KubernetesMessaging } from "./messaging.js";
 import { KubernetesNetwork } from "./network.js";
 import { KubernetesRegistry } from "./registry.js";
 import { KubernetesSecret } from "./secrets.js";
-import { type ConfigReader, type KubernetesSettings, readKubernetesSettings } from "./settings.js";
+import type { KubernetesSettings } from "./settings.js";
 
 /**
  * Kubernetes: Deployments, Services, Ingress, HPA, PDB and default-deny NetworkPolicies in one
  * namespace; CloudNativePG, a Redis StatefulSet and Strimzi Kafka (or RabbitMQ) in-cluster, or
  * external URLs. One platform per stack run, since its components share the namespace and CA.
  */
-export function createKubernetesPlatform(settings: KubernetesSettings) {
+export function createKubernetesPlatform(settings: KubernetesSettings): Platform {
   const context = new KubernetesContext(settings);
   const opts = (_name: string, given?: pulumi.ComponentResourceOptions) => context.componentOptions(given);
   return {
@@ -32,11 +32,6 @@ export function createKubernetesPlatform(settings: KubernetesSettings) {
     cluster: (name, args, o) => new KubernetesCluster(name, { ...args, context }, opts(name, o)),
     providerEnvironment: () => ({ KUBERNETES_NAMESPACE: settings.namespace }),
   } satisfies Platform;
-}
-
-/** The platform for this stack, its settings read from `taskflow:` config. */
-export function kubernetes(read: ConfigReader = (namespace, key) => new pulumi.Config(namespace).get(key)): Platform {
-  return createKubernetesPlatform(readKubernetesSettings(read));
 }
 
 export { KubernetesContainerService } from "./container-service.js";

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import type { ConfigReader, TargetSettings } from "../api/platform.js";
+
+export type { ConfigReader };
 
 /**
  * Settings only the Kubernetes target has, read from the same `taskflow:` config namespace as
@@ -42,9 +45,6 @@ export interface KubernetesSettings {
   /** Secret in the namespace with credentials for a private registry. @default none */
   readonly imagePullSecret?: string;
 }
-
-/** Reads one config value: `namespace:key`, or undefined when unset. */
-export type ConfigReader = (namespace: string, key: string) => string | undefined;
 
 const dns1123 = z
   .string()
@@ -94,7 +94,22 @@ const schema = z.object({
 
 const KEYS = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
 
+/** The `taskflow:` keys only Kubernetes reads. */
+export const KUBERNETES_OWN_KEYS: readonly string[] = KEYS;
+
+/** Reads and checks the Kubernetes settings; throws one error listing every problem. */
 export function readKubernetesSettings(read: ConfigReader): KubernetesSettings {
+  const result = checkKubernetesSettings(read);
+  if (result.problems) {
+    throw new Error(
+      `[taskflow] [kubernetes] the stack configuration has ${result.problems.length} problem(s):\n  - ${result.problems.join("\n  - ")}`,
+    );
+  }
+  return result.settings;
+}
+
+/** Reads and checks the Kubernetes settings, returning every problem instead of the settings. */
+export function checkKubernetesSettings(read: ConfigReader): TargetSettings<KubernetesSettings> {
   const raw = Object.fromEntries(KEYS.map((key) => [key, read("taskflow", key)]));
   const parsed = schema.safeParse(raw);
   const problems = parsed.success
@@ -118,13 +133,9 @@ export function readKubernetesSettings(read: ConfigReader): KubernetesSettings {
     problems.push("taskflow:rabbitmqUrl: is set but taskflow:broker is kafka; set taskflow:broker rabbitmq");
   if (broker === "rabbitmq" && set("kafkaBrokers"))
     problems.push("taskflow:kafkaBrokers: is set but taskflow:broker is rabbitmq; set taskflow:broker kafka");
-  if (problems.length > 0 || !parsed.success) {
-    throw new Error(
-      `[taskflow] [kubernetes] the stack configuration has ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`,
-    );
-  }
+  if (problems.length > 0 || !parsed.success) return { problems };
   const c = parsed.data;
-  return {
+  const settings: KubernetesSettings = {
     namespace: c.namespace,
     context: c.kubeContext,
     ingressClass: c.ingressClass,
@@ -146,4 +157,5 @@ export function readKubernetesSettings(read: ConfigReader): KubernetesSettings {
     imageRepository: c.imageRepository,
     imagePullSecret: c.imagePullSecret,
   };
+  return { settings };
 }

@@ -49,7 +49,7 @@ interface Statement {
 }
 
 /** Reads an AWS stack's resource graph into cloud-neutral capabilities, env and grants. */
-export function readAws(run: StackRun, declaration: PlatformDeclaration): CloudReading {
+export function readGraph(run: StackRun, declaration: PlatformDeclaration): CloudReading {
   const graph = new Graph(run.resources);
   const app = run.settings.appName;
   const strip = (name: string, prefix: string) =>

@@ -48,7 +48,7 @@ interface AppSecret {
 }
 
 /** Reads an Azure stack's resource graph into cloud-neutral capabilities, env and grants. */
-export function readAzure(run: StackRun, declaration: PlatformDeclaration): CloudReading {
+export function readGraph(run: StackRun, declaration: PlatformDeclaration): CloudReading {
   const graph = new Graph(run.resources);
   const app = run.settings.appName;
   const strip = (name: string, prefix: string) =>

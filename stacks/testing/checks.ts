@@ -33,7 +33,7 @@ export function useMockedStack(provider: CloudProvider): () => MockedStack {
   let stack: MockedStack | undefined;
   beforeAll(async () => {
     const run = await runStack(provider);
-    stack = { run, reading: readStack(run, platform) };
+    stack = { run, reading: await readStack(run, platform) };
   }, 60_000);
   return () => {
     if (!stack)

@@ -39,7 +39,7 @@ interface Env {
 }
 
 /** Reads a GCP stack's resource graph into cloud-neutral capabilities, env and grants. */
-export function readGcp(run: StackRun, declaration: PlatformDeclaration): CloudReading {
+export function readGraph(run: StackRun, declaration: PlatformDeclaration): CloudReading {
   const graph = new Graph(run.resources);
   const app = run.settings.appName;
   const strip = (name: string, prefix: string) =>

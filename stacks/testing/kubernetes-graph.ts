@@ -124,7 +124,7 @@ export function endpointsOf(
 }
 
 /** Reads a Kubernetes stack's objects into cloud-neutral capabilities, env and grants. */
-export function readKubernetes(run: StackRun, declaration: PlatformDeclaration): CloudReading {
+export function readGraph(run: StackRun, declaration: PlatformDeclaration): CloudReading {
   const graph = new Graph(run.resources);
   const app = run.settings.appName;
   const settings = readKubernetesSettings((namespace, key) => run.config[`${namespace}:${key}`]);

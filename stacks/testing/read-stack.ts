@@ -1,23 +1,27 @@
 import type { PlatformDeclaration } from "../../services/platform.js";
-import { readAws } from "./aws-graph.js";
-import { readAzure } from "./azure-graph.js";
 import type { CloudReading } from "./capabilities.js";
-import { readGcp } from "./gcp-graph.js";
-import { readKubernetes } from "./kubernetes-graph.js";
 import type { StackRun } from "./run-stack.js";
 
-/** One reader per built cloud, beside the one line per cloud in stacks/select.ts. */
-const READERS: Partial<
-  Record<StackRun["provider"], (run: StackRun, declaration: PlatformDeclaration) => CloudReading>
-> = {
-  aws: readAws,
-  azure: readAzure,
-  gcp: readGcp,
-  kubernetes: readKubernetes,
-};
+/** What every target's graph reader, `stacks/testing/<target>-graph.ts`, exports. */
+interface GraphReader {
+  readGraph(run: StackRun, declaration: PlatformDeclaration): CloudReading;
+}
 
-export function readStack(run: StackRun, declaration: PlatformDeclaration): CloudReading {
-  const read = READERS[run.provider];
-  if (!read) throw new Error(`[taskflow] [testing] no graph reader for provider "${run.provider}"`);
-  return read(run, declaration);
+/**
+ * Reads a stack run back into cloud-neutral capabilities with its target's graph reader,
+ * found by the target's name, so a new target adds its reader file and nothing here.
+ */
+export async function readStack(run: StackRun, declaration: PlatformDeclaration): Promise<CloudReading> {
+  let reader: GraphReader;
+  try {
+    // A computed path, so that the test runner and tsx both resolve it as a plain file.
+    const file = new URL(`./${run.provider}-graph.ts`, import.meta.url).href;
+    reader = (await import(/* @vite-ignore */ file)) as GraphReader;
+  } catch (cause) {
+    throw new Error(
+      `[taskflow] [testing] no graph reader for provider "${run.provider}": add stacks/testing/${run.provider}-graph.ts exporting readGraph`,
+      { cause },
+    );
+  }
+  return reader.readGraph(run, declaration);
 }

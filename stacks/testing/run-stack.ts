@@ -1,46 +1,33 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudProvider } from "../../components/api/platform.js";
-import { MOCK_AZURE_LOCATION } from "../../components/testing/azure-mocks.js";
-import { MOCK_PROJECT, type RecordedResource, recordingMocks } from "../../components/testing/mocks.js";
+import { type RecordedResource, recordingMocks } from "../../components/testing/mocks.js";
 import { buildStack, type StackOutputs } from "../program.js";
-import { selectPlatform } from "../select.js";
-import type { StackSettings } from "../settings.js";
+import { selectPlatform, selectTarget } from "../select.js";
+import { readStackSettings, type StackSettings } from "../settings.js";
 
 /**
- * Target-specific config a test stack runs with (`taskflow:` keys read by the target itself):
- * on Kubernetes an image repository, an ingress host with TLS from cert-manager, and a backup
- * bucket, so every capability the declaration asks for has something to come from.
+ * The config a test stack runs with: the target's own example config (a region, a project, the
+ * Kubernetes ingress and backups), as the target describes it in its folder's `target.ts`.
  */
 export function testConfig(provider: CloudProvider): Record<string, string> {
-  if (provider !== "kubernetes") return {};
-  return {
-    "taskflow:imageRepository": "registry.example.com/taskflow",
-    "taskflow:ingressHost": "tasks.example.com",
-    "taskflow:ingressTlsSecret": "taskflow-tls",
-    "taskflow:certManagerIssuer": "letsencrypt",
-    "taskflow:backupBucket": "s3://taskflow-backups/test",
-  };
+  return { ...selectTarget(provider).exampleConfig };
 }
 
-/** Settings a test stack runs with: a pushed image, a region, the project on GCP, plain HTTP on AWS. */
-export function testSettings(provider: CloudProvider, overrides: Partial<StackSettings> = {}): StackSettings {
-  return {
-    provider,
-    appName: "taskflow-test",
-    placement:
-      provider === "gcp"
-        ? { region: "europe-west1", project: MOCK_PROJECT }
-        : provider === "azure"
-          ? { region: MOCK_AZURE_LOCATION }
-          : provider === "kubernetes"
-            ? { region: "" }
-            : { region: "eu-west-1" },
-    // As stacks/Pulumi.aws.yaml: no certificate yet, plain HTTP opted into.
-    ...(provider === "aws" ? { allowPlainHttp: true } : {}),
-    imageTag: "1.0.0",
-    logLevel: "info",
-    ...overrides,
+/**
+ * Settings a test stack runs with: a pushed image and the target's settings, read from `config`
+ * by the same reader a real stack uses.
+ */
+export function testSettings(
+  provider: CloudProvider,
+  overrides: Partial<StackSettings> = {},
+  config: Record<string, string> = testConfig(provider),
+): StackSettings {
+  const values: Record<string, string> = {
+    "taskflow:cloudProvider": provider,
+    "taskflow:imageTag": "1.0.0",
+    ...config,
   };
+  return { ...readStackSettings((namespace, key) => values[`${namespace}:${key}`], "test"), ...overrides };
 }
 
 export interface StackRun {
@@ -75,8 +62,8 @@ export async function runStack(
   const { mocks, resources } = recordingMocks();
   await pulumi.runtime.setMocks(mocks, "taskflow", "test", false);
   pulumi.runtime.setAllConfig(config);
-  const settings = testSettings(provider, overrides);
-  const platform = await selectPlatform(provider);
+  const settings = testSettings(provider, overrides, config);
+  const platform = await selectPlatform(provider, settings.target);
   const outputs: StackOutputs = buildStack(platform, settings);
   const resolved = (await resolve(outputs)) as Record<string, unknown>;
   // Every registration is an RPC to the mock monitor; disconnect waits for the queue to drain.
