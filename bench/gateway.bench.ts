@@ -95,6 +95,7 @@ async function gatewayOver(upstream: string): Promise<{ url: string; token: stri
       identity: jwtIdentitySource({ keys: createLocalJWKSet(jwks([key])), ...tokens }),
       log: createLogger({ service: "gateway", level: "silent" }),
       rateLimit: { limit: 100000000, windowMs: 60000 },
+      clientRateLimit: { limit: 100000000, windowMs: 60000 },
     });
     await listen(gateway.app, ${port});
     const token = await signAccessToken(key, tokens, { sub: ${JSON.stringify(BENCH_USER)}, email: "bench@example.test", roles: ["user"], sessionId: "bench-session" });
@@ -191,6 +192,7 @@ const local = await startLocalMode({
   env: {
     LOG_LEVEL: "silent",
     TASKFLOW_RATE_LIMIT_PER_MINUTE: "100000000",
+    TASKFLOW_CLIENT_LIMIT_PER_MINUTE: "100000000",
     TASKFLOW_SIGNIN_LIMIT_PER_MINUTE: "100000000",
   },
 });

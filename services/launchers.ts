@@ -94,7 +94,7 @@ async function served(
  * A rate limit from a setting such as `TASKFLOW_RATE_LIMIT_PER_MINUTE=1200` (benchmarks raise
  * it; the env contract has checked it); unset keeps the gateway's default.
  */
-function perMinute(option: "rateLimit" | "authRateLimit", limit: number | undefined) {
+function perMinute(option: "rateLimit" | "authRateLimit" | "clientRateLimit", limit: number | undefined) {
   return limit === undefined ? {} : { [option]: { limit, windowMs: 60_000 } };
 }
 
@@ -137,6 +137,12 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
       }),
       ...perMinute("rateLimit", env.TASKFLOW_RATE_LIMIT_PER_MINUTE),
       ...perMinute("authRateLimit", env.TASKFLOW_SIGNIN_LIMIT_PER_MINUTE),
+      // In local mode every client is this machine: one address limit would be one limit for all.
+      ...perMinute(
+        "clientRateLimit",
+        env.TASKFLOW_CLIENT_LIMIT_PER_MINUTE ?? (env.CLOUD_PROVIDER === "local" ? 60_000 : undefined),
+      ),
+      trustedProxyHops: env.TASKFLOW_TRUSTED_PROXY_HOPS ?? (env.CLOUD_PROVIDER === "local" ? 0 : 1),
       // The broker only carries key revocations to the gateway: an outage is reported, but must
       // not take the public entry out of rotation (a revoked key still fails at identity's
       // exchange once its cached token lapses). The cache is critical only in strict mode.

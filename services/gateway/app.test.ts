@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signingKeyFromPem } from "../identity/domain/signing-key.js";
@@ -141,6 +141,54 @@ describe("gateway: rate limit", () => {
       ).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, Number(last!.headers.get("retry-after")) * 1000));
       expect((await fetch(`${limited.base}/api/v1/boards/owned-by-busy`, { headers: auth })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe("gateway: rate limit before authentication", () => {
+  it("limits each client address before any credential is checked: anonymous floods, bad API keys and forged tokens", async () => {
+    const limited = await startGatewayHarness({
+      gateway: { clientRateLimit: { limit: 20, windowMs: 60_000 }, trustedProxyHops: 1 },
+    });
+    try {
+      const from = (client: string, headers: Record<string, string> = {}) => ({
+        "x-forwarded-for": client,
+        ...headers,
+      });
+      const flood = async (headers: () => Record<string, string>) => {
+        const statuses: number[] = [];
+        for (let i = 0; i < 60; i++) {
+          const res = await fetch(`${limited.base}/api/v1/boards`, { headers: headers() });
+          await res.arrayBuffer();
+          statuses.push(res.status);
+        }
+        return statuses;
+      };
+      const exchanges = () => limited.stubs.identity.seen.filter((s) => s.url.endsWith("/auth/token")).length;
+      const anonymous = await flood(() => from("203.0.113.1"));
+      const before = exchanges();
+      const badKeys = await flood(() => from("203.0.113.2", { "x-api-key": `tfk_${"a".repeat(12)}_${randomUUID()}` }));
+      const keyCalls = exchanges() - before;
+      const forged = await flood(() => from("203.0.113.3", { authorization: `Bearer ${randomUUID()}.e30.sig` }));
+      for (const [what, statuses] of Object.entries({ anonymous, badKeys, forged })) {
+        expect(
+          statuses.slice(0, 20).every((s) => s === 401),
+          what,
+        ).toBe(true);
+        expect(
+          statuses.slice(20).every((s) => s === 429),
+          what,
+        ).toBe(true);
+      }
+      // Each bad key past the limit no longer costs a call to identity.
+      expect(keyCalls).toBeLessThanOrEqual(20);
+      // A signed-in user at another address is not held back by them.
+      const res = await fetch(`${limited.base}/api/v1/boards/owned-by-calm`, {
+        headers: from("198.51.100.4", bearer(await limited.token("calm"))),
+      });
+      expect(res.status).toBe(200);
     } finally {
       await limited.close();
     }

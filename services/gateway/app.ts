@@ -35,6 +35,18 @@ export interface GatewayOptions {
   readonly log: Logger;
   /** Per caller (user, or client address when anonymous). @default 600 per minute */
   readonly rateLimit?: RateLimitPolicy;
+  /**
+   * Per client address, on every API request before any credential is checked, so that
+   * anonymous floods, bad API keys and forged tokens are limited too (and bad keys stop
+   * costing calls to identity). @default 1,200 per minute
+   */
+  readonly clientRateLimit?: RateLimitPolicy;
+  /**
+   * Proxies in front of the gateway whose `X-Forwarded-For` entry is believed, so that the
+   * client address the limits and identity's sign-in throttle use is the client's, not the
+   * load balancer's. @default 0 (the socket's peer is the client)
+   */
+  readonly trustedProxyHops?: number;
   /** Per client address on the public sign-in routes, against password guessing. @default 30 per minute */
   readonly authRateLimit?: RateLimitPolicy;
   /** Timeout, retries and circuit breaker of every upstream. */
@@ -66,6 +78,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     ]),
   ) as Record<UpstreamName, Upstream>;
   const limiter = createRateLimiter(options.cache, options.rateLimit ?? { limit: 600, windowMs: 60_000 });
+  const clientLimiter = createRateLimiter(
+    options.cache,
+    options.clientRateLimit ?? { limit: 1_200, windowMs: 60_000, name: "client" },
+  );
   const authLimiter = createRateLimiter(
     options.cache,
     options.authRateLimit ?? { limit: 30, windowMs: 60_000, name: "sign-in" },
@@ -95,6 +111,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
 
   function configure(app: Express) {
+    if (options.trustedProxyHops) app.set("trust proxy", options.trustedProxyHops);
     app.use(securityHeaders);
     app.use(cors(options.cors));
     app.get("/.well-known/jwks.json", (req, res, next) => {
@@ -133,6 +150,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     const route = split && matchRoute(split.rest);
     if (!split || !route) return false;
 
+    const byClient = await clientLimiter.take(`client:${req.ip}`);
+    if (!byClient.allowed) {
+      res.set(rateLimitHeaders(clientLimiter.policy, byClient));
+      throw new AppError(
+        429,
+        "rate-limited",
+        "too many requests from this client; retry after the time in Retry-After",
+      );
+    }
     const caller = await authenticate(req);
     authorize(route, req.method, caller);
 

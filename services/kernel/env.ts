@@ -60,6 +60,13 @@ const fields = adapterSelectionSchema.extend({
   DEV_IDENTITY: z.enum(["on", "off"]).optional(),
   /** Gateway: requests per caller per minute. @default the gateway's own limit */
   TASKFLOW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().optional(),
+  /** Gateway: API requests per client address per minute, counted before authentication. */
+  TASKFLOW_CLIENT_LIMIT_PER_MINUTE: z.coerce.number().int().positive().optional(),
+  /**
+   * Gateway: proxies in front of it whose `X-Forwarded-For` entry names the client.
+   * @default 1 outside local mode (each stack puts one load balancer or ingress in front), 0 in local mode
+   */
+  TASKFLOW_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
   /** Gateway: sign-in and registration attempts per client address per minute. */
   TASKFLOW_SIGNIN_LIMIT_PER_MINUTE: z.coerce.number().int().positive().optional(),
   /** Identity: comma-separated emails that become admins when they register. */
