@@ -51,6 +51,8 @@ describe("AWS stack under mocks", () => {
       "aws:ec2/flowLog:FlowLog": 1,
       "aws:secretsmanager/secret:Secret": 3,
       "aws:ecr/repository:Repository": 1,
+      // Per cluster: public LB, internal LB, services; per data service: its own and its clients'.
+      "aws:ec2/securityGroup:SecurityGroup": 7,
       // The load balancers' access logs.
       "aws:s3/bucket:Bucket": 1,
       "aws:s3/bucketPolicy:BucketPolicy": 1,
@@ -159,6 +161,25 @@ describe("AWS stack under mocks", () => {
         .ofType("aws:cloudwatch/logGroup:LogGroup")
         .find((l) => l.inputs.name === `/aws/rds/instance/${String(db.inputs.identifier)}/${log}`);
       expect(group?.inputs.retentionInDays, log).toBe(30);
+    }
+  });
+
+  it("admits to the database and the cache only their client groups, never an address range", () => {
+    const g = graph();
+    const rules = (groupIds: unknown) =>
+      asArray(groupIds).flatMap((id) =>
+        asArray(g.withOutput("aws:ec2/securityGroup:SecurityGroup", "id", id)?.inputs.ingress),
+      );
+    const db = g.named("aws:rds/instance:Instance", `${app()}-db-instance`);
+    const redis = g.named("aws:elasticache/replicationGroup:ReplicationGroup", `${app()}-cache-redis`);
+    for (const [what, groupIds, port] of [
+      ["database", db.inputs.vpcSecurityGroupIds, 5432],
+      ["cache", redis.inputs.securityGroupIds, 6379],
+    ] as const) {
+      const clients = g.named("aws:ec2/securityGroup:SecurityGroup", `${app()}-network-${what}-clients`);
+      expect(rules(groupIds), what).toEqual([
+        { protocol: "tcp", fromPort: port, toPort: port, securityGroups: [clients.id] },
+      ]);
     }
   });
 

@@ -155,6 +155,7 @@ export function buildStack(
         secretEnvironment,
         publishes: service.publishes.map((t) => requireRef(messaging.topics, t, service.name)),
         consumes: service.consumes.map((s) => requireRef(messaging.subscriptions, s, service.name)),
+        connectsTo: { database: service.database, cache: service.cache },
         logDestination,
       }),
     );

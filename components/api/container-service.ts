@@ -39,6 +39,13 @@ export interface ContainerServiceArgs {
    * @default true when the service publishes or consumes
    */
   readonly listsTopics?: boolean;
+  /**
+   * The data services it opens connections to. Where the network admits clients by membership
+   * (AWS security groups) it joins only these services' client groups, so a service that does
+   * not use the database cannot reach it.
+   * @default none
+   */
+  readonly connectsTo?: { readonly database?: boolean; readonly cache?: boolean };
   /** Where its logs go (see Logs.destinations). */
   readonly logDestination: pulumi.Output<string>;
   /**

@@ -6,6 +6,7 @@ import { DEFAULTS } from "../api/defaults.js";
 import { physicalName } from "../api/names.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { AWS_NAMES } from "./names.js";
+import { requireAwsNetwork } from "./network.js";
 import type { AwsPlacement } from "./settings.js";
 import { elastiCacheNodeType } from "./sizing.js";
 import { elastiCacheEngineVersion } from "./versions.js";
@@ -65,13 +66,13 @@ export class AwsCache extends pulumi.ComponentResource implements Cache {
         `${this.name}-sg`,
         {
           vpcId: this.args.network.networkId,
-          description: "Redis from inside the VPC only",
+          description: "Redis from the cache's client group only",
           ingress: [
             {
               protocol: "tcp",
               fromPort: DEFAULTS.cachePort,
               toPort: DEFAULTS.cachePort,
-              cidrBlocks: [this.args.network.cidr],
+              securityGroups: [requireAwsNetwork(this.args.network, this.name).clientSecurityGroups.cache.id],
             },
           ],
         },

@@ -6,6 +6,7 @@ import { physicalName } from "../api/names.js";
 import type { Network } from "../api/network.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { AWS_NAMES } from "./names.js";
+import { requireAwsNetwork } from "./network.js";
 import { fargateSize } from "./sizing.js";
 
 /** The pieces of the cluster a service attaches to (see cluster.ts, which builds them). */
@@ -308,7 +309,7 @@ export class AwsContainerService extends pulumi.ComponentResource implements Con
           desiredCount: args.minInstances,
           networkConfiguration: {
             subnets: args.attachment.network.privateSubnetIds,
-            securityGroups: [args.attachment.servicesSecurityGroup.id],
+            securityGroups: [args.attachment.servicesSecurityGroup.id, ...this.clientGroupIds()],
             assignPublicIp: false,
           },
           loadBalancers: [{ targetGroupArn: targetGroup.arn, containerName: CONTAINER, containerPort: args.port }],
@@ -320,6 +321,13 @@ export class AwsContainerService extends pulumi.ComponentResource implements Con
         { parent: this, dependsOn: [routing], ignoreChanges: ["desiredCount"] },
       ),
     );
+  }
+
+  /** The data services' client groups this service joins: only those it connects to. */
+  private clientGroupIds(): pulumi.Output<string>[] {
+    const { connectsTo } = this.args;
+    const groups = requireAwsNetwork(this.args.attachment.network, this.name).clientSecurityGroups;
+    return [...(connectsTo?.database ? [groups.database.id] : []), ...(connectsTo?.cache ? [groups.cache.id] : [])];
   }
 
   private createAutoscaling(service: aws.ecs.Service): void {

@@ -6,6 +6,7 @@ import { DEFAULTS } from "../api/defaults.js";
 import { physicalName } from "../api/names.js";
 import { type Transform, transformed } from "../api/transform.js";
 import { AWS_NAMES } from "./names.js";
+import { requireAwsNetwork } from "./network.js";
 import { rdsRegionCa } from "./rds-ca.js";
 import type { AwsPlacement } from "./settings.js";
 import { rdsPostgres } from "./versions.js";
@@ -82,13 +83,13 @@ export class AwsDatabase extends pulumi.ComponentResource implements Database {
         `${this.name}-sg`,
         {
           vpcId: this.args.network.networkId,
-          description: "PostgreSQL from inside the VPC only",
+          description: "PostgreSQL from the database's client group only",
           ingress: [
             {
               protocol: "tcp",
               fromPort: DEFAULTS.databasePort,
               toPort: DEFAULTS.databasePort,
-              cidrBlocks: [this.args.network.cidr],
+              securityGroups: [requireAwsNetwork(this.args.network, this.name).clientSecurityGroups.database.id],
             },
           ],
         },

@@ -34,6 +34,11 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
   readonly publicSubnetIds: pulumi.Output<string>[];
   readonly dataPlaneReady: pulumi.Resource[];
   readonly zones: readonly string[];
+  /**
+   * Membership groups, with no rules of their own: the database's and the cache's security
+   * groups admit exactly the members of these, and a service joins the ones it connects to.
+   */
+  readonly clientSecurityGroups: { readonly database: aws.ec2.SecurityGroup; readonly cache: aws.ec2.SecurityGroup };
 
   constructor(
     private readonly name: string,
@@ -55,6 +60,10 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
     const nats = this.createNatGateways(publicSubnets, gateway);
     this.routePrivate(vpc, privateSubnets, nats);
     this.createFlowLog(vpc);
+    this.clientSecurityGroups = {
+      database: this.createClientGroup(vpc, "database"),
+      cache: this.createClientGroup(vpc, "cache"),
+    };
 
     this.networkId = vpc.id;
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
@@ -138,6 +147,14 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
     });
   }
 
+  private createClientGroup(vpc: aws.ec2.Vpc, service: "database" | "cache"): aws.ec2.SecurityGroup {
+    return new aws.ec2.SecurityGroup(
+      `${this.name}-${service}-clients`,
+      { vpcId: vpc.id, description: `${this.name}: members may connect to the ${service}` },
+      { parent: this },
+    );
+  }
+
   /** Every accepted and rejected flow of the VPC goes to a CloudWatch log group with a retention. */
   private createFlowLog(vpc: aws.ec2.Vpc): void {
     const group = new aws.cloudwatch.LogGroup(
@@ -186,6 +203,14 @@ export class AwsNetwork extends pulumi.ComponentResource implements Network {
       { parent: this },
     );
   }
+}
+
+/** The network as AWS components need it; one built by another cloud's components is refused. */
+export function requireAwsNetwork(value: Network, what: string): AwsNetwork {
+  if (!(value instanceof AwsNetwork)) {
+    throw new Error(`[taskflow] [aws] ${what}: the network was not built by components/aws/network.ts`);
+  }
+  return value;
 }
 
 /** The zones given, or the region's first ones by AWS's letter naming (`eu-west-1a`, `eu-west-1b`). */
