@@ -1,13 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MemoryCache } from "../../../adapters/memory/cache.js";
-import { devHeaderIdentitySource } from "../../kernel/auth/caller.js";
-import type { Database } from "../../kernel/db/database.js";
-import { openTestDatabase } from "../../kernel/db/testing.js";
-import { createLogger } from "../../kernel/observability/logger.js";
-import { listen } from "../../kernel/runtime.js";
-import { createTasksApp, TASKS_MIGRATIONS } from "../service.js";
+import { describe, expect, it } from "vitest";
 import { knownProject } from "../testing.js";
+import { type TasksApi, useTasksApi } from "./test-api.js";
 
 /**
  * What the web board stands on: the per-board live stream (who may open it, what each viewer
@@ -15,52 +9,13 @@ import { knownProject } from "../testing.js";
  * of the board, and comment counts for the tiles.
  */
 
-type Json = Record<string, unknown> & { id: string; version: number };
-
 describe("board stream, WIP limits and board visibility", () => {
-  let db: Database;
-  let base: string;
-  const cleanup: (() => Promise<unknown>)[] = [];
-
-  beforeAll(async () => {
-    db = await openTestDatabase("pglite", [TASKS_MIGRATIONS]);
-    const app = createTasksApp({
-      db,
-      cache: new MemoryCache({ namespace: `tasks-${randomUUID()}` }),
-      log: createLogger({ service: "tasks", level: "silent" }),
-      identity: devHeaderIdentitySource(),
-    });
-    const server = await listen(app.app, 0);
-    base = `http://127.0.0.1:${server.port}`;
-    cleanup.push(server.close, () => db.close());
-  });
-  afterAll(async () => {
-    for (const step of cleanup) await step();
-  });
-
-  const call = async (
-    user: string,
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        "x-dev-user": user,
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Json };
-  };
+  const api = useTasksApi();
+  const call: TasksApi["call"] = (...args) => api().call(...args);
 
   async function board(user: string, doingLimit?: number) {
     const b = await call(user, "POST", "/api/v1/boards", {
-      projectId: await knownProject(db, user),
+      projectId: await knownProject(api().db, user),
       name: `Board ${randomUUID().slice(0, 6)}`,
     });
     const todo = await call(user, "POST", `/api/v1/boards/${b.body.id}/cards`, { name: "To do", type: "todo" });
@@ -75,7 +30,7 @@ describe("board stream, WIP limits and board visibility", () => {
   /** Opens the stream and collects `change` frames until `count` arrived (or the time is up). */
   async function frames(user: string, boardId: string, count: number, lastEventId?: string) {
     const abort = new AbortController();
-    const res = await fetch(`${base}/api/v1/boards/${boardId}/stream`, {
+    const res = await fetch(`${api().base}/api/v1/boards/${boardId}/stream`, {
       headers: {
         "x-dev-user": user,
         accept: "text/event-stream",
