@@ -25,6 +25,8 @@ export interface StartOptions {
   readonly port?: number;
   /** How long to wait for the emulator to answer. @default 30_000 */
   readonly timeoutMs?: number;
+  /** fauxqs only: a JSON init file of queues, topics and subscriptions to create before it answers. */
+  readonly init?: string;
 }
 
 const HOST = "127.0.0.1";
@@ -53,7 +55,12 @@ export async function startFauxqs(options: StartOptions = {}): Promise<RunningEm
   const cli = fileURLToPath(new URL("../node_modules/fauxqs/dist/cli.js", import.meta.url));
   if (!existsSync(cli)) throw new EmulatorError(`fauxqs is not installed (${cli} is missing); run npm install`);
   const child = spawn(process.execPath, [cli], {
-    env: { ...process.env, FAUXQS_PORT: String(port), FAUXQS_LOGGER: "false" },
+    env: {
+      ...process.env,
+      FAUXQS_PORT: String(port),
+      FAUXQS_LOGGER: "false",
+      ...(options.init ? { FAUXQS_INIT: options.init } : {}),
+    },
     stdio: ["ignore", "ignore", "pipe"],
     detached: true,
   });

@@ -151,12 +151,8 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
         { name: "cache", ping: () => cache.ping(), critical: env.CACHE_MODE === "strict" },
       ],
     });
-    const revocations = await startRevocationConsumer({
-      broker,
-      cache,
-      resolveTopic: (topic) => env.BROKER_TOPICS[topic] ?? topic,
-      resolveSubscription: (subscription) => env.BROKER_SUBSCRIPTIONS[subscription] ?? subscription,
-    });
+    // Declared names: the adapter maps them to the stack's with BROKER_TOPICS / BROKER_SUBSCRIPTIONS.
+    const revocations = await startRevocationConsumer({ broker, cache });
     const port = ctx.port ?? env.PORT ?? serviceByName("gateway").port;
     const server = await listen(gateway.app, port, bindHost(env));
     log.info({ port: server.port }, "gateway listening");
@@ -176,14 +172,21 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
   },
 
   async identity(ctx) {
-    const { createIdentityService, IDENTITY_MIGRATIONS, resolveSigningKey } = await import("./identity/service.js");
+    const { createIdentityService, IDENTITY_MIGRATIONS, localVerificationKeys, resolveSigningKey } = await import(
+      "./identity/service.js"
+    );
     const { bindHost, listen } = await kernelRuntime();
-    const runtime = await runtimeFor("identity", ctx, [IDENTITY_MIGRATIONS]);
+    // The key first: a key identity cannot sign with stops it before it opens anything. Its own
+    // routes (API keys, sessions) verify tokens with it; no stack gives identity a JWKS URL.
+    const key = ctx.signingKey ?? (await resolveSigningKey(parseServiceEnv({ ...ctx.env, SERVICE_NAME: "identity" })));
+    const runtime = await runtimeFor("identity", { ...ctx, jwtKeys: ctx.jwtKeys ?? localVerificationKeys(key) }, [
+      IDENTITY_MIGRATIONS,
+    ]);
     const port = portOf(ctx, runtime, "identity");
     return served("identity", runtime, port, async () => {
       const service = await createIdentityService(
         { ...runtime, notifyRelay: () => runtime.relay.notify() },
-        { key: ctx.signingKey ?? (await resolveSigningKey(runtime.env)), adminEmails: adminEmails(ctx.env) },
+        { key, adminEmails: adminEmails(ctx.env) },
       );
       const server = await listen(service.app, port, bindHost(runtime.env));
       return {

@@ -24,18 +24,18 @@ const str = (value: unknown, fallback: string) => (typeof value === "string" && 
  * Outputs the cloud would compute on create, shaped like the real ones (ARNs, URLs, ids) so
  * that everything derived from them (policies, env values, URLs) can be checked.
  */
-function computed(type: string, name: string, inputs: Inputs): Inputs {
+function computed(type: string, name: string, inputs: Inputs, account: string): Inputs {
   const [pkg, module] = type.split(":");
   const physical = str(inputs.name, name);
   if (pkg === "aws") {
     const region = "eu-west-1";
     const service = (module ?? "").split("/")[0] ?? "";
-    const arn = `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${physical}`;
+    const arn = `arn:aws:${service}:${region}:${account}:${physical}`;
     switch (type) {
       case "aws:sqs/queue:Queue":
-        return { arn, url: `https://sqs.${region}.amazonaws.com/${MOCK_ACCOUNT}/${physical}` };
+        return { arn, url: `https://sqs.${region}.amazonaws.com/${account}/${physical}` };
       case "aws:secretsmanager/secret:Secret":
-        return { arn: `arn:aws:secretsmanager:${region}:${MOCK_ACCOUNT}:secret:${str(inputs.namePrefix, name)}AbCdEf` };
+        return { arn: `arn:aws:secretsmanager:${region}:${account}:secret:${str(inputs.namePrefix, name)}AbCdEf` };
       case "aws:secretsmanager/secretVersion:SecretVersion":
         return { versionId: `${name}-v1` };
       case "aws:lb/loadBalancer:LoadBalancer":
@@ -45,9 +45,9 @@ function computed(type: string, name: string, inputs: Inputs): Inputs {
       case "aws:elasticache/replicationGroup:ReplicationGroup":
         return { arn, primaryEndpointAddress: `master.${physical}.abc.euw1.cache.amazonaws.com` };
       case "aws:ecr/repository:Repository":
-        return { arn, repositoryUrl: `${MOCK_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${name}` };
+        return { arn, repositoryUrl: `${account}.dkr.ecr.${region}.amazonaws.com/${name}` };
       case "aws:iam/role:Role":
-        return { arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${physical}` };
+        return { arn: `arn:aws:iam::${account}:role/${physical}` };
       case "aws:s3/bucket:Bucket": {
         // A bucketPrefix gets a 26-character unique suffix; bucket ARNs carry no region or account.
         const bucket = str(inputs.bucket, `${str(inputs.bucketPrefix, name)}20261207000000000000000001`);
@@ -119,13 +119,25 @@ function unwrap(value: unknown): unknown {
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwrap(v)]));
 }
 
+export interface MockOptions {
+  /**
+   * The AWS account id in every ARN and queue URL. The deploy rehearsal sets the one its SNS/SQS
+   * emulator serves, so the graph's ARNs are ones the emulator knows. @default MOCK_ACCOUNT
+   */
+  readonly awsAccount?: string;
+}
+
 /** Pulumi mocks that record every custom resource; `resources` fills as the program runs. */
-export function recordingMocks(): { mocks: pulumi.runtime.Mocks; resources: RecordedResource[] } {
+export function recordingMocks(options: MockOptions = {}): {
+  mocks: pulumi.runtime.Mocks;
+  resources: RecordedResource[];
+} {
+  const account = options.awsAccount ?? MOCK_ACCOUNT;
   const resources: RecordedResource[] = [];
   const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
       const inputs = unwrap(args.inputs ?? {}) as Inputs;
-      const extra = computed(args.type, args.name, inputs);
+      const extra = computed(args.type, args.name, inputs, account);
       const id = str(extra.id, `${args.name}-id`);
       const state = { ...inputs, ...extra };
       if (args.custom !== false) resources.push({ type: args.type, name: args.name, inputs, state, id });
@@ -143,10 +155,10 @@ export function recordingMocks(): { mocks: pulumi.runtime.Mocks; resources: Reco
       }
       if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
         return {
-          accountId: MOCK_ACCOUNT,
-          arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/test`,
+          accountId: account,
+          arn: `arn:aws:iam::${account}:user/test`,
           userId: "AIDATEST",
-          id: MOCK_ACCOUNT,
+          id: account,
         };
       }
       const azure = callAzure(args.token, args.inputs as Inputs);

@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVICE_NAMES } from "../../services/platform.js";
@@ -16,7 +15,7 @@ describe("the image staged as the Dockerfile lays it out", () => {
   beforeAll(async () => {
     image = await stageImage();
   }, 240_000);
-  afterAll(() => (image ? rm(image.dir, { recursive: true, force: true }) : undefined));
+  afterAll(() => image?.remove());
 
   it("takes the entrypoint and environment of the Dockerfile's runtime stage", () => {
     expect(image.entrypoint).toEqual(["node", "--enable-source-maps"]);

@@ -1,5 +1,5 @@
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 
 /**
  * The README walkthrough as one scenario over HTTP through a gateway at `base`: register, log
@@ -20,8 +20,8 @@ export interface WalkthroughOptions {
 
 export interface WalkthroughResult {
   readonly steps: readonly string[];
-  /** The trace id of the request that created the assigned task (from its `traceparent`), if any. */
-  readonly taskTraceId?: string;
+  /** The trace id the request that created the assigned task started (its `traceparent`). */
+  readonly taskTraceId: string;
   readonly taskId: string;
 }
 
@@ -120,13 +120,22 @@ export async function runWalkthrough(base: string, options: WalkthroughOptions =
   const stream = openStream(api, asBob);
   try {
     await stream.connected;
-    const task = await call("POST", `/boards/${board.body.id}/tasks`, asAlice, {
-      cardId: todo.body.id,
-      title: "Write the launch plan",
-      description: "Who does what, and when",
-      priority: "high",
-      assigneeId: bobId,
-    });
+    // The request starts a sampled trace of its own (W3C traceparent, as a traced client sends
+    // it), so a collector can be asked for exactly this trace: request, event, notification.
+    const taskTraceId = randomBytes(16).toString("hex");
+    const task = await call(
+      "POST",
+      `/boards/${board.body.id}/tasks`,
+      asAlice,
+      {
+        cardId: todo.body.id,
+        title: "Write the launch plan",
+        description: "Who does what, and when",
+        priority: "high",
+        assigneeId: bobId,
+      },
+      { traceparent: `00-${taskTraceId}-${randomBytes(8).toString("hex")}-01` },
+    );
     expectStatus(task, 201, "create task");
     const taskId = task.body.id as string;
     const assigned = await poll(
@@ -187,8 +196,7 @@ export async function runWalkthrough(base: string, options: WalkthroughOptions =
       (s) => s === 401,
       "the revoked key refused",
     );
-    const traceId = /^00-([0-9a-f]{32})-/.exec(task.headers.get("traceparent") ?? "")?.[1];
-    return { steps, taskId, ...(traceId ? { taskTraceId: traceId } : {}) };
+    return { steps, taskId, taskTraceId };
   } finally {
     stream.close();
     await stream.opened;

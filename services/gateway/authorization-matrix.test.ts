@@ -25,7 +25,25 @@ const NO_API_KEYS = new Set(["/auth", "/api-keys"]);
 const OWNER = "owner-1";
 const OTHER = "other-2";
 const ADMIN_USER = "admin-3";
-const CALLERS = ["anonymous", "another user", "owner", "admin", "API key with scope", "API key without scope"] as const;
+const CALLERS = [
+  "anonymous",
+  "another user",
+  "owner",
+  "admin",
+  "API key with scope",
+  "API key without scope",
+  "revoked API key",
+  "token of a revoked API key",
+  "signed-out session",
+  "revoked session",
+] as const;
+/** Credentials that have ended: refused wherever they are presented, public routes included. */
+const ENDED = new Set<CallerKind>([
+  "revoked API key",
+  "token of a revoked API key",
+  "signed-out session",
+  "revoked session",
+]);
 type CallerKind = (typeof CALLERS)[number];
 
 /** The requests a route is exercised with: a read and a write of a resource the owner owns. */
@@ -43,6 +61,7 @@ function samples(route: GatewayRoute): { method: string; path: string; body?: un
 
 /** What each caller must get: "2xx", or an exact status. */
 function expected(route: GatewayRoute, caller: CallerKind): "2xx" | number {
+  if (ENDED.has(caller)) return 401;
   if (PUBLIC.has(route.path)) return "2xx";
   if (caller === "anonymous") return 401;
   if (ADMIN.has(route.path)) return caller === "admin" ? "2xx" : 403;
@@ -54,7 +73,11 @@ function expected(route: GatewayRoute, caller: CallerKind): "2xx" | number {
 
 const apiKeys: Record<string, { userId: string; scope: string }> = {
   "key-all-scopes": { userId: OWNER, scope: API_KEY_SCOPES.join(" ") },
+  "key-revoked": { userId: OWNER, scope: API_KEY_SCOPES.join(" ") },
 };
+/** As identity's revocation list names them: the owner signed out of one session, another was revoked (a replayed refresh token), one key was revoked. */
+const ENDED_SESSIONS = new Set(["owner-signed-out", "owner-revoked"]);
+const REVOKED_KEYS = new Set(["key-revoked"]);
 for (const service of ["tasks", "users", "notifications", "identity"]) {
   apiKeys[`key-without-${service}`] = {
     userId: OWNER,
@@ -68,6 +91,14 @@ const headers: Partial<Record<CallerKind, Record<string, string>>> = {};
 beforeAll(async () => {
   harness = await startGatewayHarness({
     apiKeys,
+    revocations: {
+      revoked: (owner) =>
+        owner.sessionId !== undefined && ENDED_SESSIONS.has(owner.sessionId)
+          ? "session"
+          : owner.apiKeyId !== undefined && REVOKED_KEYS.has(owner.apiKeyId)
+            ? "key"
+            : undefined,
+    },
     gateway: { rateLimit: { limit: 100_000, windowMs: 60_000 }, authRateLimit: { limit: 100_000, windowMs: 60_000 } },
   });
   headers.anonymous = {};
@@ -75,6 +106,19 @@ beforeAll(async () => {
   headers.owner = { authorization: `Bearer ${await harness.token(OWNER)}` };
   headers.admin = { authorization: `Bearer ${await harness.token(ADMIN_USER, ["user", "admin"])}` };
   headers["API key with scope"] = { "x-api-key": "key-all-scopes" };
+  headers["revoked API key"] = { "x-api-key": "key-revoked" };
+  const exchanged = await fetch(`${harness.base}/api/v1/auth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ apiKey: "key-revoked" }),
+  });
+  headers["token of a revoked API key"] = {
+    authorization: `Bearer ${((await exchanged.json()) as { accessToken: string }).accessToken}`,
+  };
+  headers["signed-out session"] = {
+    authorization: `Bearer ${await harness.token(OWNER, ["user"], "owner-signed-out")}`,
+  };
+  headers["revoked session"] = { authorization: `Bearer ${await harness.token(OWNER, ["user"], "owner-revoked")}` };
 });
 afterAll(() => harness?.close());
 

@@ -7,6 +7,7 @@ import { API_KEY_TOKEN_TTL_SECONDS } from "../identity/domain/api-key.js";
 import { generateSigningKeyPem, jwks, type SigningKey, signingKeyFromPem } from "../identity/domain/signing-key.js";
 import { type Role, signAccessToken, type TokenSettings } from "../identity/domain/tokens.js";
 import { jwtIdentitySource } from "../kernel/auth/caller.js";
+import type { RevocationCheck } from "../kernel/auth/revocations.js";
 import { createLogger } from "../kernel/observability/logger.js";
 import { listen } from "../kernel/runtime.js";
 import { createGateway, type Gateway, type GatewayOptions, type UpstreamName } from "./app.js";
@@ -130,15 +131,20 @@ export interface GatewayHarness {
   readonly stubs: Readonly<Record<UpstreamName, StubUpstream>>;
   readonly key: SigningKey;
   readonly tokens: TokenSettings;
-  /** A valid access token for `sub` with `roles`. */
-  token(sub: string, roles?: Role[]): Promise<string>;
+  /** A valid access token for `sub` with `roles`, of the session `sessionId` (one per user by default). */
+  token(sub: string, roles?: Role[], sessionId?: string): Promise<string>;
   close(): Promise<void>;
 }
 
 export const UPSTREAM_NAMES: readonly UpstreamName[] = ["tasks", "users", "identity", "notifications"];
 
 export async function startGatewayHarness(
-  options: { apiKeys?: StubOptions["apiKeys"]; gateway?: Partial<GatewayOptions> } = {},
+  options: {
+    apiKeys?: StubOptions["apiKeys"];
+    gateway?: Partial<GatewayOptions>;
+    /** Ended sessions and revoked keys, as identity's revocation list would name them. */
+    revocations?: RevocationCheck;
+  } = {},
 ): Promise<GatewayHarness> {
   const key = await signingKeyFromPem(generateSigningKeyPem());
   const tokens = { issuer: "taskflow-identity", audience: "taskflow" };
@@ -156,7 +162,11 @@ export async function startGatewayHarness(
       string
     >,
     cache: new MemoryCache({ namespace: `gateway-test-${randomUUID()}`, maxEntries: 100_000 }),
-    identity: jwtIdentitySource({ keys: createLocalJWKSet(jwks([key])), ...tokens }),
+    identity: jwtIdentitySource({
+      keys: createLocalJWKSet(jwks([key])),
+      ...tokens,
+      ...(options.revocations ? { revocations: options.revocations } : {}),
+    }),
     log: createLogger({ service: "gateway", level: "silent" }),
     upstreamPolicy: { timeoutMs: 1_000, retries: 1, initialDelayMs: 10, breakerThreshold: 3, halfOpenAfterMs: 300 },
     ...options.gateway,
@@ -168,8 +178,8 @@ export async function startGatewayHarness(
     stubs,
     key,
     tokens,
-    token: (sub, roles = ["user"]) =>
-      signAccessToken(key, tokens, { sub, email: `${sub}@example.test`, roles, sessionId: `session-${sub}` }),
+    token: (sub, roles = ["user"], sessionId = `session-${sub}`) =>
+      signAccessToken(key, tokens, { sub, email: `${sub}@example.test`, roles, sessionId }),
     async close() {
       await server.close();
       gateway.close();

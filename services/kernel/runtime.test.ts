@@ -48,6 +48,32 @@ describe("service runtime", () => {
       expect(problems).toContain(name);
   });
 
+  it("opens a service declared without a cache on a cloud, where the stack gives it no CACHE_URL", async () => {
+    const notifications = await openRuntime(
+      "notifications",
+      {
+        CLOUD_PROVIDER: "aws",
+        PORT: "7004",
+        AWS_REGION: "eu-west-1",
+        // Not opened: the test hands the runtime its database.
+        DATABASE_URL: "postgres://taskflow:unused@db.internal:5432/taskflow",
+        LOG_LEVEL: "silent",
+        JWT_JWKS_URL: "http://identity.internal:7003/.well-known/jwks.json",
+        BROKER_SUBSCRIPTIONS: JSON.stringify({
+          "notifications-task-events": "https://sqs.eu-west-1.amazonaws.com/123456789012/notifications.fifo",
+        }),
+      },
+      { migrations: [], db, broker: runtime.broker },
+    );
+    try {
+      expect(await notifications.cache.ping()).toBe(true);
+      // The adapter maps declared names with the same BROKER_SUBSCRIPTIONS; it must get the declared one.
+      expect(notifications.subscriptionName("notifications-task-events")).toBe("notifications-task-events");
+    } finally {
+      await notifications.close();
+    }
+  });
+
   it("serves the tasks API in local mode: ready, dev identity, events through the outbox to the activity feed", async () => {
     const base = `http://127.0.0.1:${service.port}`;
     const ready = await fetch(`${base}/health/ready`);

@@ -40,9 +40,13 @@ export interface ServiceRuntime {
   readonly relay: OutboxRelay;
   /** Database, broker (critical) and cache (critical only in strict mode), for `/health/ready`. */
   readonly readiness: readonly ReadinessCheck[];
-  /** Logical topic (platform.ts) → physical name from `BROKER_TOPICS`. */
+  /**
+   * The name to hand the broker for a topic of platform.ts: the declared one. The adapter reads
+   * the same `BROKER_TOPICS` and maps it to the stack's ARN or id itself; a physical name
+   * handed to it would be taken for a logical one and not found.
+   */
   topicName(topic: string): string;
-  /** Logical subscription → physical name from `BROKER_SUBSCRIPTIONS`. */
+  /** The same for a subscription (`BROKER_SUBSCRIPTIONS`). */
   subscriptionName(subscription: string): string;
   /** Stops the relay and closes what this runtime opened (not injected adapters). Idempotent. */
   close(): Promise<void>;
@@ -78,15 +82,17 @@ export async function openRuntime(name: ServiceName, rawEnv: Env, options: Runti
     if (!options.db) opened.push(() => db.close());
     await migrate(db, options.migrations);
 
-    const rootCache = options.cache ?? (await createCache(rawEnv));
+    // A service declared without a cache gets no CACHE_URL from the stacks; it keeps its few
+    // cached reads in its own memory instead of opening the provider's cache.
+    const rootCache = options.cache ?? (await createCache(service.cache ? rawEnv : { ...rawEnv, CACHE: "memory" }));
     if (!options.cache) opened.push(() => rootCache.close());
     const cache = rootCache.withNamespace(`${rootCache.namespace}.${name}`);
 
     const broker = options.broker ?? (await createBroker(rawEnv));
     if (!options.broker) opened.push(() => broker.close());
 
-    const topicName = (topic: string) => env.BROKER_TOPICS[topic] ?? topic;
-    const subscriptionName = (subscription: string) => env.BROKER_SUBSCRIPTIONS[subscription] ?? subscription;
+    const topicName = (topic: string) => topic;
+    const subscriptionName = (subscription: string) => subscription;
 
     const sources: IdentitySource[] = [];
     if (options.jwtKeys || env.JWT_JWKS_URL) {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudProvider } from "../../components/api/platform.js";
-import { type RecordedResource, recordingMocks } from "../../components/testing/mocks.js";
+import { type MockOptions, type RecordedResource, recordingMocks } from "../../components/testing/mocks.js";
 import { buildStack, type StackOutputs } from "../program.js";
 import { selectPlatform, selectTarget } from "../select.js";
 import { readStackSettings, type StackSettings } from "../settings.js";
@@ -59,10 +59,23 @@ export async function runStack(
   overrides: Partial<StackSettings> = {},
   config: Record<string, string> = testConfig(provider),
 ): Promise<StackRun> {
-  const { mocks, resources } = recordingMocks();
-  await pulumi.runtime.setMocks(mocks, "taskflow", "test", false);
+  return runStackWith(testSettings(provider, overrides, config), config);
+}
+
+/**
+ * The same, with settings as a stack file gives them (see stacks/settings.ts) and `config` as
+ * its raw `namespace:key` values; `stack` is the Pulumi stack name.
+ */
+export async function runStackWith(
+  settings: StackSettings,
+  config: Record<string, string>,
+  mockOptions: MockOptions = {},
+  stack = "test",
+): Promise<StackRun> {
+  const provider = settings.provider;
+  const { mocks, resources } = recordingMocks(mockOptions);
+  await pulumi.runtime.setMocks(mocks, "taskflow", stack, false);
   pulumi.runtime.setAllConfig(config);
-  const settings = testSettings(provider, overrides, config);
   const platform = await selectPlatform(provider, settings.target);
   const outputs: StackOutputs = buildStack(platform, settings);
   const resolved = (await resolve(outputs)) as Record<string, unknown>;

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { appendFile, chmod, chown, copyFile, mkdtemp, rm } from "node:fs/promises";
+import { appendFile, chmod, chown, copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import type { TlsFiles } from "../../../adapters/redis/test-server.js";
 import { freePort, tcpReachable } from "../../../adapters/testing/servers.js";
 
@@ -45,6 +46,13 @@ function asServerUser(command: string, args: readonly string[]): [string, string
   return runningAsRoot() ? [RUNUSER, ["-u", "postgres", "--", command, ...args]] : [command, [...args]];
 }
 
+/** A login the server checks: its own role and database, reached only with this password over TLS. */
+export interface PostgresLogin {
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+}
+
 export class PrivatePostgres {
   #process: ChildProcess | undefined;
 
@@ -53,14 +61,19 @@ export class PrivatePostgres {
     readonly dir: string,
   ) {}
 
-  static async start(tls: TlsFiles): Promise<PrivatePostgres> {
+  /**
+   * Without `login`, every role is trusted from the loopback addresses. With it, TCP connections
+   * must use TLS and that role's password (SCRAM); only the server's own socket is trusted.
+   */
+  static async start(tls: TlsFiles, login?: PostgresLogin): Promise<PrivatePostgres> {
     const bin = serverBinDir();
     if (!bin) throw new Error("[taskflow] [tests] PostgreSQL server binaries are not installed");
     const dir = await mkdtemp(join(tmpdir(), "taskflow-pg-"));
     const server = new PrivatePostgres(await freePort(), dir);
     try {
-      await server.#prepare(bin, tls);
+      await server.#prepare(bin, tls, login);
       await server.#launch(bin);
+      if (login) await server.#createLogin(login);
       return server;
     } catch (error) {
       await server.dispose();
@@ -73,7 +86,7 @@ export class PrivatePostgres {
     return `postgres://postgres@${host}:${this.port}/postgres${query}`;
   }
 
-  async #prepare(bin: string, tls: TlsFiles): Promise<void> {
+  async #prepare(bin: string, tls: TlsFiles, login?: PostgresLogin): Promise<void> {
     // The server reads its key only if the key is its own and private.
     await copyFile(tls.certFile, join(this.dir, "server.crt"));
     await copyFile(tls.keyFile, join(this.dir, "server.key"));
@@ -100,7 +113,27 @@ export class PrivatePostgres {
       const why = result.error?.message ?? (result.stderr || result.stdout);
       throw new Error(`[taskflow] [tests] initdb failed: ${why}`);
     }
-    await appendFile(join(data, "pg_hba.conf"), "host all all 127.0.0.0/8 trust\n");
+    if (login) {
+      await writeFile(
+        join(data, "pg_hba.conf"),
+        "local all all trust\nhostssl all all 127.0.0.0/8 scram-sha-256\nhost all all 127.0.0.0/8 reject\n",
+      );
+    } else {
+      await appendFile(join(data, "pg_hba.conf"), "host all all 127.0.0.0/8 trust\n");
+    }
+  }
+
+  async #createLogin(login: PostgresLogin): Promise<void> {
+    // Over the server's own socket, where the postgres role is trusted.
+    const admin = new pg.Client({ host: this.dir, port: this.port, user: "postgres", database: "postgres" });
+    await admin.connect();
+    try {
+      const role = pg.escapeIdentifier(login.user);
+      await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD ${pg.escapeLiteral(login.password)}`);
+      await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(login.database)} OWNER ${role}`);
+    } finally {
+      await admin.end();
+    }
   }
 
   async #launch(bin: string): Promise<void> {
