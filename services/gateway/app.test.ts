@@ -147,6 +147,37 @@ describe("gateway: rate limit", () => {
   });
 });
 
+describe("gateway: sign-in budgets", () => {
+  it("gives refresh and API-key exchange budgets of their own: guessing passwords does not stop them", async () => {
+    const limited = await startGatewayHarness({
+      apiKeys: { "key-1": { userId: "u1", scope: "tasks:read" } },
+      gateway: { authRateLimit: { limit: 3, windowMs: 60_000 } },
+    });
+    try {
+      const post = async (path: string, body: unknown) => {
+        const res = await fetch(`${limited.base}/api/v1${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        await res.arrayBuffer();
+        return res;
+      };
+      const logins: number[] = [];
+      for (let i = 0; i < 5; i++) logins.push((await post("/auth/login", { email: "a@b.c", password: "x" })).status);
+      expect(logins.slice(3)).toEqual([429, 429]);
+      const refresh = await post("/auth/refresh", { refreshToken: "r" });
+      expect(refresh.status).not.toBe(429);
+      expect(refresh.headers.get("ratelimit-policy")).toContain('"refresh"');
+      const exchange = await post("/auth/token", { apiKey: "key-1" });
+      expect(exchange.status).toBe(200);
+      expect(exchange.headers.get("ratelimit-policy")).toContain('"token-exchange"');
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe("gateway: rate limit before authentication", () => {
   it("limits each client address before any credential is checked: anonymous floods, bad API keys and forged tokens", async () => {
     const limited = await startGatewayHarness({
