@@ -93,6 +93,19 @@ describe("gateway: edge", () => {
     expect((await preflight("https://evil.example.test")).headers.get("access-control-allow-origin")).toBeNull();
   });
 
+  it("puts the security headers on every answer, health, docs and 404 included, and serves no metrics publicly", async () => {
+    for (const path of ["/health/live", "/health/ready", "/api/docs", "/api/docs/openapi.json", "/nowhere"]) {
+      const res = await get(path);
+      await res.arrayBuffer();
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(res.headers.get("x-frame-options"), path).toBe("DENY");
+      expect(res.headers.get("content-security-policy"), path).toContain("frame-ancestors 'none'");
+    }
+    const metrics = await get("/metrics");
+    expect(await metrics.text()).not.toContain("http_request");
+    expect(metrics.status).toBe(404);
+  });
+
   it("refuses a body over the limit with 413, JSON or not", async () => {
     const headers = { ...bearer(await harness.token("u1")) };
     const big = JSON.stringify({ text: "x".repeat(2_000) });

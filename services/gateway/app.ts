@@ -125,6 +125,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     log: options.log,
     identity: options.identity,
     routes: [],
+    // On every answer, health, docs and errors included; metrics only on the internal port.
+    before: [securityHeaders],
+    metrics: false,
     bodyLimit: String(bodyLimit),
     readiness: options.readiness ?? [{ name: "cache", ping: () => options.cache.ping(), critical: false }],
     configure: (app) => configure(app),
@@ -132,7 +135,6 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   function configure(app: Express) {
     if (options.trustedProxyHops) app.set("trust proxy", options.trustedProxyHops);
-    app.use(securityHeaders);
     app.use(cors(options.cors));
     app.get("/.well-known/jwks.json", (req, res, next) => {
       proxy(req, res, upstreams.identity, undefined).catch(next);
