@@ -532,6 +532,7 @@ export const FREE: Record<string, string> = {
   "azure-native:servicebus:Subscription": "billed as operations on the namespace",
   "azure-native:app:ManagedEnvironment": "a Consumption-only environment has no charge; apps are priced on their own",
   "azure-native:app:ManagedCertificate": "managed certificates have no charge",
+  "azure-native:monitor:DiagnosticSetting": "no charge; what it sends is billed as ingestion on the workspace",
   "kubernetes:core/v1:Namespace": "an API object",
   "kubernetes:core/v1:Service":
     "ClusterIP: an API object (the ingress controller's load balancer is outside the stack)",

@@ -192,6 +192,17 @@ const serverParameter = (name: string, value = "on") =>
     `${SERVER_ID}/configurations/${name}`,
   );
 const serverParameters = (...names: string[]) => names.map((n) => serverParameter(n));
+const WORKSPACE_ID = armId("Microsoft.OperationalInsights/workspaces/logs");
+const serverLogExport = (category = "PostgreSQLLogs") => [
+  withId(res(AZURE.workspace, "logs", { retentionInDays: 30 }), WORKSPACE_ID),
+  withId(
+    res(AZURE.diagnosticSetting, "db-diagnostics", {
+      workspaceId: WORKSPACE_ID,
+      logs: [{ category, enabled: true }],
+    }),
+    `${SERVER_ID}/providers/Microsoft.Insights/diagnosticSettings/db`,
+  ),
+];
 const serverLock = (level = "CanNotDelete") =>
   withId(
     res(AZURE.lock, "db-lock", { scope: SERVER_ID, level, lockName: "keep" }),
@@ -683,9 +694,20 @@ export const FIXTURES: Fixture[] = [
   {
     rule: "database-connection-logging",
     target: "azure",
-    passing: [flexibleServer(), ...serverParameters("log_connections", "log_disconnections")],
-    failing: [flexibleServer(), serverParameter("log_connections")],
+    passing: [flexibleServer(), ...serverParameters("log_connections", "log_disconnections"), ...serverLogExport()],
+    failing: [flexibleServer(), serverParameter("log_connections"), ...serverLogExport()],
     message: /Server "db" does not log log_disconnections$/,
+  },
+  {
+    rule: "database-connection-logging",
+    target: "azure",
+    passing: [flexibleServer(), ...serverParameters("log_connections", "log_disconnections"), ...serverLogExport()],
+    failing: [
+      flexibleServer(),
+      ...serverParameters("log_connections", "log_disconnections"),
+      ...serverLogExport("PostgreSQLFlexSessions"),
+    ],
+    message: /does not send its PostgreSQLLogs to a Log Analytics workspace of the stack/,
   },
   {
     rule: "database-deletion-protection",

@@ -57,6 +57,8 @@ describe("Azure stack under mocks", () => {
       "azure-native:servicebus:Subscription": platform.subscriptions.length,
       "azure-native:containerregistry:Registry": 1,
       "azure-native:operationalinsights:Workspace": 1,
+      // The PostgreSQL server's log into the workspace.
+      "azure-native:monitor:DiagnosticSetting": 1,
       "azure-native:app:ManagedEnvironment": 1,
       "azure-native:app:ContainerApp": services,
       "azure-native:managedidentity:UserAssignedIdentity": services,

@@ -104,6 +104,13 @@ describe("GCP stack under mocks", () => {
     expect(redis.inputs.readReplicasMode).toBeUndefined();
   });
 
+  it("asks no subscription to keep messages longer than Pub/Sub's seven days (it refuses more)", () => {
+    for (const subscription of graph().ofType("gcp:pubsub/subscription:Subscription")) {
+      const seconds = Number.parseInt(String(subscription.inputs.messageRetentionDuration ?? "0s"), 10);
+      expect(seconds, subscription.name).toBeLessThanOrEqual(7 * 24 * 3600);
+    }
+  });
+
   it("dead-letters through the Pub/Sub service agent with exactly the two roles it needs", () => {
     const agent = `serviceAccount:service-${MOCK_PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com`;
     const bindings = [

@@ -48,6 +48,8 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
   readonly connectionUrl: pulumi.Output<string>;
   readonly host: pulumi.Output<string>;
   readonly serverName: pulumi.Output<string>;
+  /** The server's resource id: where a lock or a diagnostic setting attaches. */
+  readonly serverId: pulumi.Output<string>;
   readonly tlsCaCertificate: pulumi.Output<string>;
   /** The Key Vault secret holding the admin password, for operators; no service reads it. */
   readonly adminPassword: AzureSecret;
@@ -96,6 +98,7 @@ export class AzureDatabase extends pulumi.ComponentResource implements Database 
 
     this.host = server.fullyQualifiedDomainName;
     this.serverName = server.name;
+    this.serverId = server.id;
     this.connectionUrl = pulumi.secret(
       pulumi.interpolate`postgres://${AZURE_DATABASE_DEFAULTS.username}:${password.result}@${server.fullyQualifiedDomainName}:${DEFAULTS.databasePort}/${database.name}?sslmode=verify-full`,
     );

@@ -31,6 +31,7 @@ export const AZURE_DOCS: TargetDocs = {
     "Azure cache: Azure Managed Redis listens on port 10000 with the Enterprise clustering policy (one endpoint, multi-key reads split per slot by the adapter); its certificate chains to a public root, so no CA is injected. The access key, not an Entra ID token, authenticates: the key lives only inside the CACHE_URL Key Vault secret.",
     "Azure dead letters have no retention setting: a message stays in `$DeadLetterQueue` until it is received, so `deadLetterRetentionDays` does not apply there.",
     "Azure flow logs: a VNet flow log (Network Watcher) records every flow of the VNet into a storage account in the stack's resource group. The flow log itself lives beside the subscription's Network Watcher for the location (NetworkWatcher_<location> in NetworkWatcherRG, which Azure creates with the first VNet), not in the stack's resource group.",
+    "Azure database logs: the server's PostgreSQLLogs, connection and disconnection lines included, go to the Log Analytics workspace through a diagnostic setting, kept as long as the apps' logs, as RDS exports its log to CloudWatch.",
     "Azure broker network: Service Bus Standard has no private endpoint (Premium does); like SNS/SQS and Pub/Sub it is reached on its public endpoint with TLS and Entra ID, and local (SAS) keys are disabled.",
   ],
   gaps: [

@@ -21,6 +21,7 @@ export function createAzurePlatform(settings: AzureSettings): Platform {
   let placement: AzurePlacement | undefined;
   let registry: AzureRegistry | undefined;
   let logs: AzureLogs | undefined;
+  let database: AzureDatabase | undefined;
   /** The stack's resource group and vault, made on the first component (the network, in stacks/program.ts). */
   const place = (): AzurePlacement => {
     // Named like the stack's other resources: `taskflow-<stack>` (stacks/settings.ts).
@@ -34,7 +35,10 @@ export function createAzurePlatform(settings: AzureSettings): Platform {
   return {
     provider: "azure",
     network: (name, args, opts) => new AzureNetwork(name, { ...args, placement: place() }, opts),
-    database: (name, args, opts) => new AzureDatabase(name, { ...args, placement: place() }, opts),
+    database: (name, args, opts) => {
+      database = new AzureDatabase(name, { ...args, placement: place() }, opts);
+      return database;
+    },
     cache: (name, args, opts) => new AzureCache(name, { ...args, placement: place() }, opts),
     messaging: (name, args, opts) => new AzureMessaging(name, { ...args, placement: place() }, opts),
     registry: (name, args, opts) => {
@@ -43,7 +47,9 @@ export function createAzurePlatform(settings: AzureSettings): Platform {
     },
     secret: (name, args, opts) => new AzureSecret(name, { ...args, placement: place() }, opts),
     logs: (name, args, opts) => {
-      logs = new AzureLogs(name, { ...args, placement: place() }, opts);
+      // The server's log (connections included) goes to the workspace, as RDS exports it to CloudWatch.
+      const sources = database ? [{ name: "db", resourceUri: database.serverId, category: "PostgreSQLLogs" }] : [];
+      logs = new AzureLogs(name, { ...args, placement: place(), sources }, opts);
       return logs;
     },
     cluster: (name, args, opts) =>

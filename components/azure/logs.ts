@@ -1,3 +1,4 @@
+import * as monitor from "@pulumi/azure-native/monitor/index.js";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../api/defaults.js";
@@ -5,8 +6,20 @@ import type { Logs, LogsArgs } from "../api/logs.js";
 import { type Transform, transformed } from "../api/transform.js";
 import type { AzurePlacement } from "./placement.js";
 
+/** A resource whose own log category the workspace collects through a diagnostic setting. */
+export interface AzureLogSource {
+  readonly name: string;
+  readonly resourceUri: pulumi.Input<string>;
+  readonly category: string;
+}
+
 export interface AzureLogsArgs extends LogsArgs {
   readonly placement: AzurePlacement;
+  /**
+   * Resource logs to collect too, such as the database server's PostgreSQLLogs.
+   * @default none
+   */
+  readonly sources?: readonly AzureLogSource[];
   /**
    * Edits a child resource's arguments before it is created, one hook per child.
    * @default none
@@ -22,7 +35,9 @@ export const RETENTION_DAYS = { min: 30, max: 730 } as const;
 /**
  * A Log Analytics workspace with the declared retention. The Container Apps environment sends
  * every app's console output there (table ContainerAppConsoleLogs_CL, one ContainerAppName_s
- * per service), so each service's destination is the workspace.
+ * per service), so each service's destination is the workspace. Resource logs named in
+ * `sources` (the PostgreSQL server's log, with its connection lines) reach it through a
+ * diagnostic setting, so they are kept as long as the apps' logs and outlive the server.
  */
 export class AzureLogs extends pulumi.ComponentResource implements Logs {
   readonly destinations: Record<string, pulumi.Output<string>> = {};
@@ -51,6 +66,17 @@ export class AzureLogs extends pulumi.ComponentResource implements Logs {
         { parent: this },
       ),
     );
+    for (const source of args.sources ?? [])
+      new monitor.DiagnosticSetting(
+        `${name}-${source.name}-diagnostics`,
+        {
+          name: `${name}-${source.name}`.slice(0, 60),
+          resourceUri: source.resourceUri,
+          workspaceId: this.workspace.id,
+          logs: [{ category: source.category, enabled: true }],
+        },
+        { parent: this },
+      );
     for (const service of args.services) this.destinations[service] = this.workspace.id;
     this.registerOutputs({ destinations: this.destinations });
   }

@@ -20,6 +20,8 @@ export interface GcpMessagingArgs extends MessagingArgs, GcpPlacement {
 }
 
 const DAY_SECONDS = 86_400;
+/** Pub/Sub keeps acknowledged or not, at most this long on a subscription (topics may keep up to 31 days). */
+const SUBSCRIPTION_RETENTION_MAX_DAYS = 7;
 /** Pub/Sub's bounds on an ack deadline. */
 const ACK_DEADLINE = { min: 10, max: 600 } as const;
 
@@ -91,7 +93,8 @@ export class GcpMessaging extends pulumi.ComponentResource implements Messaging 
         name: `${base}-dlq`,
         topic: deadLetterTopic.id,
         project: args.project,
-        messageRetentionDuration: deadLetterRetention,
+        // A subscription keeps at most seven days (Pub/Sub refuses more); the topic keeps the rest.
+        messageRetentionDuration: `${Math.min(args.deadLetterRetentionDays ?? DEFAULTS.deadLetterRetentionDays, SUBSCRIPTION_RETENTION_MAX_DAYS) * DAY_SECONDS}s`,
         expirationPolicy: { ttl: "" },
       },
       { parent: this },

@@ -97,6 +97,10 @@ export function computedAzure(type: string, name: string, inputs: Inputs): Input
     const guid = mockGuid(`${name}`);
     return { id: `${text(inputs.scope)}/providers/Microsoft.Authorization/roleAssignments/${guid}`, name: guid };
   }
+  if (token === "monitor:DiagnosticSetting") {
+    const id = `${text(inputs.resourceUri)}/providers/Microsoft.Insights/diagnosticSettings/${text(inputs.name)}`;
+    return { id, name: text(inputs.name) };
+  }
   if (token === "authorization:ManagementLockByScope") {
     return { id: `${text(inputs.scope)}/providers/Microsoft.Authorization/locks/${text(inputs.lockName)}` };
   }

@@ -79,5 +79,6 @@ export const AZURE = {
   flowLog: "azure-native:network:FlowLog",
   storageAccount: "azure-native:storage:StorageAccount",
   lock: "azure-native:authorization:ManagementLockByScope",
+  diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
   groupLock: "azure-native:authorization:ManagementLockAtResourceGroupLevel",
 } as const;

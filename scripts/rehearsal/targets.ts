@@ -4,7 +4,7 @@ import type { RehearsalTarget } from "./target.js";
 /** One line per target that can be rehearsed; a new target adds its file and a line here. */
 const TARGETS: Partial<Record<CloudProvider, () => Promise<RehearsalTarget>>> = {
   aws: async () => (await import("./aws.js")).aws,
-  // gcp-pending
+  gcp: async () => (await import("./gcp.js")).gcp,
 };
 
 export const REHEARSABLE = Object.keys(TARGETS) as CloudProvider[];

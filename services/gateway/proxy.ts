@@ -1,4 +1,5 @@
-import { Agent, type IncomingHttpHeaders, request, type ServerResponse } from "node:http";
+import { Agent, request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { TaskflowError } from "../../adapters/core/errors.js";
 import type { UpstreamPolicy } from "../kernel/resilience.js";
 
@@ -73,18 +74,30 @@ export interface Upstream {
   readonly baseUrl: URL;
   readonly policy: UpstreamPolicy;
   readonly agent: Agent;
+  /** node:http's or node:https's request, by the base URL's scheme. */
+  readonly request: typeof httpRequest;
 }
 
 export function createUpstream(name: string, baseUrl: string, policy: UpstreamPolicy): Upstream {
-  // Keep-alive: without it every proxied request pays a TCP handshake to the upstream.
-  return { name, baseUrl: new URL(baseUrl), policy, agent: new Agent({ keepAlive: true, maxSockets: 256 }) };
+  const url = new URL(baseUrl);
+  // Cloud Run's service URLs are https only: the platform terminates TLS in front of the container.
+  const secure = url.protocol === "https:";
+  // Keep-alive: without it every proxied request pays a TCP (and TLS) handshake to the upstream.
+  const options = { keepAlive: true, maxSockets: 256 };
+  return {
+    name,
+    baseUrl: url,
+    policy,
+    agent: secure ? new HttpsAgent(options) : new Agent(options),
+    request: secure ? httpsRequest : httpRequest,
+  };
 }
 
 function once(upstream: Upstream, req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...req.headers };
     if (req.body) headers["content-length"] = req.body.length;
-    const outgoing = request(
+    const outgoing = upstream.request(
       {
         host: upstream.baseUrl.hostname,
         port: upstream.baseUrl.port,
@@ -133,7 +146,7 @@ export async function forward(upstream: Upstream, req: UpstreamRequest): Promise
  */
 export function stream(upstream: Upstream, req: UpstreamRequest, res: ServerResponse): Promise<void> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(
+    const outgoing = upstream.request(
       {
         host: upstream.baseUrl.hostname,
         port: upstream.baseUrl.port,

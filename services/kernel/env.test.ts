@@ -63,17 +63,23 @@ describe("env contract: DATABASE_TLS_CA", () => {
     expect(env.DATABASE_TLS_CA).toBe(CA);
   });
 
-  it("refuses sslmode=verify-full without the CA, naming both settings", () => {
-    const problems = problemsOf({ SERVICE_NAME: "tasks", DATABASE_URL: server("verify-full") });
+  it("accepts sslmode=verify-full without the CA: the server's certificate must chain to a root Node trusts", () => {
+    const env = parseServiceEnv({ SERVICE_NAME: "tasks", DATABASE_URL: server("verify-full") });
+    expect(env.DATABASE_TLS_CA).toBeUndefined();
+  });
+
+  it("refuses sslmode=verify-ca without the CA, and says to give the CA or use verify-full", () => {
+    const problems = problemsOf({ SERVICE_NAME: "tasks", DATABASE_URL: server("verify-ca") });
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^DATABASE_TLS_CA .*is required when DATABASE_URL has sslmode=verify-full/);
+    expect(problems[0]).toMatch(/^DATABASE_TLS_CA .*is required when DATABASE_URL has sslmode=verify-ca/);
+    expect(problems[0]).toMatch(/or use sslmode=verify-full/);
     expect(problems[0]).not.toContain("hunter2");
   });
 
   it.each(["no-verify", "require"])("refuses the CA with sslmode=%s, which does not check the certificate", (mode) => {
     const problems = problemsOf({ SERVICE_NAME: "tasks", DATABASE_URL: server(mode), DATABASE_TLS_CA: CA });
     expect(problems).toEqual([
-      expect.stringMatching(new RegExp(`^DATABASE_TLS_CA .*DATABASE_URL has sslmode=${mode}`)),
+      expect.stringMatching(new RegExp(`^DATABASE_TLS_CA .*DATABASE_URL has sslmode=${mode}.*use sslmode=verify-full`)),
     ]);
   });
 

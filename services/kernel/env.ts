@@ -22,7 +22,8 @@ const fields = adapterSelectionSchema.extend({
   DATABASE_URL: url(["postgres", "postgresql", "pglite"], "postgres://user:pass@host:5432/taskflow").optional(),
   /**
    * PEM of the CA(s) that sign the PostgreSQL server's certificate (RDS's regional CAs, Cloud
-   * SQL's instance CA), trusted instead of Node's default roots; goes with sslmode=verify-ca or verify-full.
+   * SQL's instance CA), trusted instead of Node's default roots; goes with sslmode=verify-ca or
+   * verify-full. Unset with verify-full, the server's certificate must chain to a root Node trusts.
    */
   DATABASE_TLS_CA: z.string().includes("BEGIN CERTIFICATE", { message: "must be a PEM certificate" }).optional(),
   /** redis:// or rediss:// (TLS); carries the password, so it is injected as a secret. */
@@ -138,9 +139,12 @@ function checkRequirements(env: z.output<typeof fields>, ctx: z.RefinementCtx): 
 }
 
 /**
- * DATABASE_URL's sslmode and DATABASE_TLS_CA go together: a CA is only used when the
- * certificate is checked, and a checked certificate needs the CA, because Node's default roots
- * include neither RDS's nor Cloud SQL's.
+ * DATABASE_URL's sslmode and DATABASE_TLS_CA go together. A CA is only used when the
+ * certificate is checked. `verify-full` without one trusts Node's roots (its bundled public CAs
+ * and NODE_EXTRA_CA_CERTS): right for a server whose certificate a public CA signs, as Azure's
+ * does; RDS's and Cloud SQL's CAs are not among them, so their stacks pass DATABASE_TLS_CA.
+ * `verify-ca` checks the chain but not the name, which is safe only against the server's own CA,
+ * so it needs DATABASE_TLS_CA: any name a public CA signed would pass.
  */
 function checkDatabaseTls(env: z.output<typeof fields>, ctx: z.RefinementCtx): void {
   const databaseUrl = typeof env.DATABASE_URL === "string" ? env.DATABASE_URL : undefined;
@@ -154,12 +158,12 @@ function checkDatabaseTls(env: z.output<typeof fields>, ctx: z.RefinementCtx): v
       );
     } else if (!verifies) {
       problem(
-        `is set but DATABASE_URL has sslmode=${mode ?? "(none)"}, which does not check the certificate; use sslmode=verify-ca or verify-full`,
+        `is set but DATABASE_URL has sslmode=${mode ?? "(none)"}, which does not check the certificate; use sslmode=verify-full (or verify-ca when the certificate does not name the host you dial)`,
       );
     }
-  } else if (verifies) {
+  } else if (mode === "verify-ca") {
     problem(
-      `is required when DATABASE_URL has sslmode=${mode}: set it to the PEM of the CA that signs the server's certificate`,
+      "is required when DATABASE_URL has sslmode=verify-ca, which checks the chain but not the host name: set it to the PEM of the CA that signs the server's certificate, or use sslmode=verify-full if a CA Node already trusts (a public one, or one in NODE_EXTRA_CA_CERTS) signs a certificate naming the host",
     );
   }
 }

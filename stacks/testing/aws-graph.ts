@@ -1,3 +1,4 @@
+import { readSnsSqsConfig } from "../../adapters/aws-sns-sqs/config.js";
 import { asArray, at, Graph, parseJson } from "../../components/testing/graph.js";
 import type { PlatformDeclaration } from "../../services/platform.js";
 import {
@@ -82,6 +83,9 @@ export function readGraph(run: StackRun, declaration: PlatformDeclaration): Clou
   const environments: Record<string, InjectedEnvironment> = {};
   const grants: Record<string, Grant[]> = {};
   const ownResources: Record<string, string[]> = {};
+  const opened: Record<string, string[]> = {};
+  const reaches: Record<string, { database: boolean; cache: boolean }> = {};
+  const dataAdmits = admittedGroups(graph, app);
 
   for (const ecs of graph.ofType(T.service)) {
     const name = strip(ecs.name, `${app}-`).replace(/-service$/, "");
@@ -106,6 +110,16 @@ export function readGraph(run: StackRun, declaration: PlatformDeclaration): Clou
         }),
       ),
       command: asArray(at(container, "command")) as string[],
+    };
+    opened[name] = openedBy(
+      graph,
+      { ...env, ...environments[name]?.secretValues },
+      secretRefs.map((s) => s.valueFrom),
+    );
+    const memberOf = asArray(at(ecs.inputs, "networkConfiguration", "securityGroups")).map(String);
+    reaches[name] = {
+      database: memberOf.some((g) => dataAdmits.database.has(g)),
+      cache: memberOf.some((g) => dataAdmits.cache.has(g)),
     };
 
     const targetGroup = graph.named(T.targetGroup, `${app}-${name}-tg`);
@@ -162,7 +176,50 @@ export function readGraph(run: StackRun, declaration: PlatformDeclaration): Clou
     database: readDatabase(graph, app, declaration),
     cache: readCache(graph, app),
   };
-  return { provider: "aws", capabilities, environments, grants, ownResources };
+  return { provider: "aws", capabilities, environments, grants, ownResources, opened, reaches };
+}
+
+/**
+ * What a service's runtime opens, as ARNs: the topics and queues the SNS/SQS adapter's own
+ * config parser reads from its environment, each queue's dead-letter queue (the adapter finds
+ * it through the queue's redrive policy), and the secrets ECS reads for it at start.
+ */
+function openedBy(graph: Graph, env: Record<string, string>, secretArns: readonly string[]): string[] {
+  const config = readSnsSqsConfig(env);
+  const exists = (type: string, key: string, value: string, what: string) =>
+    graph.withOutput(type, key, value) ? value : `missing:${what} ${value}`;
+  const queues = Object.values(config.subscriptions ?? {}).flatMap((url) => {
+    const queue = graph.withOutput(T.queue, "url", url);
+    if (!queue) return [`missing:queue ${url}`];
+    const redrive = parseJson(queue.inputs.redrivePolicy, `redrive policy of ${queue.name}`);
+    const dlq = String(at(redrive, "deadLetterTargetArn"));
+    return [String(queue.state.arn), exists(T.queue, "arn", dlq, "dead-letter queue")];
+  });
+  return [
+    ...Object.values(config.topics ?? {}).map((arn) => exists(T.topic, "arn", arn, "topic")),
+    ...queues,
+    ...secretArns.map((arn) => exists(T.secret, "arn", arn, "secret")),
+  ];
+}
+
+/**
+ * The security groups whose members the database's and the cache's groups admit; a rule open
+ * to an address range admits every group in it, so it counts as admitting all of them.
+ */
+function admittedGroups(graph: Graph, app: string): { database: Set<string>; cache: Set<string> } {
+  const everyGroup = graph.ofType(T.securityGroup).map((g) => g.id);
+  const admitted = (groupIds: unknown) =>
+    new Set(
+      asArray(groupIds).flatMap((id) =>
+        (asArray(graph.withOutput(T.securityGroup, "id", id)?.inputs.ingress) as Record<string, unknown>[]).flatMap(
+          (rule) => (asArray(rule.cidrBlocks).length > 0 ? everyGroup : (asArray(rule.securityGroups) as string[])),
+        ),
+      ),
+    );
+  return {
+    database: admitted(graph.named(T.db, `${app}-db-instance`).inputs.vpcSecurityGroupIds),
+    cache: admitted(graph.named(T.redis, `${app}-cache-redis`).inputs.securityGroupIds),
+  };
 }
 
 /** Target groups reachable from an internet-facing load balancer. */

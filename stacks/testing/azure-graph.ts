@@ -157,7 +157,15 @@ export function readGraph(run: StackRun, declaration: PlatformDeclaration): Clou
     database: readDatabase(graph, declaration),
     cache: readCache(graph),
   };
-  return { provider: "azure", capabilities, environments, grants, ownResources };
+  return {
+    provider: "azure",
+    capabilities,
+    environments,
+    grants,
+    ownResources,
+    networkGap:
+      "every app runs in the one Container Apps environment subnet and the VNet has no security group telling apps apart, so each reaches the database's and the cache's private addresses; only the password, which an app that does not use them never receives, keeps it out",
+  };
 }
 
 /** What the declaration says this service may use, as Azure resource ids, plus the registry it pulls from. */

@@ -79,8 +79,22 @@ export interface CloudReading {
   readonly capabilities: Capabilities;
   readonly environments: Readonly<Record<string, InjectedEnvironment>>;
   readonly grants: Readonly<Record<string, readonly Grant[]>>;
-  /** Per service, the cloud ids of the topics, queues or subscriptions and secrets it may use. */
+  /** Per service, the cloud ids of the topics, queues or subscriptions and secrets the declaration gives it. */
   readonly ownResources: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Per service, the cloud ids its runtime will open: the topics, queues or subscriptions (and
+   * their dead-letter destinations) its broker adapter's own config parser reads from the
+   * container's environment, the secrets the platform reads for it at start, the registry it
+   * pulls from where its identity does that. An id the graph lacks is kept as `missing:<what>`.
+   * Absent for a target whose reader has no such reading yet (its check says so).
+   */
+  readonly opened?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Per service, the data services its network rules let it connect to. Absent where the
+   * target's network does not tell services apart; `networkGap` gives the reason.
+   */
+  readonly reaches?: Readonly<Record<string, { readonly database: boolean; readonly cache: boolean }>>;
+  readonly networkGap?: string;
   /**
    * Capabilities (by row subject) this target provides differently or not at all, each with the
    * reason; the checks compare every other row, and docs/parity.md lists these.

@@ -15,6 +15,13 @@ import { BROKER_CREDENTIALS } from "./kubernetes-graph.js";
 import { readStack } from "./read-stack.js";
 import { runStack, type StackRun } from "./run-stack.js";
 
+/**
+ * Targets whose reader derives what each runtime opens from its environment (CloudReading.opened).
+ * Kubernetes has two brokers (Kafka, RabbitMQ); its Kafka users are checked from the adapter's
+ * environment in stacks/kubernetes-kafka-acl.test.ts.
+ */
+const OPENED_FROM_ENVIRONMENT: readonly CloudProvider[] = ["aws", "gcp"];
+
 /** Every value the providers generated in this graph: passwords, AUTH strings, private keys. */
 export function generatedSecrets(resources: readonly RecordedResource[]): string[] {
   const keys = ["result", "authString", "privateKeyPem", "privateKeyPemPkcs8"];
@@ -154,19 +161,42 @@ export function describePlatformChecks(provider: CloudProvider, stack: () => Moc
       });
     });
 
-    describe("least privilege", () => {
+    describe("what each service's runtime opens, read from its environment by its own adapter", () => {
+      const fromEnvironment = OPENED_FROM_ENVIRONMENT.includes(provider);
+
+      it("has a reading of what the runtime opens exactly where the target's reader provides one", () => {
+        expect(stack().reading.opened !== undefined).toBe(fromEnvironment);
+      });
+
       it.each(platform.services.map((s) => [s.name]))(
-        "%s may touch only its own topics, subscriptions and secrets",
+        fromEnvironment
+          ? "%s: everything its runtime opens exists in the graph, and its identity is granted exactly that"
+          : "%s: its identity is granted exactly what the declaration gives it (this target's brokers are read from the environment in its own test)",
         (name) => {
-          const { grants, ownResources } = stack().reading;
-          const own = new Set(ownResources[name]);
+          const { grants, opened, ownResources } = stack().reading;
+          const opens = (opened ? opened[name] : ownResources[name]) ?? [];
+          expect(
+            opens.filter((id) => id.startsWith("missing:")),
+            `${name} opens what the graph lacks`,
+          ).toEqual([]);
           const granted = grants[name] ?? [];
-          for (const grant of granted) {
+          for (const grant of granted)
             expect(grant.resource, `${name} is granted ${grant.access} on something else`).not.toMatch(/\*/);
-            expect(own.has(grant.resource), `${name}: ${grant.access} on ${grant.resource}`).toBe(true);
+          expect([...new Set(granted.map((g) => g.resource))].sort(), name).toEqual([...new Set(opens)].sort());
+        },
+      );
+
+      it.for(platform.services.map((s) => s.name))(
+        "%s: its network rules let it reach exactly the database and cache its environment names",
+        (name, context) => {
+          const { reaches, networkGap } = stack().reading;
+          if (!reaches) {
+            expect(networkGap, "a target without a network reading says why").toEqual(expect.stringMatching(/\S/));
+            context.skip(networkGap);
+            return;
           }
-          // And nothing it needs is missing.
-          for (const resource of own) expect(granted.map((g) => g.resource)).toContain(resource);
+          const env = containerEnvironment(stack().reading, name);
+          expect(reaches[name]).toEqual({ database: "DATABASE_URL" in env, cache: "CACHE_URL" in env });
         },
       );
     });

@@ -1,3 +1,4 @@
+import { readPubSubConfig } from "../../adapters/gcp-pubsub/config.js";
 import { asArray, at, Graph } from "../../components/testing/graph.js";
 import type { RecordedResource } from "../../components/testing/mocks.js";
 import type { PlatformDeclaration } from "../../services/platform.js";
@@ -58,6 +59,7 @@ export function readGraph(run: StackRun, declaration: PlatformDeclaration): Clou
   const environments: Record<string, InjectedEnvironment> = {};
   const grants: Record<string, Grant[]> = {};
   const ownResources: Record<string, string[]> = {};
+  const opened: Record<string, string[]> = {};
 
   for (const service of graph.ofType(T.run)) {
     const name = strip(service.name, `${app}-`).replace(/-service$/, "");
@@ -87,6 +89,11 @@ export function readGraph(run: StackRun, declaration: PlatformDeclaration): Clou
       ),
       command: [...(asArray(at(container, "commands")) as string[]), ...(asArray(at(container, "args")) as string[])],
     };
+    opened[name] = openedBy(
+      graph,
+      { ...plain, ...environments[name]?.secretValues },
+      secretEnv.map((e) => String(e.valueSource?.secretKeyRef?.secret)),
+    );
 
     const member = `serviceAccount:${at(template, "serviceAccount")}`;
     const bindings = [
@@ -155,7 +162,41 @@ export function readGraph(run: StackRun, declaration: PlatformDeclaration): Clou
     database: readDatabase(graph, app, declaration),
     cache: readCache(graph, app),
   };
-  return { provider: "gcp", capabilities, environments, grants, ownResources };
+  return {
+    provider: "gcp",
+    capabilities,
+    environments,
+    grants,
+    ownResources,
+    opened,
+    networkGap:
+      "Cloud Run services egress into the VPC as a whole, so each reaches every private address there (the database's and the cache's); only the password, which a service that does not use them never receives, keeps it out",
+  };
+}
+
+/**
+ * What a service's runtime opens, as GCP ids: the topics and subscriptions the Pub/Sub
+ * adapter's own config parser reads from its environment, each subscription's dead-letter
+ * topic (the adapter reads it from the subscription's policy), and the secrets Cloud Run reads
+ * for it at start.
+ */
+function openedBy(graph: Graph, env: Record<string, string>, secretIds: readonly string[]): string[] {
+  const config = readPubSubConfig(env);
+  const subscriptions = Object.values(config.subscriptions ?? {}).flatMap((path) => {
+    const subscription = graph.withOutput(T.subscription, "id", path);
+    if (!subscription) return [`missing:subscription ${path}`];
+    const deadLetter = String(at(subscription.inputs, "deadLetterPolicy", "deadLetterTopic"));
+    return [path, graph.withOutput(T.topic, "id", deadLetter) ? deadLetter : `missing:dead-letter topic ${deadLetter}`];
+  });
+  return [
+    ...Object.values(config.topics ?? {}).map((path) =>
+      graph.withOutput(T.topic, "id", path) ? path : `missing:topic ${path}`,
+    ),
+    ...subscriptions,
+    ...secretIds.map((id) =>
+      graph.ofType(T.secret).some((s) => s.inputs.secretId === id) ? id : `missing:secret ${id}`,
+    ),
+  ];
 }
 
 /** What the declaration says this service may use, as GCP ids: topics, subscriptions, DLQ topics, secrets. */

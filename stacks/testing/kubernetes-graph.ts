@@ -222,7 +222,16 @@ export function readGraph(run: StackRun, declaration: PlatformDeclaration): Clou
   if (graph.ofType(T.kafkaTopic).length > 0) {
     for (const s of declaration.subscriptions) gaps[`subscription ${s.name}`] = KAFKA_ATTEMPTS_GAP;
   }
-  return { provider: "kubernetes", capabilities, environments, grants, ownResources, gaps };
+  return {
+    provider: "kubernetes",
+    capabilities,
+    environments,
+    grants,
+    ownResources,
+    gaps,
+    networkGap:
+      "the NetworkPolicies are read in stacks/kubernetes-network.test.ts (default deny, then exactly the declared paths), not here",
+  };
 }
 
 /** The port of the URL an external data service's Secret holds. */

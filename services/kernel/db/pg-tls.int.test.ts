@@ -1,6 +1,9 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTestCertificates } from "../../../adapters/redis/test-server.js";
 import { gatedTitle } from "../../../adapters/testing/servers.js";
@@ -20,6 +23,7 @@ describe.skipIf(skip)(gatedTitle("postgres over verified TLS", skip), () => {
   let dirs: string[] = [];
   let server: PrivatePostgres;
   let ca: string;
+  let caFile: string;
   let otherCa: string;
   const opened: Database[] = [];
   const open = async (url: string, tlsCa?: string) => {
@@ -42,6 +46,7 @@ describe.skipIf(skip)(gatedTitle("postgres over verified TLS", skip), () => {
     };
     const tls = await certificates();
     ca = await readFile(tls.caFile, "utf8");
+    caFile = tls.caFile;
     otherCa = await readFile((await certificates()).caFile, "utf8");
     server = await PrivatePostgres.start(tls);
   }, 60_000);
@@ -73,6 +78,61 @@ describe.skipIf(skip)(gatedTitle("postgres over verified TLS", skip), () => {
   it.each(["verify-ca", "verify-full"])("refuses a server signed by another CA (sslmode=%s)", async (sslmode) => {
     const db = await open(server.url("localhost", `?sslmode=${sslmode}`), otherCa);
     await expect(db.query("SELECT 1")).rejects.toThrow(/certificate/);
+  });
+
+  /**
+   * A server whose certificate chains to a root Node already trusts needs no DATABASE_TLS_CA
+   * (Azure's case: a public CA). NODE_EXTRA_CA_CERTS adds the throw-away CA to those roots; Node
+   * reads it only at start-up, so each case is a fresh process that validates its environment
+   * and opens the database as a service does.
+   */
+  describe("sslmode=verify-full without DATABASE_TLS_CA", () => {
+    const runService = async (env: Record<string, string>) => {
+      const dir = await mkdtemp(join(tmpdir(), "taskflow-pg-roots-"));
+      dirs.push(dir);
+      const script = join(dir, "connect.mts");
+      const kernel = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+      await writeFile(
+        script,
+        `import { parseServiceEnv } from ${JSON.stringify(kernel("../env.ts"))};
+import { openDatabase } from ${JSON.stringify(kernel("./open-database.ts"))};
+const env = parseServiceEnv(process.env);
+const db = await openDatabase(env.DATABASE_URL ?? "", { tlsCa: env.DATABASE_TLS_CA });
+try {
+  const [row] = await db.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+  console.log(JSON.stringify(row));
+} finally {
+  await db.close();
+}
+`,
+      );
+      const { PATH, HOME } = process.env;
+      return promisify(execFile)(process.execPath, ["--import", "tsx", script], {
+        cwd: fileURLToPath(new URL("../../../", import.meta.url)),
+        env: { PATH: PATH ?? "", HOME: HOME ?? "", SERVICE_NAME: "tasks", ...env },
+        timeout: 30_000,
+      });
+    };
+
+    it("connects, encrypted, when the server's CA is among Node's roots (NODE_EXTRA_CA_CERTS)", async () => {
+      const { stdout } = await runService({
+        DATABASE_URL: server.url("localhost", "?sslmode=verify-full"),
+        NODE_EXTRA_CA_CERTS: caFile,
+      });
+      expect(JSON.parse(stdout.trim())).toEqual({ ssl: true });
+    }, 40_000);
+
+    it("fails clearly when no root Node trusts signs the server's certificate", async () => {
+      await expect(runService({ DATABASE_URL: server.url("localhost", "?sslmode=verify-full") })).rejects.toThrow(
+        /self-signed certificate in certificate chain|unable to verify the first certificate/,
+      );
+    }, 40_000);
+
+    it("still checks the host name against the certificate", async () => {
+      await expect(
+        runService({ DATABASE_URL: server.url("127.0.0.2", "?sslmode=verify-full"), NODE_EXTRA_CA_CERTS: caFile }),
+      ).rejects.toThrow(/127\.0\.0\.2 is not in the cert's list/);
+    }, 40_000);
   });
 
   it("keeps sslmode=no-verify as it was: encrypted, certificate unchecked", async () => {
