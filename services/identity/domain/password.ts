@@ -61,8 +61,14 @@ export function needsRehash(stored: string, cost: ScryptCost = DEFAULT_SCRYPT_CO
  * A hash of a password nobody has, so a login for an unknown email spends the same time as
  * one for a known email and the response time does not reveal which emails exist.
  */
-let decoy: Promise<string> | undefined;
+const decoys = new Map<string, Promise<string>>();
+/** One per cost: a decoy of another cost than the accounts' hashes would take another time. */
 export function decoyHash(cost: ScryptCost = DEFAULT_SCRYPT_COST): Promise<string> {
-  decoy ??= hashPassword(randomBytes(16).toString("hex"), cost);
+  const key = `${cost.N}$${cost.r}$${cost.p}`;
+  let decoy = decoys.get(key);
+  if (!decoy) {
+    decoy = hashPassword(randomBytes(16).toString("hex"), cost);
+    decoys.set(key, decoy);
+  }
   return decoy;
 }
