@@ -1,8 +1,8 @@
 import { type Channel, type ChannelModel, type ConfirmChannel, connect } from "amqplib";
 import { retryDelayMs } from "../core/backoff.js";
 import { ClosedError, TaskflowError } from "../core/errors.js";
-import { redactUrl } from "./errors.js";
-import { COMPONENT } from "./naming.js";
+import { COMPONENT } from "./names.js";
+import { redactUrl } from "./provider-errors.js";
 
 export interface LinkOptions {
   readonly url: string;
