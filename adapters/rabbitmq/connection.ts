@@ -9,6 +9,8 @@ export interface LinkOptions {
   readonly heartbeatSeconds: number;
   readonly reconnect: { readonly initialMs: number; readonly maxMs: number };
   readonly connectTimeoutMs: number;
+  /** PEM of the CA behind an amqps broker's certificate; Node's roots when unset. */
+  readonly tlsCa?: string;
 }
 
 interface Waiter {
@@ -140,7 +142,10 @@ export class AmqpLink {
   private async open(): Promise<ChannelModel> {
     const url = new URL(this.options.url);
     if (!url.searchParams.has("heartbeat")) url.searchParams.set("heartbeat", String(this.options.heartbeatSeconds));
-    return connect(url.toString(), { clientProperties: { connection_name: "taskflow" } });
+    return connect(url.toString(), {
+      clientProperties: { connection_name: "taskflow" },
+      ...(this.options.tlsCa === undefined ? {} : { ca: [this.options.tlsCa] }),
+    });
   }
 
   private adopt(model: ChannelModel): void {

@@ -238,6 +238,7 @@ export async function createRabbitMqBroker(options: RabbitMqBrokerOptions): Prom
     heartbeatSeconds: options.heartbeatSeconds ?? 15,
     reconnect: { initialMs: options.reconnect?.initialMs ?? 100, maxMs: options.reconnect?.maxMs ?? 5_000 },
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    ...(options.tlsCa === undefined ? {} : { tlsCa: options.tlsCa }),
   });
   await link.start();
   return new RabbitMqBroker(link, options);
