@@ -194,7 +194,7 @@ describe("identity", () => {
     console.info(
       `[identity] wrong password at the real cost, fastest of 7: known ${k.toFixed(1)} ms, unknown ${u.toFixed(1)} ms`,
     );
-  });
+  }, 60_000);
 
   it("says an account is deactivated only to a caller who knows its password", async () => {
     const user = newUser();
