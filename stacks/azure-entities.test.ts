@@ -1,70 +1,46 @@
 import { describe, expect, it } from "vitest";
-import { readServiceBusConfig } from "../adapters/azure-service-bus/config.js";
-import { openedEntities } from "../adapters/azure-service-bus/names.js";
-import { ROLES } from "../components/azure/roles.js";
 import { Graph } from "../components/testing/graph.js";
 import { platform } from "../services/platform.js";
+import { openedEntityCount, serviceBusEntityProblems } from "./testing/azure-entities.js";
 import { containerEnvironment, useMockedStack } from "./testing/checks.js";
 
 /**
  * No Service Bus runs here (it has no emulator without Docker), so the broker is checked
  * statically: every entity path the adapter opens, from the very environment the graph gives
- * each app, exists in the graph, and the app's identity holds the role that path needs.
+ * each app, exists in the graph, and the app's identity holds the role that path needs. The
+ * Azure rehearsal runs the same check (stacks/testing/azure-entities.ts).
  */
 describe("Azure: every Service Bus entity the adapter opens exists, with the identity's role on it", () => {
   const stack = useMockedStack("azure");
   const graph = () => new Graph(stack().run.resources);
   const app = () => stack().run.settings.appName;
+  const brokerUsers = platform.services.filter((s) => s.publishes.length + s.consumes.length > 0);
 
-  const roleHeld = (principalId: unknown, role: keyof typeof ROLES, scope: string) =>
-    graph()
-      .ofType("azure-native:authorization:RoleAssignment")
-      .some(
-        (r) =>
-          r.inputs.principalId === principalId &&
-          r.inputs.scope === scope &&
-          String(r.inputs.roleDefinitionId).endsWith(`/${ROLES[role]}`),
-      );
+  it.each(brokerUsers.map((s) => [s.name]))("%s", (name) => {
+    const env = containerEnvironment(stack().reading, name);
+    expect(serviceBusEntityProblems(graph(), app(), name, env)).toEqual([]);
+    const declared = platform.services.find((s) => s.name === name);
+    expect(openedEntityCount(env)).toEqual({
+      send: declared?.publishes.length ?? 0,
+      receive: 2 * (declared?.consumes.length ?? 0),
+    });
+  });
 
-  it.each(platform.services.filter((s) => s.publishes.length + s.consumes.length > 0).map((s) => [s.name]))(
-    "%s",
-    (name) => {
-      const env = containerEnvironment(stack().reading, name);
-      const config = readServiceBusConfig(env);
-      const identity = graph().named("azure-native:managedidentity:UserAssignedIdentity", `${app()}-${name}-identity`);
-      // The adapter signs in as this app's own identity, with the stack's entities as they are.
-      expect(config.auth).toMatchObject({ kind: "entra-id", clientId: identity.state.clientId });
-      expect(config.autoCreate).toBe(false);
-      const opened = openedEntities(config);
-      const declared = platform.services.find((s) => s.name === name);
-      expect(opened.send).toHaveLength(declared?.publishes.length ?? 0);
-      expect(opened.receive).toHaveLength(2 * (declared?.consumes.length ?? 0));
-      for (const path of opened.send) {
-        const topic = graph()
-          .ofType("azure-native:servicebus:Topic")
-          .find((t) => t.state.name === path);
-        expect(topic, `${name} sends to "${path}", which the graph lacks`).toBeDefined();
-        expect(roleHeld(identity.state.principalId, "serviceBusDataSender", topic?.id ?? ""), path).toBe(true);
-      }
-      for (const path of opened.receive) {
-        const [topicName, , subscriptionName] = path.split("/");
-        const subscription = graph()
-          .ofType("azure-native:servicebus:Subscription")
-          .find((s) => s.inputs.topicName === topicName && s.state.name === subscriptionName);
-        expect(subscription, `${name} receives from "${path}", which the graph lacks`).toBeDefined();
-        // The dead-letter sub-queue is covered by the role on its subscription.
-        expect(roleHeld(identity.state.principalId, "serviceBusDataReceiver", subscription?.id ?? ""), path).toBe(true);
-      }
-    },
-  );
-
-  it("fails when an identity lacks the role on an entity it opens (the check can fail)", () => {
+  it("names an entity the graph lacks, and an identity without the role (the check can fail)", () => {
     const env = containerEnvironment(stack().reading, "tasks");
-    const [path] = openedEntities(readServiceBusConfig(env)).send;
-    const topic = graph()
-      .ofType("azure-native:servicebus:Topic")
-      .find((t) => t.state.name === path);
-    const other = graph().named("azure-native:managedidentity:UserAssignedIdentity", `${app()}-gateway-identity`);
-    expect(roleHeld(other.state.principalId, "serviceBusDataSender", topic?.id ?? "")).toBe(false);
+    const missing = { ...env, BROKER_TOPICS: JSON.stringify({ "task-events": "no-such-topic" }) };
+    expect(serviceBusEntityProblems(graph(), app(), "tasks", missing)).toEqual([
+      `tasks sends to "no-such-topic", which the graph lacks`,
+    ]);
+    // The gateway's identity, with the tasks app's entities: it holds none of their roles.
+    const gateway = containerEnvironment(stack().reading, "gateway");
+    const problems = serviceBusEntityProblems(graph(), app(), "gateway", {
+      ...env,
+      AZURE_CLIENT_ID: gateway.AZURE_CLIENT_ID,
+    });
+    expect(problems).toContain(`gateway's identity has no Data Sender role on "task-events"`);
+    expect(problems).toContain(
+      `gateway's identity has no Data Receiver role on "task-events/Subscriptions/tasks-activity"`,
+    );
   });
 });
