@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { readRabbitMqOptions } from "../adapters/rabbitmq/config.js";
 import { rabbitPermissions } from "../components/kubernetes/messaging.js";
 import { readKubernetesSettings } from "../components/kubernetes/settings.js";
 import { asArray, at, Graph } from "../components/testing/graph.js";
@@ -162,6 +163,21 @@ describe("Kubernetes stack with taskflow:broker rabbitmq", () => {
       expect([...s.deadLetters].sort(), s.service).toEqual(want?.deadLetters);
       expect(reading.environments[s.service]?.secretNames).toContain("RABBITMQ_URL");
       expect(parseServiceEnv(containerEnvironment(reading, s.service)).BROKER).toBe("rabbitmq");
+    }
+  });
+
+  it("hands every service the stack's CA for the broker's AMQPS certificate, and an amqps URL to dial", async () => {
+    const reading = await readStack(run, platform);
+    const [ca, ...others] = graph.ofType("tls:index/selfSignedCert:SelfSignedCert");
+    expect(others).toHaveLength(0);
+    if (!ca) throw new Error("the stack made no CA");
+    for (const s of reading.capabilities.services) {
+      const env = containerEnvironment(reading, s.service);
+      expect(env.RABBITMQ_TLS_CA, s.service).toBe(ca.state.certPem);
+      expect(readRabbitMqOptions(env), s.service).toMatchObject({
+        url: expect.stringMatching(/^amqps:\/\//),
+        tlsCa: ca.state.certPem,
+      });
     }
   });
 

@@ -9,8 +9,8 @@ import { retryDelayMs } from "../core/backoff.js";
 import type { Message } from "../core/message.js";
 import type { MessageHandler, Subscription } from "../core/message-broker.js";
 import { describeError, type PullConsumerOptions, PullLoop } from "../core/pull-loop.js";
-import { type DecodedEnvelope, decodeAttributes, encodeAttributes } from "./attributes.js";
 import { DeleteBatcher } from "./delete-batcher.js";
+import { type DecodedEnvelope, decodeAttributes, encodeAttributes } from "./envelope.js";
 import { deduplicationId, messageGroupId } from "./fifo.js";
 
 /** A subscription queue as the consumer needs it, whether derived or handed over by the stacks. */

@@ -15,11 +15,11 @@ import type {
 import { OncePerKey } from "../core/once-per-key.js";
 import { pullConsumerOptions } from "../core/pull-loop.js";
 import { validateSubscribeOptions } from "../core/validate.js";
-import { decodeAttributes } from "./attributes.js";
 import { chunkBatch, SNS_MAX_PAYLOAD_BYTES } from "./batching.js";
 import type { SnsSqsBrokerOptions } from "./config.js";
 import { type QueueInfo, SqsConsumer } from "./consumer.js";
 import { DeleteBatcher } from "./delete-batcher.js";
+import { decodeAttributes } from "./envelope.js";
 import { nameFromArn, topicName } from "./names.js";
 import { COMPONENT, mapPublishError, mapSubscriptionError } from "./provider-errors.js";
 import { type Prepared, prepareMessage, SnsPublisher } from "./publisher.js";

@@ -3,8 +3,8 @@ import type { BrokerCapabilities } from "../core/capabilities.js";
 import { MessageTooLargeError, type TaskflowError } from "../core/errors.js";
 import type { OutgoingMessage } from "../core/message.js";
 import { validateOutgoing } from "../core/validate.js";
-import { type Attributes, encodeAttributes, encodedSize, safeJson } from "./attributes.js";
 import { chunkBatch, SNS_BATCH_MAX_ENTRIES, SNS_MAX_PAYLOAD_BYTES } from "./batching.js";
+import { type Attributes, encodeAttributes, encodedSize, safeJson } from "./envelope.js";
 import { deduplicationId, messageGroupId } from "./fifo.js";
 import { batchEntryError, COMPONENT, mapPublishError } from "./provider-errors.js";
 

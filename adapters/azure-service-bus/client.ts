@@ -1,6 +1,6 @@
 /**
  * The part of @azure/service-bus the adapter uses, as our own interfaces. The adapter talks
- * only to these, so unit tests hand it an in-process fake; `service-bus-client.ts` is the one
+ * only to these, so unit tests hand it an in-process fake; `sdk-client.ts` is the one
  * place the real clients are built, and the compiler checks there that the SDK satisfies
  * these shapes.
  */

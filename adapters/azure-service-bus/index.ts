@@ -2,7 +2,7 @@ import type { Env } from "../core/config.js";
 import type { IMessageBroker } from "../core/message-broker.js";
 import { readServiceBusConfig } from "./config.js";
 import { ServiceBusMessageBroker } from "./message-broker.js";
-import { createServiceBusClients } from "./service-bus-client.js";
+import { createServiceBusClients } from "./sdk-client.js";
 
 export * from "./client.js";
 export * from "./config.js";

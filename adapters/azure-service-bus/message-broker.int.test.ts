@@ -2,7 +2,7 @@ import { runBrokerContract } from "../testing/broker-contract.js";
 import { serverGate } from "../testing/servers.js";
 import { readServiceBusConfig } from "./config.js";
 import { SERVICE_BUS_CAPABILITIES, ServiceBusMessageBroker } from "./message-broker.js";
-import { createServiceBusClients } from "./service-bus-client.js";
+import { createServiceBusClients } from "./sdk-client.js";
 
 /**
  * The shared contract suite against a Service Bus namespace (or the emulator). Neither can run

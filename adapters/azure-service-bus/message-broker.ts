@@ -15,10 +15,10 @@ import { OncePerKey } from "../core/once-per-key.js";
 import { messageSize, validateOutgoing, validateSubscribeOptions } from "../core/validate.js";
 import type { SbAdminLike, SbClientLike, SbOutgoingMessage, SbSenderLike } from "./client.js";
 import type { ServiceBusBrokerSettings } from "./config.js";
+import { ServiceBusSubscription } from "./consumer.js";
 import { fromDeadLetter, toServiceBusMessage } from "./envelope.js";
 import { subscriptionEntity, topicEntity } from "./names.js";
 import { COMPONENT, isAlreadyThere, mapAdminError, mapPublishError, mapSubscriptionError } from "./provider-errors.js";
-import { ServiceBusSubscription } from "./subscription.js";
 
 /**
  * What Service Bus (Standard tier) gives us, declared for the contract suite: sessions for

@@ -1,6 +1,6 @@
 /**
  * The part of kafkajs the adapter uses, as our own interfaces. The adapter talks only to
- * these, so unit tests hand it an in-process fake; `createKafkaClient` in `kafkajs-client.ts`
+ * these, so unit tests hand it an in-process fake; `createKafkaClient` in `sdk-client.ts`
  * is the one place the real client is built, and the compiler checks there that kafkajs
  * satisfies these shapes.
  */

@@ -3,7 +3,7 @@ import { brokerNameMaps, type Env, envFlag as flag, readConfig } from "../core/c
 
 export type SaslMechanism = "plain" | "scram-sha-256" | "scram-sha-512";
 
-/** How the client reaches the cluster; `kafkajs-client.ts` turns it into a kafkajs client. */
+/** How the client reaches the cluster; `sdk-client.ts` turns it into a kafkajs client. */
 export interface KafkaConnection {
   readonly brokers: readonly string[];
   /** @default "taskflow" */

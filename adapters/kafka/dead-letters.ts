@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DeadLetter } from "../core/message.js";
 import type { KafkaConsumerLike } from "./client.js";
-import { fromDeadLetterRecord } from "./records.js";
+import { fromDeadLetterRecord } from "./envelope.js";
 
 export interface DeadLetterRead {
   /** A consumer in the dead-letter topic's reader group, not yet connected. */

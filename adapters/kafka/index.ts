@@ -1,8 +1,8 @@
 import type { Env } from "../core/config.js";
 import type { IMessageBroker } from "../core/message-broker.js";
 import { readKafkaConfig } from "./config.js";
-import { createKafkaClient } from "./kafkajs-client.js";
 import { KafkaMessageBroker } from "./message-broker.js";
+import { createKafkaClient } from "./sdk-client.js";
 
 export * from "./client.js";
 export * from "./config.js";

@@ -1,8 +1,8 @@
 import { runBrokerContract } from "../testing/broker-contract.js";
 import { serverGate } from "../testing/servers.js";
 import { readKafkaConfig } from "./config.js";
-import { createKafkaClient } from "./kafkajs-client.js";
 import { KAFKA_CAPABILITIES, KafkaMessageBroker } from "./message-broker.js";
+import { createKafkaClient } from "./sdk-client.js";
 
 /**
  * The shared contract suite against a real Kafka (or Redpanda) cluster. No Kafka broker can

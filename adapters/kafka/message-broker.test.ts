@@ -10,9 +10,9 @@ import {
 import type { Message } from "../core/message.js";
 import { deferred, sleep } from "../testing/broker-collector.js";
 import { FAST_BACKOFF, fakeClientHarness, waitFor } from "../testing/fake-client-harness.js";
+import { REASON_HEADER } from "./envelope.js";
 import { FakeKafkaCluster, FakeKafkaError } from "./fake-client.js";
 import { KAFKA_CAPABILITIES, type KafkaBrokerOptions, KafkaMessageBroker } from "./message-broker.js";
-import { REASON_HEADER } from "./records.js";
 
 const open = fakeClientHarness<KafkaMessageBroker>();
 

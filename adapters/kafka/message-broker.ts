@@ -16,7 +16,9 @@ import { OncePerKey } from "../core/once-per-key.js";
 import { messageSize, validateOutgoing, validateSubscribeOptions } from "../core/validate.js";
 import type { KafkaAdminLike, KafkaClientLike, KafkaOutgoingRecord, KafkaProducerLike } from "./client.js";
 import type { KafkaBrokerSettings } from "./config.js";
+import { KafkaSubscription } from "./consumer.js";
 import { readDeadLetters } from "./dead-letters.js";
+import { toRecord } from "./envelope.js";
 import {
   COMPONENT,
   isGroupBusy,
@@ -25,8 +27,6 @@ import {
   mapPublishError,
   mapSubscriptionError,
 } from "./provider-errors.js";
-import { toRecord } from "./records.js";
-import { KafkaSubscription } from "./subscription.js";
 
 /**
  * What Kafka gives us, declared for the contract suite:

@@ -1,8 +1,8 @@
 import { retryDelayMs } from "../core/backoff.js";
 import type { DeadLetter } from "../core/message.js";
-import { Attempt, type AttemptOwner, type Consumer, Entry } from "./broker-consumer.js";
-import { type Envelope, toDeadLetter, toMessage } from "./broker-envelope.js";
 import { Deque, DueHeap } from "./broker-queue.js";
+import { Attempt, type AttemptOwner, type Consumer, Entry } from "./consumer.js";
+import { type Envelope, toDeadLetter, toMessage } from "./envelope.js";
 
 /** Fixed when the subscription is created, as on every cloud. */
 export interface GroupSettings {

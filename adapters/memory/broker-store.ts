@@ -1,5 +1,5 @@
-import type { Envelope } from "./broker-envelope.js";
 import { ConsumerGroup, type GroupSettings, type TimerHost } from "./broker-group.js";
+import type { Envelope } from "./envelope.js";
 
 /** A topic: its subscriptions, and the ids published recently for dedupe. */
 export interface TopicState {

@@ -12,10 +12,10 @@ import type {
   SubscriptionOptions,
 } from "../core/message-broker.js";
 import { validateOutgoing, validateSubscribeOptions } from "../core/validate.js";
-import { Consumer } from "./broker-consumer.js";
 import type { ConsumerGroup, GroupSettings } from "./broker-group.js";
 import { MemoryBrokerStore, type TopicState } from "./broker-store.js";
 import { MEMORY_BROKER_DEFAULTS, type MemoryBrokerOptions, readMemoryBrokerConfig } from "./config.js";
+import { Consumer } from "./consumer.js";
 
 export { MemoryBrokerStore } from "./broker-store.js";
 

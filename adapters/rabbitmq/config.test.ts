@@ -45,4 +45,16 @@ describe("rabbitmq config", () => {
     expect(problems.join("\n")).not.toContain("secret");
     expect(() => readRabbitMqOptions({})).toThrow(/RABBITMQ_URL \(unset\)/);
   });
+
+  it("takes the broker's CA for amqps only, and says so when the URL has no TLS", () => {
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    expect(readRabbitMqOptions({ RABBITMQ_URL: "amqps://u:p@mq:5671", RABBITMQ_TLS_CA: pem }).tlsCa).toBe(pem);
+    expect(readRabbitMqOptions({ RABBITMQ_URL: "amqps://u:p@mq:5671" }).tlsCa).toBeUndefined();
+    expect(() => readRabbitMqOptions({ RABBITMQ_URL: "amqp://u:p@mq:5672", RABBITMQ_TLS_CA: pem })).toThrow(
+      /RABBITMQ_TLS_CA .*amqp:\/\/ \(no TLS\)/,
+    );
+    expect(() => readRabbitMqOptions({ RABBITMQ_URL: "amqps://u:p@mq:5671", RABBITMQ_TLS_CA: "not a pem" })).toThrow(
+      /RABBITMQ_TLS_CA .*PEM certificate/,
+    );
+  });
 });

@@ -1,14 +1,16 @@
 import { type Channel, type ChannelModel, type ConfirmChannel, connect } from "amqplib";
 import { retryDelayMs } from "../core/backoff.js";
 import { ClosedError, TaskflowError } from "../core/errors.js";
-import { redactUrl } from "./errors.js";
-import { COMPONENT } from "./naming.js";
+import { COMPONENT } from "./names.js";
+import { redactUrl } from "./provider-errors.js";
 
 export interface LinkOptions {
   readonly url: string;
   readonly heartbeatSeconds: number;
   readonly reconnect: { readonly initialMs: number; readonly maxMs: number };
   readonly connectTimeoutMs: number;
+  /** PEM of the CA behind an amqps broker's certificate; Node's roots when unset. */
+  readonly tlsCa?: string;
 }
 
 interface Waiter {
@@ -140,7 +142,10 @@ export class AmqpLink {
   private async open(): Promise<ChannelModel> {
     const url = new URL(this.options.url);
     if (!url.searchParams.has("heartbeat")) url.searchParams.set("heartbeat", String(this.options.heartbeatSeconds));
-    return connect(url.toString(), { clientProperties: { connection_name: "taskflow" } });
+    return connect(url.toString(), {
+      clientProperties: { connection_name: "taskflow" },
+      ...(this.options.tlsCa === undefined ? {} : { ca: [this.options.tlsCa] }),
+    });
   }
 
   private adopt(model: ChannelModel): void {

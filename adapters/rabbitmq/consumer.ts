@@ -3,7 +3,7 @@ import { retryDelayMs } from "../core/backoff.js";
 import type { BackoffOptions, DeliveryContext, MessageHandler, Subscription } from "../core/message-broker.js";
 import type { AmqpLink } from "./connection.js";
 import { decodeDelivery, deliveryAttempt, republishOptions, UndecodableMessageError } from "./envelope.js";
-import { deadLetterExchange, retryQueue, retryTier } from "./naming.js";
+import { deadLetterExchange, retryQueue, retryTier } from "./names.js";
 import type { ConfirmPublisher } from "./publisher.js";
 import type { Topology } from "./topology.js";
 

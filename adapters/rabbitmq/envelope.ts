@@ -1,7 +1,7 @@
 import type { Message as AmqpMessage, Options } from "amqplib";
 import { InvalidHeadersError } from "../core/errors.js";
 import type { DeadLetter, Message, OutgoingMessage } from "../core/message.js";
-import { COMPONENT } from "./naming.js";
+import { COMPONENT } from "./names.js";
 
 /** What the adapter keeps in AMQP headers beside the caller's own. */
 export const HEADER = {

@@ -4,7 +4,7 @@ import { SubscriptionNotFoundError } from "../core/errors.js";
 import type { IMessageBroker } from "../core/message-broker.js";
 import { gatedTitle } from "../testing/servers.js";
 import { createRabbitMqBroker } from "./message-broker.js";
-import { retryTier } from "./naming.js";
+import { retryTier } from "./names.js";
 import { CreatedNames, rabbitGate, TEST_RABBITMQ_URL } from "./test-server.js";
 
 /** What RabbitMQ-specific design adds beyond the shared contract: retry tiers, foreign messages. */

@@ -15,8 +15,8 @@ import type { RabbitMqBrokerOptions } from "./config.js";
 import { AmqpLink } from "./connection.js";
 import { RabbitMqConsumer } from "./consumer.js";
 import { checkHeaders, decodeDeadLetter, encodeOutgoing } from "./envelope.js";
-import { publishFailure, topologyFailure } from "./errors.js";
-import { COMPONENT, createNaming, deadLetterQueue, type Naming } from "./naming.js";
+import { COMPONENT, createNaming, deadLetterQueue, type Naming } from "./names.js";
+import { publishFailure, topologyFailure } from "./provider-errors.js";
 import { ConfirmPublisher } from "./publisher.js";
 import { Topology } from "./topology.js";
 
@@ -238,6 +238,7 @@ export async function createRabbitMqBroker(options: RabbitMqBrokerOptions): Prom
     heartbeatSeconds: options.heartbeatSeconds ?? 15,
     reconnect: { initialMs: options.reconnect?.initialMs ?? 100, maxMs: options.reconnect?.maxMs ?? 5_000 },
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    ...(options.tlsCa === undefined ? {} : { tlsCa: options.tlsCa }),
   });
   await link.start();
   return new RabbitMqBroker(link, options);

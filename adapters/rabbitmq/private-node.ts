@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, openSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { TlsFiles } from "../testing/certificates.js";
 import { freePort, tcpReachable } from "../testing/servers.js";
 
 /** The server launcher of the Debian package; fault tests run a node of their own with it. */
@@ -10,6 +12,27 @@ export const RABBITMQ_SERVER_BIN = "/usr/lib/rabbitmq/bin/rabbitmq-server";
 
 export function privateNodeAvailable(): boolean {
   return existsSync(RABBITMQ_SERVER_BIN);
+}
+
+/**
+ * A user's `password_hash` in definitions, as RabbitMQ's default `rabbit_password_hashing_sha256`
+ * stores it: base64 of a 4-byte salt followed by SHA-256(salt + password).
+ */
+export function rabbitPasswordHash(password: string): string {
+  const salt = randomBytes(4);
+  const digest = createHash("sha256").update(salt).update(password, "utf8").digest();
+  return Buffer.concat([salt, digest]).toString("base64");
+}
+
+export interface PrivateRabbitNodeOptions {
+  /** Serve AMQPS only (no plain listener) with this certificate and key, as an in-cluster broker does. */
+  readonly tls?: TlsFiles;
+  /**
+   * Definitions (users, vhosts, permissions, exchanges, queues, bindings) imported at boot, in
+   * the export format of `rabbitmqctl export_definitions`. With them the node creates no default
+   * guest user: it has exactly the users given.
+   */
+  readonly definitions?: Record<string, unknown>;
 }
 
 /**
@@ -26,19 +49,39 @@ export class PrivateRabbitNode {
     readonly nodeName: string,
     readonly port: number,
     private readonly distPort: number,
+    readonly tls: boolean,
   ) {}
 
+  /** The guest URL of a node without definitions (guest may log in from loopback only). */
   get url(): string {
-    return `amqp://guest:guest@127.0.0.1:${this.port}`;
+    return `${this.tls ? "amqps" : "amqp"}://guest:guest@127.0.0.1:${this.port}`;
   }
 
-  static async start(readyTimeoutMs = 30_000): Promise<PrivateRabbitNode> {
+  static async start(readyTimeoutMs = 30_000, options: PrivateRabbitNodeOptions = {}): Promise<PrivateRabbitNode> {
     const dir = await mkdtemp(join(tmpdir(), "tf-rabbit-"));
     const port = await freePort();
     let distPort = await freePort();
     while (distPort === port) distPort = await freePort();
-    const node = new PrivateRabbitNode(dir, `tf-fault-${port}@localhost`, port, distPort);
-    await writeFile(join(dir, "rabbitmq.conf"), `listeners.tcp.local = 127.0.0.1:${port}\n`);
+    const node = new PrivateRabbitNode(dir, `tf-fault-${port}@localhost`, port, distPort, options.tls !== undefined);
+    const conf = options.tls
+      ? [
+          "listeners.tcp = none",
+          `listeners.ssl.local = 127.0.0.1:${port}`,
+          `ssl_options.cacertfile = ${options.tls.caFile}`,
+          `ssl_options.certfile = ${options.tls.certFile}`,
+          `ssl_options.keyfile = ${options.tls.keyFile}`,
+          "ssl_options.verify = verify_none",
+          "ssl_options.fail_if_no_peer_cert = false",
+        ]
+      : [`listeners.tcp.local = 127.0.0.1:${port}`];
+    if (options.definitions) {
+      await writeFile(join(dir, "definitions.json"), JSON.stringify(options.definitions));
+      conf.push(
+        "definitions.import_backend = local_filesystem",
+        `definitions.local.path = ${join(dir, "definitions.json")}`,
+      );
+    }
+    await writeFile(join(dir, "rabbitmq.conf"), `${conf.join("\n")}\n`);
     // The machine's env file names the shared node; this one only keeps Erlang on loopback.
     await writeFile(
       join(dir, "rabbitmq-env.conf"),

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import type { ConfirmChannel, Message, Options } from "amqplib";
 import { PublishError } from "../core/errors.js";
 import type { AmqpLink } from "./connection.js";
-import { COMPONENT } from "./naming.js";
+import { COMPONENT } from "./names.js";
 
 /** One publish waiting for its confirm; it leaves `awaiting` when settled either way. */
 class Confirmation {

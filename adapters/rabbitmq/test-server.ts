@@ -2,7 +2,7 @@ import { connect } from "amqplib";
 import type { IMessageBroker } from "../core/message-broker.js";
 import { serverGate } from "../testing/servers.js";
 import { createRabbitMqBroker, type RabbitMqBroker } from "./message-broker.js";
-import { createNaming, deadLetterExchange, deadLetterQueue } from "./naming.js";
+import { createNaming, deadLetterExchange, deadLetterQueue } from "./names.js";
 
 /** The machine's shared RabbitMQ, or the one `RABBITMQ_URL` names. */
 export const TEST_RABBITMQ_URL = process.env.RABBITMQ_URL ?? "amqp://guest:guest@127.0.0.1:5672";

@@ -1,8 +1,8 @@
 import type { Channel } from "amqplib";
 import { OncePerKey } from "../core/once-per-key.js";
 import type { AmqpLink } from "./connection.js";
-import { topologyFailure } from "./errors.js";
-import { deadLetterExchange, deadLetterQueue, type Naming, retryQueue, subscriptionQueues } from "./naming.js";
+import { deadLetterExchange, deadLetterQueue, type Naming, retryQueue, subscriptionQueues } from "./names.js";
+import { topologyFailure } from "./provider-errors.js";
 
 /**
  * Declares and checks exchanges and queues. Each declaration runs once per connection and is

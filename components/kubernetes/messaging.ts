@@ -434,7 +434,11 @@ function rabbitUsers(
         },
         { parent, dependsOn: deps },
       );
-      return { environment: {}, secretEnvironment: { RABBITMQ_URL: { secretName, key: "url" } } };
+      return {
+        // The AMQPS listener's certificate is signed by the stack's CA, which Node does not trust by default.
+        environment: { RABBITMQ_TLS_CA: context.authority.certificatePem },
+        secretEnvironment: { RABBITMQ_URL: { secretName, key: "url" } },
+      };
     },
   };
 }

@@ -1,3 +1,5 @@
+import { readServiceBusConfig } from "../../adapters/azure-service-bus/config.js";
+import { openedEntities } from "../../adapters/azure-service-bus/names.js";
 import { roleOf } from "../../components/azure/roles.js";
 import { asArray, at, Graph } from "../../components/testing/graph.js";
 import type { RecordedResource } from "../../components/testing/mocks.js";
@@ -73,6 +75,7 @@ export function readGraph(run: StackRun, declaration: PlatformDeclaration): Clou
   const environments: Record<string, InjectedEnvironment> = {};
   const grants: Record<string, Grant[]> = {};
   const ownResources: Record<string, string[]> = {};
+  const opened: Record<string, string[]> = {};
 
   for (const resource of graph.ofType(T.app)) {
     const name = strip(resource.name, `${app}-`).replace(/-app$/, "");
@@ -149,6 +152,15 @@ export function readGraph(run: StackRun, declaration: PlatformDeclaration): Clou
       access: roleOf(String(r.inputs.roleDefinitionId)) ?? `unknown role ${String(r.inputs.roleDefinitionId)}`,
     }));
     ownResources[name] = ownedBy(graph, app, declaration, name);
+    const registries = (asArray(at(resource.inputs, "configuration", "registries")) as { server?: string }[]).map(
+      (r) =>
+        graph.ofType(T.registry).find((g) => g.state.loginServer === r.server)?.id ?? `missing:registry ${r.server}`,
+    );
+    opened[name] = [
+      ...registries,
+      ...serviceBusOpened(graph, { ...plain, ...environments[name]?.secretValues }),
+      ...secretEnv.map((e) => reference(e)?.id ?? `missing:Key Vault secret behind ${e.name}`),
+    ];
   }
 
   const capabilities: Capabilities = {
@@ -163,6 +175,7 @@ export function readGraph(run: StackRun, declaration: PlatformDeclaration): Clou
     environments,
     grants,
     ownResources,
+    opened,
     networkGap:
       "every app runs in the one Container Apps environment subnet and the VNet has no security group telling apps apart, so each reaches the database's and the cache's private addresses; only the password, which an app that does not use them never receives, keeps it out",
   };
@@ -255,4 +268,24 @@ function readCache(graph: Graph) {
     encryptedAtRest: true,
     protectedAccess: database.inputs.accessKeysAuthentication === "Enabled",
   };
+}
+
+/**
+ * The Service Bus entities the adapter opens, as Azure resource ids: what its own config parser
+ * reads from the app's environment, resolved by `openedEntities` (a sender per topic, a receiver
+ * per subscription and one on its dead-letter sub-queue, which the subscription's id covers).
+ */
+export function serviceBusOpened(graph: Graph, env: Record<string, string>): string[] {
+  const entities = openedEntities(readServiceBusConfig(env));
+  const topics = entities.send.map(
+    (path) => graph.ofType(T.topic).find((t) => t.state.name === path)?.id ?? `missing:topic ${path}`,
+  );
+  const subscriptions = entities.receive.map((path) => {
+    const [topic, , subscription] = path.split("/");
+    return (
+      graph.ofType(T.subscription).find((s) => s.inputs.topicName === topic && s.state.name === subscription)?.id ??
+      `missing:subscription ${path}`
+    );
+  });
+  return [...topics, ...new Set(subscriptions)];
 }

@@ -20,7 +20,7 @@ import { runStack, type StackRun } from "./run-stack.js";
  * Kubernetes has two brokers (Kafka, RabbitMQ); its Kafka users are checked from the adapter's
  * environment in stacks/kubernetes-kafka-acl.test.ts.
  */
-const OPENED_FROM_ENVIRONMENT: readonly CloudProvider[] = ["aws", "gcp"];
+const OPENED_FROM_ENVIRONMENT: readonly CloudProvider[] = ["aws", "azure", "gcp"];
 
 /** Every value the providers generated in this graph: passwords, AUTH strings, private keys. */
 export function generatedSecrets(resources: readonly RecordedResource[]): string[] {

@@ -1,5 +1,5 @@
 import type { BackoffOptions, DeliveryContext, MessageHandler } from "../core/message-broker.js";
-import type { Envelope } from "./broker-envelope.js";
+import type { Envelope } from "./envelope.js";
 
 /** One message in one subscription: how often it was delivered and where it waits. */
 export class Entry {

@@ -7,7 +7,7 @@ import {
   TaskflowError,
   TopicNotFoundError,
 } from "../core/errors.js";
-import { publishFailure, redactUrl, topologyFailure } from "./errors.js";
+import { publishFailure, redactUrl, topologyFailure } from "./provider-errors.js";
 
 const amqpError = (code: number, message: string) => Object.assign(new Error(message), { code });
 

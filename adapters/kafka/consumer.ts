@@ -3,8 +3,8 @@ import { TaskflowError } from "../core/errors.js";
 import type { Message } from "../core/message.js";
 import type { BackoffOptions, MessageHandler, Subscription } from "../core/message-broker.js";
 import type { KafkaConsumerLike, KafkaEachMessagePayload, KafkaOutgoingRecord, KafkaReceivedRecord } from "./client.js";
+import { fromRecord, toDeadLetterRecord } from "./envelope.js";
 import { COMPONENT, isRebalance } from "./provider-errors.js";
-import { fromRecord, toDeadLetterRecord } from "./records.js";
 
 /** kafkajs evicts a member after 30 s without a heartbeat; a long handler or wait beats more often. */
 const HEARTBEAT_EVERY_MS = 3_000;

@@ -6,7 +6,7 @@ import {
   TaskflowError,
   TopicNotFoundError,
 } from "../core/errors.js";
-import { COMPONENT } from "./naming.js";
+import { COMPONENT } from "./names.js";
 
 /** AMQP reply codes the adapter tells apart (amqplib puts them on `error.code`). */
 export const REPLY = { notFound: 404, preconditionFailed: 406, accessRefused: 403, resourceLocked: 405 } as const;

@@ -6,7 +6,7 @@ import {
   encodedSize,
   PACKED_ATTRIBUTE,
   safeJson,
-} from "./attributes.js";
+} from "./envelope.js";
 
 const meta = { id: "m-1", publishedAt: new Date(1_700_000_000_000) };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TaskflowError } from "../core/errors.js";
-import { createNaming, RETRY_TIERS_MS, retryQueue, retryTier, subscriptionQueues } from "./naming.js";
+import { createNaming, RETRY_TIERS_MS, retryQueue, retryTier, subscriptionQueues } from "./names.js";
 
 describe("rabbitmq naming", () => {
   it("uses the logical names unless the stack mapped them", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidHeadersError } from "../core/errors.js";
-import { fromDeadLetterRecord, fromRecord, headerStrings, toDeadLetterRecord, toRecord } from "./records.js";
+import { fromDeadLetterRecord, fromRecord, headerStrings, toDeadLetterRecord, toRecord } from "./envelope.js";
 
 describe("kafka records", () => {
   it("maps byte headers to strings, the last of a repeated name winning", () => {
