@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { privateNodeAvailable } from "../../adapters/rabbitmq/private-node.js";
 import { redisServerGate } from "../../adapters/redis/test-server.js";
 import { gatedTitle } from "../../adapters/testing/servers.js";
 import { postgresServerGate } from "../../services/kernel/db/private-postgres.js";
@@ -20,6 +21,9 @@ function missingServers(target: string): string | undefined {
     redisServerGate() ??
     (target === "gcp" && !findPubSubLauncher()
       ? "the Pub/Sub emulator is not installed (Debian package google-cloud-cli-pubsub-emulator)"
+      : undefined) ??
+    (target === "azure" && !privateNodeAvailable()
+      ? "rabbitmq-server is not installed (Debian package rabbitmq-server), which carries Azure's messages in place of Service Bus"
       : undefined);
   if (reason && process.env.CI === "true") throw new Error(`[taskflow] [tests] ${reason}`);
   return reason;

@@ -237,8 +237,14 @@ export class Rehearsal {
       NODE_OPTIONS: `--import=${PRELOAD}`,
       TASKFLOW_REHEARSAL_ROUTES: JSON.stringify(routes),
     };
-    for (const [name, value] of Object.entries(broker.env))
-      swaps.push({ what: "SDK endpoint variable", from: `${name} unset`, to: value });
+    swaps.push(
+      ...(broker.swaps ??
+        Object.entries(broker.env).map(([name, value]) => ({
+          what: "SDK endpoint variable",
+          from: `${name} unset`,
+          to: value,
+        }))),
+    );
     swaps.push(
       { what: "trusted roots", from: "Node's roots", to: "Node's roots + the throw-away CA (NODE_EXTRA_CA_CERTS)" },
       { what: "name resolution", from: "DNS", to: `the addresses above only (NODE_OPTIONS=--import ${PRELOAD})` },
