@@ -16,7 +16,9 @@ if (!target) {
   process.exit(2);
 }
 const rehearsal = new Rehearsal();
+let interrupted = false;
 const interrupt = () => {
+  interrupted = true;
   console.error(`rehearse ${target}: interrupted; stopping everything it started`);
   void rehearsal.stop().then(() => process.exit(130));
 };
@@ -27,6 +29,7 @@ try {
   await rehearsal.stop();
 } catch (error) {
   await rehearsal.stop();
+  if (interrupted) process.exit(130);
   console.error(`rehearse ${target}: FAILED: ${(error as Error).message}`);
   process.exit(1);
 }

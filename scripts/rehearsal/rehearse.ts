@@ -146,20 +146,26 @@ async function awaitTrace(receiver: OtlpReceiver, traceId: string, want: readonl
 
 export class Rehearsal {
   readonly #cleanups: (() => Promise<unknown>)[] = [];
-  #stopped = false;
+  #stopping: Promise<void> | undefined;
 
-  /** Stops everything started so far, newest first; idempotent. */
-  async stop(): Promise<void> {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    while (this.#cleanups.length > 0)
-      await this.#cleanups
-        .pop()?.()
-        .catch(() => undefined);
+  /**
+   * Stops everything started so far, newest first. Every call waits for the same stop, so a
+   * Ctrl-C and the failure it causes in the run both see everything stopped before exiting.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      for (let cleanup = this.#cleanups.pop(); cleanup; cleanup = this.#cleanups.pop())
+        await cleanup().catch(() => undefined);
+    })();
+    return this.#stopping;
   }
 
   #started<T>(thing: T, stop: (thing: T) => Promise<unknown>): T {
-    if (this.#stopped) throw new Error("[taskflow] [rehearsal] stopped");
+    if (this.#stopping) {
+      // Started while stopping: stop it too rather than leave it behind.
+      void stop(thing);
+      throw new Error("[taskflow] [rehearsal] stopped");
+    }
     this.#cleanups.push(() => stop(thing));
     return thing;
   }
