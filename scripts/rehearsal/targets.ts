@@ -5,6 +5,7 @@ import type { RehearsalTarget } from "./target.js";
 const TARGETS: Partial<Record<CloudProvider, () => Promise<RehearsalTarget>>> = {
   aws: async () => (await import("./aws.js")).aws,
   gcp: async () => (await import("./gcp.js")).gcp,
+  kubernetes: async () => (await import("./kubernetes.js")).kubernetes,
 };
 
 export const REHEARSABLE = Object.keys(TARGETS) as CloudProvider[];
