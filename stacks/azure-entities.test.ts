@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readServiceBusConfig } from "../adapters/azure-service-bus/config.js";
 import { Graph } from "../components/testing/graph.js";
 import { platform } from "../services/platform.js";
+import { serviceBusEntityProblems } from "./testing/azure-entities.js";
 import { containerEnvironment, useMockedStack } from "./testing/checks.js";
 
 /**
@@ -37,4 +38,30 @@ describe("Azure: the Service Bus adapter signs in as the app and holds the role 
         expect(roleOn("azure-native:servicebus:Subscription")).toEqual(new Set(["serviceBusDataReceiver"]));
     },
   );
+
+  it("the rehearsal's check passes every app and names an entity the graph lacks or a role not held (it can fail)", () => {
+    for (const s of platform.services.filter((s) => s.publishes.length + s.consumes.length > 0))
+      expect(serviceBusEntityProblems(graph(), app(), s.name, containerEnvironment(stack().reading, s.name))).toEqual(
+        [],
+      );
+    const tasks = containerEnvironment(stack().reading, "tasks");
+    expect(
+      serviceBusEntityProblems(graph(), app(), "tasks", {
+        ...tasks,
+        BROKER_TOPICS: JSON.stringify({ "task-events": "no-such-topic" }),
+      }),
+    ).toEqual(["tasks opens topic no-such-topic, which the graph lacks"]);
+    // The gateway's identity with the tasks app's entities: it holds none of their roles.
+    const gateway = containerEnvironment(stack().reading, "gateway");
+    const problems = serviceBusEntityProblems(graph(), app(), "gateway", {
+      ...tasks,
+      AZURE_CLIENT_ID: gateway.AZURE_CLIENT_ID ?? "",
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "gateway's identity lacks serviceBusDataSender on topics/task-events",
+        "gateway's identity lacks serviceBusDataReceiver on topics/task-events/subscriptions/tasks-activity",
+      ]),
+    );
+  });
 });

@@ -25,7 +25,7 @@ export const AWS_DOCS: TargetDocs = {
   },
   differences: [
     "Ordering: SNS FIFO topics deliver only to FIFO queues, so on AWS every subscription of an ordered topic keeps per-key order, including `notifications-task-events`, which does not ask for it. On GCP only the subscriptions that declare ordering enable it. Both meet the declaration.",
-    "Public entry point: Cloud Run serves run.app over HTTPS. The AWS load balancer has no certificate for its own DNS name, so it serves HTTP on port 80 until `taskflow:domain` and `taskflow:certificateArn` are set; then HTTPS on 443 with HTTP redirected.",
+    "Public entry point: Cloud Run serves run.app over HTTPS. The AWS load balancer serves HTTPS on 443, with HTTP on 80 only redirecting to it, once `taskflow:domain` and `taskflow:certificateArn` are set. Its own DNS name has no certificate, so without them the stack refuses to build unless `taskflow:allowPlainHttp` is `true`, and then serves plain HTTP on port 80 with a warning.",
     "Database TLS: both servers require TLS, and services verify the server's certificate. Neither the RDS nor the Cloud SQL server CA is in Node's default trust store, so the stack injects it as `DATABASE_TLS_CA`: Cloud SQL's instance CA with `sslmode=verify-ca` (its certificate names the instance, not the private IP), the region's RDS root CAs with `sslmode=verify-full` (RDS certificates name the endpoint; the instance uses `rds-ca-rsa2048-g1`).",
     "Sizes: Fargate runs 0.25 vCPU / 512 MiB as declared; Cloud Run rounds up to 1 vCPU so an instance can serve concurrent requests; Container Apps runs 0.25 vCPU / 0.5 GiB, its smallest pair.",
   ],

@@ -12,9 +12,11 @@ import { Graph } from "../../components/testing/graph.js";
 import { runWalkthrough } from "../../services/e2e/walkthrough.js";
 import { PrivatePostgres } from "../../services/kernel/db/private-postgres.js";
 import { platform } from "../../services/platform.js";
+import { creationOrder } from "../../stacks/program.js";
 import { readStackSettings } from "../../stacks/settings.js";
 import { readStack } from "../../stacks/testing/read-stack.js";
 import { runStackWith } from "../../stacks/testing/run-stack.js";
+import { missingBrokerEntities } from "./broker-check.js";
 import { issueCertificates } from "./certificates.js";
 import {
   type OtlpReceiver,
@@ -242,8 +244,14 @@ export class Rehearsal {
       NODE_OPTIONS: `--import=${PRELOAD}`,
       TASKFLOW_REHEARSAL_ROUTES: JSON.stringify(routes),
     };
-    for (const [name, value] of Object.entries(broker.env))
-      swaps.push({ what: "SDK endpoint variable", from: `${name} unset`, to: value });
+    swaps.push(
+      ...(broker.swaps ??
+        Object.entries(broker.env).map(([name, value]) => ({
+          what: "SDK endpoint variable",
+          from: `${name} unset`,
+          to: value,
+        }))),
+    );
     if (publicRoots)
       swaps.push({
         what: "trusted roots",
@@ -270,13 +278,9 @@ export class Rehearsal {
         swaps.push({ what: `${service} ${name}`, from: "the CA the stack gives", to: "the throw-away CA" });
         env[name] = ca.caPem;
       }
-      for (const name of ["BROKER_TOPICS", "BROKER_SUBSCRIPTIONS"]) {
-        for (const [logical, address] of Object.entries(JSON.parse(env[name] ?? "{}") as Record<string, string>))
-          if (!broker.addresses.has(address))
-            throw new Error(
-              `[taskflow] [rehearsal] ${service}'s ${name} names ${logical} at ${address}, which the graph does not create`,
-            );
-      }
+      const absent = missingBrokerEntities(service, env, broker.addresses);
+      if (absent.length > 0)
+        throw new Error(`[taskflow] [rehearsal] the graph does not create what ${absent.join("; ")}`);
       environments[service] = env;
     }
 
@@ -284,23 +288,25 @@ export class Rehearsal {
     for (const swap of swaps) log(`  - ${swap.what}: ${swap.from} -> ${swap.to}`);
     log(`rehearse ${targetName}: broker stand-in: ${broker.summary}`);
 
-    // 6. The services, and their readiness.
+    // 6. The services, one at a time in the stack's creation order (the token signer first, the
+    // gateway last), each ready before the next starts, so each time to ready is its own and
+    // not a share of a machine starting five at once.
     const running: RunningService[] = [];
-    for (const [service, env] of Object.entries(environments)) {
-      const command = reading.environments[service]?.command ?? [];
-      running.push(
-        this.#started(startService(image, service, command, env, ports[service] as number), (s) => s.stop()),
-      );
-    }
     const readyMs: Record<string, number> = {};
-    await Promise.all(
-      running.map(async (service) => {
-        const path = reading.capabilities.services.find((s) => s.service === service.name)?.health.readiness;
-        if (!path) throw new Error(`[taskflow] [rehearsal] the graph gives ${service.name} no readiness path`);
-        readyMs[service.name] = await service.ready(path, READY_WITHIN_MS);
-        log(`rehearse ${targetName}: ${service.name} ready on ${path} after ${readyMs[service.name]} ms`);
-      }),
-    );
+    for (const declared of creationOrder(platform.services)) {
+      const service = declared.name;
+      const env = environments[service];
+      if (!env) throw new Error(`[taskflow] [rehearsal] the graph runs no ${service} service`);
+      const path = reading.capabilities.services.find((s) => s.service === service)?.health.readiness;
+      if (!path) throw new Error(`[taskflow] [rehearsal] the graph gives ${service} no readiness path`);
+      const command = reading.environments[service]?.command ?? [];
+      const started = this.#started(startService(image, service, command, env, ports[service] as number), (s) =>
+        s.stop(),
+      );
+      running.push(started);
+      readyMs[service] = await started.ready(path, READY_WITHIN_MS);
+      log(`rehearse ${targetName}: ${service} ready on ${path} after ${readyMs[service]} ms`);
+    }
 
     // 7. The walkthrough, the smoke test and the trace, through the gateway.
     const gateway = running.find((s) => s.name === "gateway");

@@ -68,6 +68,11 @@ export interface BrokerStandIn {
   readonly port?: number;
   /** Every topic and subscription address it serves, as the services' BROKER_* variables name them. */
   readonly addresses: ReadonlySet<string>;
+  /**
+   * How the services are pointed at it, for the printed list; by default one "SDK endpoint
+   * variable" line per entry of `env`.
+   */
+  readonly swaps?: readonly Swap[];
   /** What it was created with, for the printout: "3 FIFO topics, 6 queues with DLQs, ...". */
   readonly summary: string;
   stop(): Promise<void>;

@@ -4,6 +4,7 @@ import type { RehearsalTarget } from "./target.js";
 /** One line per target that can be rehearsed; a new target adds its file and a line here. */
 const TARGETS: Partial<Record<CloudProvider, () => Promise<RehearsalTarget>>> = {
   aws: async () => (await import("./aws.js")).aws,
+  azure: async () => (await import("./azure.js")).azure,
   gcp: async () => (await import("./gcp.js")).gcp,
   kubernetes: async () => (await import("./kubernetes.js")).kubernetes,
 };

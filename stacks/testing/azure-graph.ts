@@ -275,7 +275,7 @@ function readCache(graph: Graph) {
  * reads from the app's environment, resolved by `openedEntities` (a sender per topic, a receiver
  * per subscription and one on its dead-letter sub-queue, which the subscription's id covers).
  */
-function serviceBusOpened(graph: Graph, env: Record<string, string>): string[] {
+export function serviceBusOpened(graph: Graph, env: Record<string, string>): string[] {
   const entities = openedEntities(readServiceBusConfig(env));
   const topics = entities.send.map(
     (path) => graph.ofType(T.topic).find((t) => t.state.name === path)?.id ?? `missing:topic ${path}`,

@@ -1,6 +1,6 @@
 /**
- * Throttling of failed sign-ins, per account and client (DESIGN.md §4 asked for a lockout;
- * a lockout per account alone lets anyone lock anyone out). The state is kept per normalised
+ * Throttling of failed sign-ins, per account and client (docs/design.md, domain), rather than
+ * a lockout per account alone, which lets anyone lock anyone out. The state is kept per normalised
  * email and client address, whether or not the email has an account, so that the answers
  * cannot tell which emails exist. The first failures are free; then each guess must wait
  * twice as long as the one before (1 s, 2 s, 4 s, ...), and after `MAX_FAILED_LOGINS` that
