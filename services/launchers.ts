@@ -156,12 +156,33 @@ export const LAUNCHERS: Readonly<Record<ServiceName, Launcher>> = {
     const port = ctx.port ?? env.PORT ?? serviceByName("gateway").port;
     const server = await listen(gateway.app, port, bindHost(env));
     log.info({ port: server.port }, "gateway listening");
+    // The gateway's port is public: its metrics go on a port of their own, for the scraper only.
+    const metricsServer =
+      env.TASKFLOW_METRICS_PORT === undefined
+        ? undefined
+        : await listen(
+            (req, res) => {
+              if (req.method !== "GET" || req.url !== "/metrics") {
+                res.writeHead(404).end();
+                return;
+              }
+              gateway.metrics.registry.metrics().then(
+                (text) => {
+                  res.writeHead(200, { "content-type": gateway.metrics.registry.contentType }).end(text);
+                },
+                () => res.writeHead(500).end(),
+              );
+            },
+            env.TASKFLOW_METRICS_PORT,
+            bindHost(env),
+          );
     return {
       name: "gateway",
       port: server.port,
       drain: async () => {},
       async close() {
         await server.close();
+        await metricsServer?.close();
         await revocations.close();
         revoked?.close();
         gateway.close();

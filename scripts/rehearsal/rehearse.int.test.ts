@@ -91,7 +91,12 @@ describe.each(REHEARSABLE.map((t) => [t, missingServers(t)] as const))("deploy r
 
   it("follows one trace from the gateway through tasks and the broker to the notifications consumer", () => {
     expect(report.trace.services).toEqual(expect.arrayContaining(["gateway", "tasks", "notifications"]));
-    expect(report.trace.names).toContain("consume notifications-task-events");
+    expect(report.trace.edges).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^gateway: .* → tasks: POST \/api\/v1\/boards\/:boardId\/tasks$/),
+        "tasks: publish task-events → notifications: consume notifications-task-events",
+      ]),
+    );
   });
 
   it("stops every service cleanly: each drains its outbox on SIGTERM and exits 0", () => {

@@ -326,9 +326,8 @@ export class Rehearsal {
       throw new Error(`${error.message}\n${printed}`, { cause: error });
     });
     const { walkthrough, smoke, trace } = checked;
-    log(
-      `rehearse ${targetName}: trace ${trace.traceId}: ${trace.spans} spans across ${trace.services.join(", ")} (${trace.names.join("; ")})`,
-    );
+    log(`rehearse ${targetName}: trace ${trace.traceId}: ${trace.spans} spans across ${trace.services.join(", ")}`);
+    for (const edge of trace.edges) log(`  - ${edge}`);
 
     // 8. Stop: each service drains its outbox on SIGTERM and exits 0.
     const exitCodes: Record<string, number | null> = {};

@@ -93,6 +93,19 @@ describe("gateway: edge", () => {
     expect((await preflight("https://evil.example.test")).headers.get("access-control-allow-origin")).toBeNull();
   });
 
+  it("puts the security headers on every answer, health, docs and 404 included, and serves no metrics publicly", async () => {
+    for (const path of ["/health/live", "/health/ready", "/api/docs", "/api/docs/openapi.json", "/nowhere"]) {
+      const res = await get(path);
+      await res.arrayBuffer();
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(res.headers.get("x-frame-options"), path).toBe("DENY");
+      expect(res.headers.get("content-security-policy"), path).toContain("frame-ancestors 'none'");
+    }
+    const metrics = await get("/metrics");
+    expect(await metrics.text()).not.toContain("http_request");
+    expect(metrics.status).toBe(404);
+  });
+
   it("refuses a body over the limit with 413, JSON or not", async () => {
     const headers = { ...bearer(await harness.token("u1")) };
     const big = JSON.stringify({ text: "x".repeat(2_000) });
@@ -141,6 +154,37 @@ describe("gateway: rate limit", () => {
       ).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, Number(last!.headers.get("retry-after")) * 1000));
       expect((await fetch(`${limited.base}/api/v1/boards/owned-by-busy`, { headers: auth })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe("gateway: sign-in budgets", () => {
+  it("gives refresh and API-key exchange budgets of their own: guessing passwords does not stop them", async () => {
+    const limited = await startGatewayHarness({
+      apiKeys: { "key-1": { userId: "u1", scope: "tasks:read" } },
+      gateway: { authRateLimit: { limit: 3, windowMs: 60_000 } },
+    });
+    try {
+      const post = async (path: string, body: unknown) => {
+        const res = await fetch(`${limited.base}/api/v1${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        await res.arrayBuffer();
+        return res;
+      };
+      const logins: number[] = [];
+      for (let i = 0; i < 5; i++) logins.push((await post("/auth/login", { email: "a@b.c", password: "x" })).status);
+      expect(logins.slice(3)).toEqual([429, 429]);
+      const refresh = await post("/auth/refresh", { refreshToken: "r" });
+      expect(refresh.status).not.toBe(429);
+      expect(refresh.headers.get("ratelimit-policy")).toContain('"refresh"');
+      const exchange = await post("/auth/token", { apiKey: "key-1" });
+      expect(exchange.status).toBe(200);
+      expect(exchange.headers.get("ratelimit-policy")).toContain('"token-exchange"');
     } finally {
       await limited.close();
     }

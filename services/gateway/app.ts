@@ -47,8 +47,15 @@ export interface GatewayOptions {
    * load balancer's. @default 0 (the socket's peer is the client)
    */
   readonly trustedProxyHops?: number;
-  /** Per client address on the public sign-in routes, against password guessing. @default 30 per minute */
+  /** Per client address on login, registration and logout, against password guessing. @default 30 per minute */
   readonly authRateLimit?: RateLimitPolicy;
+  /**
+   * Per client address on `POST /auth/refresh` (the browser session's refresh too), apart
+   * from the sign-in budget, so that guessing passwords does not stop refreshes. @default 120 per minute
+   */
+  readonly refreshRateLimit?: RateLimitPolicy;
+  /** Per client address on `POST /auth/token` (API-key exchange). @default 120 per minute */
+  readonly tokenExchangeRateLimit?: RateLimitPolicy;
   /** Timeout, retries and circuit breaker of every upstream. */
   readonly upstreamPolicy?: UpstreamPolicyOptions;
   readonly cors?: CorsOptions;
@@ -86,6 +93,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     options.cache,
     options.authRateLimit ?? { limit: 30, windowMs: 60_000, name: "sign-in" },
   );
+  const publicLimiters = {
+    refresh: createRateLimiter(
+      options.cache,
+      options.refreshRateLimit ?? { limit: 120, windowMs: 60_000, name: "refresh" },
+    ),
+    token: createRateLimiter(
+      options.cache,
+      options.tokenExchangeRateLimit ?? { limit: 120, windowMs: 60_000, name: "token-exchange" },
+    ),
+  };
+  /** The budget of a public `/auth/...` route: its own for refresh and token exchange, the sign-in one otherwise. */
+  const budgetOf = (rest: string) =>
+    rest === "/auth/refresh" ? publicLimiters.refresh : rest === "/auth/token" ? publicLimiters.token : authLimiter;
 
   const exchange = async (apiKey: string) => {
     const answer = await forward(upstreams.identity, {
@@ -105,6 +125,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     log: options.log,
     identity: options.identity,
     routes: [],
+    // On every answer, health, docs and errors included; metrics only on the internal port.
+    before: [securityHeaders],
+    metrics: false,
     bodyLimit: String(bodyLimit),
     readiness: options.readiness ?? [{ name: "cache", ping: () => options.cache.ping(), critical: false }],
     configure: (app) => configure(app),
@@ -112,7 +135,6 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   function configure(app: Express) {
     if (options.trustedProxyHops) app.set("trust proxy", options.trustedProxyHops);
-    app.use(securityHeaders);
     app.use(cors(options.cors));
     app.get("/.well-known/jwks.json", (req, res, next) => {
       proxy(req, res, upstreams.identity, undefined).catch(next);
@@ -125,9 +147,10 @@ export function createGateway(options: GatewayOptions): Gateway {
           headers: { "content-type": "application/json", "x-forwarded-for": req.ip ?? "", ...traceHeaders() },
           body: Buffer.from(JSON.stringify(body)),
         }),
-      async limit(req, res) {
-        const decision = await authLimiter.take(`ip:${req.ip}`);
-        res.set(rateLimitHeaders(authLimiter.policy, decision));
+      async limit(req, res, route) {
+        const budget = route === "refresh" ? publicLimiters.refresh : authLimiter;
+        const decision = await budget.take(`ip:${req.ip}`);
+        res.set(rateLimitHeaders(budget.policy, decision));
         if (!decision.allowed)
           throw new AppError(429, "rate-limited", "too many requests; retry after the time in Retry-After");
       },
@@ -163,7 +186,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     authorize(route, req.method, caller);
 
     const signIn = route.access === "public" && split.rest.startsWith("/auth/");
-    const limit = signIn ? authLimiter : limiter;
+    const limit = signIn ? budgetOf(split.rest) : limiter;
     const who = caller ? `user:${caller.userId}` : `ip:${req.ip}`;
     const decision = await limit.take(signIn ? `ip:${req.ip}` : who);
     res.set(rateLimitHeaders(limit.policy, decision));

@@ -28,8 +28,8 @@ export interface SessionDeps {
    * request, whose client address identity throttles sign-ins by.
    */
   identity(path: string, body: unknown, req: Request): Promise<UpstreamResponse>;
-  /** The sign-in rate limit, applied before identity is asked. */
-  limit(req: Request, res: Response): Promise<void>;
+  /** The rate limit of the route's budget (sign-in, or refresh), applied before identity is asked. */
+  limit(req: Request, res: Response, route: "sign-in" | "refresh"): Promise<void>;
 }
 
 interface TokenPair {
@@ -102,7 +102,7 @@ export function mountBrowserSession(app: Express, deps: SessionDeps): void {
   app.post(
     SESSION_PATH,
     run(async (req, res) => {
-      await deps.limit(req, res);
+      await deps.limit(req, res, "sign-in");
       const answer = await deps.identity("/api/v1/auth/login", req.body ?? {}, req);
       if (answer.status !== 200) return relayProblem(res, answer);
       setSession(res, JSON.parse(answer.body.toString()) as TokenPair);
@@ -113,7 +113,7 @@ export function mountBrowserSession(app: Express, deps: SessionDeps): void {
     `${SESSION_PATH}/refresh`,
     run(async (req, res) => {
       const refreshToken = checkedRefreshToken(req);
-      await deps.limit(req, res);
+      await deps.limit(req, res, "refresh");
       const answer = await deps.identity("/api/v1/auth/refresh", { refreshToken }, req);
       if (answer.status !== 200) {
         // A refused token (expired, revoked, reused) is gone for good: drop the cookies with it.

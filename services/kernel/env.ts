@@ -68,6 +68,8 @@ const fields = adapterSelectionSchema.extend({
    * @default 1 outside local mode (each stack puts one load balancer or ingress in front), 0 in local mode
    */
   TASKFLOW_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
+  /** Gateway: a port of its own for `/metrics`, which its public port does not serve. @default none */
+  TASKFLOW_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   /** Gateway: sign-in and registration attempts per client address per minute. */
   TASKFLOW_SIGNIN_LIMIT_PER_MINUTE: z.coerce.number().int().positive().optional(),
   /** Identity: comma-separated emails that become admins when they register. */

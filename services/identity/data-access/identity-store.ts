@@ -281,3 +281,7 @@ export async function clearThrottle(db: Queryable, email: string, client: string
 export async function pruneThrottles(db: Queryable, before: Date): Promise<void> {
   await db.query("DELETE FROM login_throttle WHERE last_failure_at < $1", [before]);
 }
+
+export async function savePasswordHash(db: Queryable, id: string, passwordHash: string): Promise<void> {
+  await db.query("UPDATE accounts SET password_hash = $2 WHERE id = $1", [id, passwordHash]);
+}

@@ -14,12 +14,20 @@ import {
   lockThrottle,
   revokeAllForAccount,
   revokeFamily,
+  savePasswordHash,
   saveThrottle,
   useRefreshToken,
 } from "../data-access/identity-store.js";
 import { API_KEY_REVOKED, apiKeyRevokedData } from "./api-key.js";
 import { afterFailure, waitMs } from "./lockout.js";
-import { DEFAULT_SCRYPT_COST, decoyHash, hashPassword, type ScryptCost, verifyPassword } from "./password.js";
+import {
+  DEFAULT_SCRYPT_COST,
+  decoyHash,
+  hashPassword,
+  needsRehash,
+  type ScryptCost,
+  verifyPassword,
+} from "./password.js";
 import type { SigningKey } from "./signing-key.js";
 import {
   DEFAULT_REFRESH_TTL_SECONDS,
@@ -174,6 +182,10 @@ export async function login(
   if (!account || !ok) throw new UnauthorizedError(INVALID_LOGIN);
   await clearThrottle(ctx.db, input.email, input.client);
   if (account.status === "inactive") throw new UnauthorizedError("this account is deactivated");
+  const cost = ctx.scrypt ?? DEFAULT_SCRYPT_COST;
+  if (needsRehash(account.passwordHash, cost)) {
+    await savePasswordHash(ctx.db, account.id, await hashPassword(input.password, cost));
+  }
   return issueTokens(ctx, account, randomUUID(), ctx.db);
 }
 

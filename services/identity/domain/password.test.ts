@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hashPassword, verifyPassword } from "./password.js";
+import { DEFAULT_SCRYPT_COST, hashPassword, needsRehash, verifyPassword } from "./password.js";
 
 const cheap = { N: 1024, r: 8, p: 1 };
 
@@ -16,6 +16,14 @@ describe("password hashes", () => {
     expect(a).not.toBe(b);
     expect(a).not.toContain("same password");
     expect(a.startsWith("scrypt$1024$8$1$")).toBe(true);
+  });
+
+  it("asks for a re-hash of hashes below the current cost only", async () => {
+    expect(needsRehash(await hashPassword("pw", cheap))).toBe(true);
+    expect(needsRehash("scrypt$16384$8$1$AAAA$AAAA", { N: 32_768, r: 8, p: 3 })).toBe(true);
+    expect(needsRehash("scrypt$32768$8$3$AAAA$AAAA", { N: 32_768, r: 8, p: 3 })).toBe(false);
+    expect(needsRehash(`scrypt$${DEFAULT_SCRYPT_COST.N}$8$1$AAAA$AAAA`)).toBe(false);
+    expect(needsRehash(await hashPassword("pw", cheap), cheap)).toBe(false);
   });
 
   it("never matches a malformed stored hash", async () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -300,6 +301,18 @@ describe("http kernel", () => {
     const ready = await fetch(`${base}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ok", checks: { database: "ok", cache: "degraded" } });
+  });
+
+  it("serves a docs page whose openapi.json link works, under a policy that allows only its own script", async () => {
+    const page = await fetch(`${base}/api/docs`);
+    const html = await page.text();
+    const href = /<a href="([^"]+)">openapi.json<\/a>/.exec(html)![1]!;
+    const linked = await fetch(new URL(href, `${base}/api/docs`));
+    expect(linked.status).toBe(200);
+    expect(((await linked.json()) as { openapi: string }).openapi).toMatch(/^3\./);
+    const script = /<script>([\s\S]*)<\/script>/.exec(html)![1]!;
+    const hash = createHash("sha256").update(script).digest("base64");
+    expect(page.headers.get("content-security-policy")).toContain(`script-src 'sha256-${hash}'`);
   });
 
   it("serves Prometheus metrics by route template and status", async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { context as otelContext, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import express, { type Express } from "express";
+import express, { type Express, type RequestHandler } from "express";
 import type { IdentitySource } from "../auth/caller.js";
 import type { Database } from "../db/database.js";
 import { ValidationError } from "../errors.js";
@@ -10,7 +10,7 @@ import { extractContext, tracer } from "../observability/tracing.js";
 import { mountHealth, type ReadinessCheck } from "./health.js";
 import type { IdempotencyOptions } from "./idempotency.js";
 import { mountRoutes } from "./mount.js";
-import { buildOpenApi, docsPage, type OpenApiInfo } from "./openapi.js";
+import { buildOpenApi, DOCS_PAGE_CSP, docsPage, type OpenApiInfo } from "./openapi.js";
 import { notFoundHandler, problemHandler } from "./problem.js";
 import type { AnyRoute } from "./route.js";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "./validate.js";
@@ -30,6 +30,10 @@ export interface HttpAppOptions {
   /** Largest JSON body accepted. @default "100kb" */
   readonly bodyLimit?: string;
   readonly openapi?: OpenApiInfo;
+  /** Middleware that runs on every request before anything answers (the gateway's security headers). */
+  readonly before?: readonly RequestHandler[];
+  /** Serve `/metrics` on this app. @default true (the gateway serves them on an internal port instead) */
+  readonly metrics?: boolean;
   /** Adds express routes of its own (SSE, proxies) after the declared routes, before the 404 handler. */
   readonly configure?: (app: Express) => void;
 }
@@ -95,6 +99,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     res.locals.traceContext = trace.setSpan(parent, span);
     next();
   });
+  for (const handler of options.before ?? []) app.use(handler);
   app.use(express.json({ limit: options.bodyLimit ?? "100kb" }));
   app.use((req, _res, next) => {
     if (!nestsDeeperThan(req.body, MAX_JSON_DEPTH)) return next();
@@ -112,13 +117,16 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   const router = express.Router();
   mountHealth(router, options.readiness ?? []);
-  router.get("/metrics", async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  if (options.metrics !== false) {
+    router.get("/metrics", async (_req, res) => {
+      res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+  }
   router.get("/api/docs/openapi.json", (_req, res) => {
     res.json(openapi);
   });
   router.get("/api/docs", (_req, res) => {
+    res.setHeader("content-security-policy", DOCS_PAGE_CSP);
     res.type("html").send(docsPage(String((openapi.info as { title: string }).title)));
   });
   mountRoutes(router, options.routes, {

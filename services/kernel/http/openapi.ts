@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { type AnyRoute, API_VERSIONS, type ApiVersion, openApiPath } from "./route.js";
 import { problemSchema } from "./schemas.js";
@@ -125,16 +126,9 @@ export function buildOpenApi(
   };
 }
 
-/** A self-contained page that renders the document (the machine may be offline: no CDN). */
-export function docsPage(title: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${title} API</title>
-<style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:70rem}h2{margin-top:2rem}
-.op{border:1px solid #ccc;border-radius:4px;margin:.5rem 0;padding:.5rem}.m{font-weight:bold;display:inline-block;width:4rem}
-.dep{color:#a00}pre{background:#f6f6f6;padding:.5rem;overflow:auto}</style></head>
-<body><h1>${title} API</h1><p><a href="openapi.json">openapi.json</a></p><div id="ops">Loading...</div>
-<script>
-fetch(location.pathname.replace(/\\/?$/, "/openapi.json")).then(r => r.json()).then(doc => {
+/** Renders the document in the page; inline, since the machine may be offline (no CDN). */
+const DOCS_SCRIPT = `
+fetch("/api/docs/openapi.json").then(r => r.json()).then(doc => {
   const root = document.getElementById("ops"); root.textContent = "";
   for (const [path, ops] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(ops)) {
     const d = document.createElement("details"); d.className = "op";
@@ -147,5 +141,20 @@ fetch(location.pathname.replace(/\\/?$/, "/openapi.json")).then(r => r.json()).t
     d.append(s, pre); root.append(d);
   }
 });
-</script></body></html>`;
+`;
+const DOCS_STYLE = `body{font:14px system-ui,sans-serif;margin:2rem;max-width:70rem}h2{margin-top:2rem}
+.op{border:1px solid #ccc;border-radius:4px;margin:.5rem 0;padding:.5rem}.m{font-weight:bold;display:inline-block;width:4rem}
+.dep{color:#a00}pre{background:#f6f6f6;padding:.5rem;overflow:auto}`;
+const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+
+/** The docs page's policy: its own script and style (by hash) and reads of this origin, nothing else. */
+export const DOCS_PAGE_CSP = `default-src 'none'; script-src ${sha256(DOCS_SCRIPT)}; style-src ${sha256(DOCS_STYLE)}; connect-src 'self'; frame-ancestors 'none'`;
+
+/** A self-contained page that renders the document. */
+export function docsPage(title: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${title} API</title>
+<style>${DOCS_STYLE}</style></head>
+<body><h1>${title} API</h1><p><a href="/api/docs/openapi.json">openapi.json</a></p><div id="ops">Loading...</div>
+<script>${DOCS_SCRIPT}</script></body></html>`;
 }
