@@ -67,6 +67,18 @@ describe.each(REHEARSABLE.map((t) => [t, missingServers(t)] as const))("deploy r
     );
   });
 
+  it("trusts the throw-away CA the way the target's services trust their peers' CAs", () => {
+    const swapped = report.swaps.map((s) => s.what);
+    if (target !== "kubernetes") {
+      expect(swapped).toContain("trusted roots");
+      return;
+    }
+    // In a cluster every peer is checked against the CA the stack hands over, never public roots.
+    expect(swapped).not.toContain("trusted roots");
+    expect(swapped).toEqual(expect.arrayContaining(["broker (TLS)", "tasks RABBITMQ_TLS_CA"]));
+    expect(report.broker).toMatch(/AMQPS only.* 5 users with their generated passwords/);
+  });
+
   it("has every service ready within 30 s of its start", () => {
     expect(Object.keys(report.readyMs).sort()).toEqual(["gateway", "identity", "notifications", "tasks", "users"]);
     for (const ms of Object.values(report.readyMs)) expect(ms).toBeLessThan(30_000);
