@@ -3,6 +3,7 @@
  *
  *   npm run rehearse -- aws
  *   npm run rehearse -- gcp
+ *   npm run rehearse -- kubernetes
  *
  * Exit code 0 when every check passed, 1 with the failure otherwise. Ctrl-C stops everything
  * it started.

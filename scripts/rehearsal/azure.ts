@@ -70,6 +70,20 @@ export const azure: RehearsalTarget = {
     for (const resource of graph.ofType(T.app)) {
       const ingress = at(resource.inputs, "configuration", "ingress");
       if (ingress === undefined) continue;
+      // The rehearsal gives each service a free PORT; in Azure the ingress and probes must hit the one it is given.
+      const container = at(resource.inputs, "template", "containers", 0);
+      const port = (asArray(at(container, "env")) as { name: string; value?: string }[]).find(
+        (e) => e.name === "PORT",
+      )?.value;
+      const probePorts = (asArray(at(container, "probes")) as unknown[]).map((p) => at(p, "httpGet", "port"));
+      for (const [what, value] of [
+        ["ingress targetPort", at(ingress, "targetPort")],
+        ...probePorts.map((v) => ["probe port", v]),
+      ])
+        if (String(value) !== port)
+          throw new Error(
+            `[taskflow] [rehearsal] ${resource.name}: ${what} ${String(value)} is not the PORT ${port} its container listens on`,
+          );
       // How the other apps reach this one: https://<app>.internal.<environment's domain>.
       const host = `${String(resource.inputs.containerAppName)}.internal.${domain}`;
       services[resource.name.slice(`${app}-`.length).replace(/-app$/, "")] = { host, port: INGRESS_PORT, tls: true };

@@ -91,17 +91,24 @@ export interface TraceSummary {
   readonly spans: number;
   /** Span names, sorted. */
   readonly names: readonly string[];
+  /** Each parent-child pair within the trace as "service: parent span → service: child span", sorted. */
+  readonly edges: readonly string[];
 }
 
 /** The services and spans of the trace that spans the most services, with its id. */
 export function widestTrace(spans: readonly ReceivedSpan[]): TraceSummary {
   const byTrace = new Map<string, ReceivedSpan[]>();
   for (const span of spans) byTrace.set(span.traceId, [...(byTrace.get(span.traceId) ?? []), span]);
-  let best: TraceSummary = { traceId: "", services: [], spans: 0, names: [] };
+  let best: TraceSummary = { traceId: "", services: [], spans: 0, names: [], edges: [] };
   for (const [traceId, list] of byTrace) {
     const services = [...new Set(list.map((s) => s.service))].sort();
-    if (services.length > best.services.length)
-      best = { traceId, services, spans: list.length, names: list.map((s) => `${s.name}`).sort() };
+    if (services.length <= best.services.length) continue;
+    const byId = new Map(list.map((s) => [s.spanId, s]));
+    const edges = list.flatMap((child) => {
+      const parent = child.parentSpanId ? byId.get(child.parentSpanId) : undefined;
+      return parent ? [`${parent.service}: ${parent.name} → ${child.service}: ${child.name}`] : [];
+    });
+    best = { traceId, services, spans: list.length, names: list.map((s) => s.name).sort(), edges: edges.sort() };
   }
   return best;
 }

@@ -67,6 +67,18 @@ describe.each(REHEARSABLE.map((t) => [t, missingServers(t)] as const))("deploy r
     );
   });
 
+  it("trusts the throw-away CA the way the target's services trust their peers' CAs", () => {
+    const swapped = report.swaps.map((s) => s.what);
+    if (target !== "kubernetes") {
+      expect(swapped).toContain("trusted roots");
+      return;
+    }
+    // In a cluster every peer is checked against the CA the stack hands over, never public roots.
+    expect(swapped).not.toContain("trusted roots");
+    expect(swapped).toEqual(expect.arrayContaining(["broker (TLS)", "tasks RABBITMQ_TLS_CA"]));
+    expect(report.broker).toMatch(/AMQPS only.* 5 users with their generated passwords/);
+  });
+
   it("has every service ready within 30 s of its start", () => {
     expect(Object.keys(report.readyMs).sort()).toEqual(["gateway", "identity", "notifications", "tasks", "users"]);
     for (const ms of Object.values(report.readyMs)) expect(ms).toBeLessThan(30_000);
@@ -79,7 +91,12 @@ describe.each(REHEARSABLE.map((t) => [t, missingServers(t)] as const))("deploy r
 
   it("follows one trace from the gateway through tasks and the broker to the notifications consumer", () => {
     expect(report.trace.services).toEqual(expect.arrayContaining(["gateway", "tasks", "notifications"]));
-    expect(report.trace.names).toContain("consume notifications-task-events");
+    expect(report.trace.edges).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^gateway: .* → tasks: POST \/api\/v1\/boards\/:boardId\/tasks$/),
+        "tasks: publish task-events → notifications: consume notifications-task-events",
+      ]),
+    );
   });
 
   it("stops every service cleanly: each drains its outbox on SIGTERM and exits 0", () => {

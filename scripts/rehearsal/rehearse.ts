@@ -170,7 +170,8 @@ export class Rehearsal {
     const target = await loadTarget(targetName);
 
     // 1. The stack, built under the mocks from its stack file.
-    const config = await stackConfig(targetName, options.settings ?? {});
+    const own = { ...REHEARSAL_SETTINGS, ...target.settings };
+    const config = await stackConfig(targetName, { ...target.settings, ...options.settings });
     const settings = readStackSettings((namespace, key) => config[`${namespace}:${key}`], targetName);
     const run = await runStackWith(settings, config, target.mocks, targetName);
     const reading = await readStack(run, platform);
@@ -178,7 +179,7 @@ export class Rehearsal {
     const endpoints = target.endpoints(graph, settings.appName);
     log(
       `rehearse ${targetName}: stack ${settings.appName} built from stacks/Pulumi.${targetName}.yaml with ${Object.entries(
-        REHEARSAL_SETTINGS,
+        own,
       )
         .map(([k, v]) => `${k}=${v}`)
         .join(", ")} (${run.resources.length} resources)`,
@@ -192,6 +193,7 @@ export class Rehearsal {
       rm(d, { recursive: true, force: true }),
     );
     const tlsHosts = [endpoints.database.host, endpoints.cache.host];
+    if (endpoints.broker?.tls) tlsHosts.push(endpoints.broker.host);
     for (const address of Object.values(endpoints.services)) if (address.tls) tlsHosts.push(address.host);
     const ca = await issueCertificates(dir, [...new Set(tlsHosts)]);
     const [cert, key] = await Promise.all([readFile(ca.certFile, "utf8"), readFile(ca.keyFile, "utf8")]);
@@ -204,7 +206,7 @@ export class Rehearsal {
       s.dispose(),
     );
     const receiver = this.#started(await startOtlpReceiver(), (r) => r.close());
-    const broker = this.#started(await target.startBroker(graph, settings.appName), (b) => b.stop());
+    const broker = this.#started(await target.startBroker(graph, settings.appName, ca), (b) => b.stop());
 
     // 4. Where each connection goes instead.
     const ports = Object.fromEntries(
@@ -222,18 +224,23 @@ export class Rehearsal {
       const port = ports[service];
       if (port === undefined)
         throw new Error(`[taskflow] [rehearsal] the graph routes to ${service}, which it does not run`);
-      if (!address.tls) route(`${service} behind the internal load balancer`, address, port);
+      if (!address.tls) route(`${service} behind ${address.via ?? "the internal load balancer"}`, address, port);
       else {
         const front = this.#started(await tlsFrontEnd(cert, key, port), (f) => new Promise((d) => f.server.close(d)));
         route(`${service} behind the platform's TLS front end`, address, front.port);
       }
     }
+    if (endpoints.broker) {
+      if (broker.port === undefined) throw new Error("[taskflow] [rehearsal] the broker stand-in names no port");
+      route(`broker${endpoints.broker.tls ? " (TLS)" : ""}`, endpoints.broker, broker.port);
+    }
     if (!settings.otelEndpoint) throw new Error("[taskflow] [rehearsal] the stack has no otelEndpoint");
     route("OTLP/HTTP collector", addressOf(settings.otelEndpoint), receiver.port);
 
+    const publicRoots = target.publicRoots !== false;
     const shared: Record<string, string> = {
       ...broker.env,
-      NODE_EXTRA_CA_CERTS: ca.caFile,
+      ...(publicRoots ? { NODE_EXTRA_CA_CERTS: ca.caFile } : {}),
       NODE_OPTIONS: `--import=${PRELOAD}`,
       TASKFLOW_REHEARSAL_ROUTES: JSON.stringify(routes),
     };
@@ -245,10 +252,17 @@ export class Rehearsal {
           to: value,
         }))),
     );
-    swaps.push(
-      { what: "trusted roots", from: "Node's roots", to: "Node's roots + the throw-away CA (NODE_EXTRA_CA_CERTS)" },
-      { what: "name resolution", from: "DNS", to: `the addresses above only (NODE_OPTIONS=--import ${PRELOAD})` },
-    );
+    if (publicRoots)
+      swaps.push({
+        what: "trusted roots",
+        from: "Node's roots",
+        to: "Node's roots + the throw-away CA (NODE_EXTRA_CA_CERTS)",
+      });
+    swaps.push({
+      what: "name resolution",
+      from: "DNS",
+      to: `the addresses above only (NODE_OPTIONS=--import ${PRELOAD})`,
+    });
 
     // 5. Each service's environment: the graph's, with the swaps above and nothing else.
     const environments: Record<string, Record<string, string>> = {};
@@ -259,9 +273,9 @@ export class Rehearsal {
       const env: Record<string, string> = { ...injected.plain, ...injected.secretValues, ...shared };
       swaps.push({ what: `${service} listens on`, from: `PORT=${env.PORT}`, to: `PORT=${ports[service]}` });
       env.PORT = String(ports[service]);
-      for (const name of ["DATABASE_TLS_CA", "CACHE_TLS_CA"]) {
+      for (const name of ["DATABASE_TLS_CA", "CACHE_TLS_CA", "RABBITMQ_TLS_CA", "KAFKA_TLS_CA"]) {
         if (env[name] === undefined) continue;
-        swaps.push({ what: `${service} ${name}`, from: "the cloud's CA", to: "the throw-away CA" });
+        swaps.push({ what: `${service} ${name}`, from: "the CA the stack gives", to: "the throw-away CA" });
         env[name] = ca.caPem;
       }
       const absent = missingBrokerEntities(service, env, broker.addresses);
@@ -312,9 +326,8 @@ export class Rehearsal {
       throw new Error(`${error.message}\n${printed}`, { cause: error });
     });
     const { walkthrough, smoke, trace } = checked;
-    log(
-      `rehearse ${targetName}: trace ${trace.traceId}: ${trace.spans} spans across ${trace.services.join(", ")} (${trace.names.join("; ")})`,
-    );
+    log(`rehearse ${targetName}: trace ${trace.traceId}: ${trace.spans} spans across ${trace.services.join(", ")}`);
+    for (const edge of trace.edges) log(`  - ${edge}`);
 
     // 8. Stop: each service drains its outbox on SIGTERM and exits 0.
     const exitCodes: Record<string, number | null> = {};

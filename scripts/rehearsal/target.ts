@@ -1,6 +1,7 @@
 import type { CloudProvider } from "../../components/api/platform.js";
 import type { Graph } from "../../components/testing/graph.js";
 import type { MockOptions } from "../../components/testing/mocks.js";
+import type { ThrowAwayCa } from "./certificates.js";
 
 /**
  * What one deploy target contributes to a rehearsal (scripts/rehearsal/<target>.ts, listed in
@@ -12,10 +13,22 @@ export interface RehearsalTarget {
   readonly provider: CloudProvider;
   /** How the stack is built under the mocks for this target (e.g. the account its emulator serves). */
   readonly mocks?: MockOptions;
+  /**
+   * Settings the rehearsal sets on top of the stack file for this target, printed first (the
+   * Kubernetes stack is rehearsed with `taskflow:broker rabbitmq`, the broker this machine has).
+   */
+  readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * Whether a deployed service verifies some peer against the public roots (ElastiCache, Cloud
+   * Run's front end), so the throw-away CA joins Node's roots. False where every peer's CA comes
+   * in the service's own `*_TLS_CA` variable (a cluster's own CA): a service the stack gives no
+   * CA then fails here as it would deployed. @default true
+   */
+  readonly publicRoots?: boolean;
   /** The managed endpoints as the graph declares them. */
   endpoints(graph: Graph, app: string): ManagedEndpoints;
-  /** Starts the broker stand-in with exactly the graph's topics and subscriptions. */
-  startBroker(graph: Graph, app: string): Promise<BrokerStandIn>;
+  /** Starts the broker stand-in with exactly the graph's topics and subscriptions; `ca` for one that serves TLS. */
+  startBroker(graph: Graph, app: string, ca: ThrowAwayCa): Promise<BrokerStandIn>;
 }
 
 export interface Address {
@@ -30,9 +43,15 @@ export interface ManagedEndpoints {
   readonly cache: Address & { readonly password: string };
   /**
    * How the services reach one another (the internal load balancer's listeners, Cloud Run's
-   * front end). `tls`: the platform terminates TLS in front of the container.
+   * front end). `tls`: the platform terminates TLS in front of the container; `via`: what the
+   * address is, for the printout (@default "the internal load balancer").
    */
-  readonly services: Readonly<Record<string, Address & { readonly tls: boolean }>>;
+  readonly services: Readonly<Record<string, Address & { readonly tls: boolean; readonly via?: string }>>;
+  /**
+   * A broker the services dial by host name (an in-cluster RabbitMQ's Service), not through an
+   * SDK endpoint variable; routed to the stand-in's `port`, and certified when `tls`.
+   */
+  readonly broker?: Address & { readonly tls: boolean };
 }
 
 /** One change the rehearsal makes to where a service's connections go, printed before it starts. */
@@ -45,6 +64,8 @@ export interface Swap {
 export interface BrokerStandIn {
   /** The variables that point the SDK at the stand-in (AWS_ENDPOINT_URL, PUBSUB_EMULATOR_HOST). */
   readonly env: Readonly<Record<string, string>>;
+  /** The local port it listens on, for a broker the graph names by host (`ManagedEndpoints.broker`). */
+  readonly port?: number;
   /** Every topic and subscription address it serves, as the services' BROKER_* variables name them. */
   readonly addresses: ReadonlySet<string>;
   /**

@@ -6,6 +6,7 @@ const TARGETS: Partial<Record<CloudProvider, () => Promise<RehearsalTarget>>> = 
   aws: async () => (await import("./aws.js")).aws,
   azure: async () => (await import("./azure.js")).azure,
   gcp: async () => (await import("./gcp.js")).gcp,
+  kubernetes: async () => (await import("./kubernetes.js")).kubernetes,
 };
 
 export const REHEARSABLE = Object.keys(TARGETS) as CloudProvider[];

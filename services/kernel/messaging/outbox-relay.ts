@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { retryDelayMs } from "../../../adapters/core/backoff.js";
 import type { IMessageBroker } from "../../../adapters/core/message-broker.js";
 import type { Database } from "../db/database.js";
+import { withPublishSpan } from "../observability/tracing.js";
 import { createUpstreamPolicy, type UpstreamPolicy } from "../resilience.js";
 
 /**
@@ -102,13 +103,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       try {
         for (const row of rows) {
           try {
-            await policy.execute(() =>
-              broker.publish(resolveTopic(row.topic), {
-                id: row.message_id,
-                ...(row.key ? { key: row.key } : {}),
-                headers: row.headers,
-                body: row.body,
-              }),
+            await withPublishSpan(`publish ${row.topic}`, row.headers, (headers) =>
+              policy.execute(() =>
+                broker.publish(resolveTopic(row.topic), {
+                  id: row.message_id,
+                  ...(row.key ? { key: row.key } : {}),
+                  headers,
+                  body: row.body,
+                }),
+              ),
             );
           } catch (error) {
             await db

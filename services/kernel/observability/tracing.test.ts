@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../db/database.js";
 import { openTestDatabase } from "../db/testing.js";
 import { enqueueOutbox } from "../messaging/outbox.js";
-import { currentTraceId, extractContext, initTracing, withMessageSpan } from "./tracing.js";
+import { currentTraceId, extractContext, initTracing, withMessageSpan, withPublishSpan } from "./tracing.js";
 
 initTracing({ serviceName: "tracing-test" });
 const traceId = "0af7651916cd43dd8448eb211c80319c";
@@ -32,5 +32,14 @@ describe("trace context across broker messages", () => {
     const fresh = await withMessageSpan("consume test", {}, async () => currentTraceId());
     expect(fresh).toMatch(/^[0-9a-f]{32}$/);
     expect(fresh).not.toBe(traceId);
+  });
+
+  it("publishing from the outbox is a span of the message's trace, and the message names it as parent", async () => {
+    const sent = await withPublishSpan("publish t", { traceparent, "x-correlation-id": "c1" }, async (h) => h);
+    expect(sent["x-correlation-id"]).toBe("c1");
+    expect(sent.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(sent.traceparent).not.toBe(traceparent);
+    const untraced = await withPublishSpan("publish t", { "x-correlation-id": "c2" }, async (h) => h);
+    expect(untraced).toEqual({ "x-correlation-id": "c2" });
   });
 });

@@ -110,3 +110,28 @@ export async function withMessageSpan<T>(
     }
   });
 }
+
+/**
+ * Runs `publish` in a producer span that continues the trace in a stored message's headers,
+ * and hands it those headers with this span as the parent: the trace then shows the hop from
+ * the outbox to the broker, and the consumer's span hangs below it. A message that carries no
+ * trace is published as it is.
+ */
+export async function withPublishSpan<T>(
+  name: string,
+  headers: Readonly<Record<string, string>>,
+  publish: (headers: Readonly<Record<string, string>>) => Promise<T>,
+): Promise<T> {
+  if (!headers.traceparent) return publish(headers);
+  return tracer().startActiveSpan(name, { kind: SpanKind.PRODUCER }, extractContext(headers), async (span) => {
+    try {
+      return await publish({ ...headers, ...traceHeaders() });
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
