@@ -128,6 +128,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // On every answer, health, docs and errors included; metrics only on the internal port.
     before: [securityHeaders],
     metrics: false,
+    jsonBodiesOnly: false,
     bodyLimit: String(bodyLimit),
     readiness: options.readiness ?? [{ name: "cache", ping: () => options.cache.ping(), critical: false }],
     configure: (app) => configure(app),

@@ -292,6 +292,10 @@ describe("http kernel", () => {
     expect(ok.status).toBe(200);
     expect(ok.headers.get("etag")).toBe('"2"');
     expect((await patch("lost update", '"1"')).status).toBe(412);
+    // If-Match compares strongly (RFC 9110 §13.1.1): a weak validator never matches, even the current one.
+    const weak = await patch("weak match", 'W/"2"');
+    expect(weak.status).toBe(412);
+    expect(((await weak.json()) as { detail: string }).detail).toContain("weak");
     const read = await fetch(url, { headers: { "x-test-user": "alice" } });
     expect(await read.json()).toEqual({ text: "v2 text" });
   });
@@ -301,6 +305,25 @@ describe("http kernel", () => {
     const ready = await fetch(`${base}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ok", checks: { database: "ok", cache: "degraded" } });
+  });
+
+  it("answers a body that is not JSON with 415, naming the type it takes", async () => {
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "application/xml"]) {
+      const res = await fetch(`${base}/api/v1/notes`, {
+        method: "POST",
+        headers: { "content-type": type, "x-test-user": "alice" },
+        body: "text=hello",
+      });
+      expect(res.status, type).toBe(415);
+      expect(res.headers.get("content-type")).toContain("application/problem+json");
+      expect(((await res.json()) as { detail: string }).detail).toContain("application/json");
+    }
+    const missing = await fetch(`${base}/api/v1/notes`, {
+      method: "POST",
+      headers: { "x-test-user": "alice" },
+      body: '{"text":"hello"}',
+    });
+    expect(missing.status).toBe(415);
   });
 
   it("serves a docs page whose openapi.json link works, under a policy that allows only its own script", async () => {

@@ -3,7 +3,7 @@ import { context as otelContext, SpanKind, SpanStatusCode, trace } from "@opente
 import express, { type Express, type RequestHandler } from "express";
 import type { IdentitySource } from "../auth/caller.js";
 import type { Database } from "../db/database.js";
-import { ValidationError } from "../errors.js";
+import { AppError, ValidationError } from "../errors.js";
 import { type Logger, withRequestId } from "../observability/logger.js";
 import { createHttpMetrics, type HttpMetrics } from "../observability/metrics.js";
 import { extractContext, tracer } from "../observability/tracing.js";
@@ -32,6 +32,11 @@ export interface HttpAppOptions {
   readonly openapi?: OpenApiInfo;
   /** Middleware that runs on every request before anything answers (the gateway's security headers). */
   readonly before?: readonly RequestHandler[];
+  /**
+   * Refuse a body that is not JSON with 415. @default true (the gateway passes bodies on as
+   * they are, within its size limit, and the service behind it answers)
+   */
+  readonly jsonBodiesOnly?: boolean;
   /** Serve `/metrics` on this app. @default true (the gateway serves them on an internal port instead) */
   readonly metrics?: boolean;
   /** Adds express routes of its own (SSE, proxies) after the declared routes, before the 404 handler. */
@@ -45,6 +50,11 @@ export interface HttpApp {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** A request that carries body bytes (a declared length above 0, or a chunked body). */
+const hasBody = (req: express.Request) =>
+  req.headers["transfer-encoding"] !== undefined ||
+  (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0");
 
 /**
  * The express app every service runs: request id, JSON body with a size limit, a server span
@@ -101,6 +111,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
   for (const handler of options.before ?? []) app.use(handler);
   app.use(express.json({ limit: options.bodyLimit ?? "100kb" }));
+  // Every route that takes a body takes JSON: another type is a 415, not a 400 about missing fields.
+  app.use((req, _res, next) => {
+    if (options.jsonBodiesOnly === false || !hasBody(req) || req.is(["application/json", "application/*+json"])) {
+      return next();
+    }
+    next(
+      new AppError(
+        415,
+        "unsupported-media-type",
+        `the request body must be application/json, not ${req.headers["content-type"] ?? "untyped"}`,
+      ),
+    );
+  });
   app.use((req, _res, next) => {
     if (!nestsDeeperThan(req.body, MAX_JSON_DEPTH)) return next();
     next(

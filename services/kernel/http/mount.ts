@@ -33,10 +33,18 @@ export interface MountOptions {
   readonly log: Logger;
 }
 
-/** `"3"`, `W/"3"` → 3; `*` → undefined; anything else is a 400. */
+/**
+ * `"3"` → 3; `*` → undefined; a weak `W/"3"` is a 412, since If-Match compares strongly
+ * (RFC 9110 §13.1.1) and this API's ETags are strong; anything else is a 400.
+ */
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === "*") return undefined;
-  const match = /^\s*(?:W\/)?"(\d+)"\s*$/.exec(header);
+  if (/^\s*W\/"\d+"\s*$/.test(header)) {
+    throw new PreconditionFailedError(
+      'If-Match compares strongly, and a weak ETag (W/"...") never matches; send the ETag as returned',
+    );
+  }
+  const match = /^\s*"(\d+)"\s*$/.exec(header);
   if (!match) {
     throw new ValidationError('If-Match must be an ETag this API returned, e.g. "3"', [
       { field: "headers.if-match", message: 'must look like "3"' },
