@@ -40,6 +40,8 @@ export function methodNotAllowed(app: Express): RequestHandler {
     const allow = allowedMethods(app, req.path);
     if (allow.length === 0 || allow.includes(req.method)) return next();
     res.setHeader("allow", allow.join(", "));
-    next(new AppError(405, "method-not-allowed", `${req.method} is not served on ${req.path}; use ${allow.join(", ")}`));
+    next(
+      new AppError(405, "method-not-allowed", `${req.method} is not served on ${req.path}; use ${allow.join(", ")}`),
+    );
   };
 }
