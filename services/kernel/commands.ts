@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type Database, PG_UNIQUE_VIOLATION, type Queryable, sqlState, violatedConstraint } from "./db/database.js";
-import { ConflictError, PreconditionFailedError } from "./errors.js";
+import { AppError, ConflictError, PreconditionFailedError } from "./errors.js";
+import { requestHash } from "./fingerprint.js";
 
 /**
  * Idempotent commands: a command carries an id chosen by its sender; the first run records
@@ -9,11 +10,12 @@ import { ConflictError, PreconditionFailedError } from "./errors.js";
  */
 export async function runCommandOnce<R>(
   tx: Queryable,
-  command: { readonly id: string | undefined; readonly name: string; readonly actor: string },
+  command: { readonly id: string | undefined; readonly name: string; readonly actor: string; readonly input?: unknown },
   run: () => Promise<R>,
 ): Promise<R> {
   if (!command.id) return run();
-  return recordOnce(tx, `${command.actor}:${command.id}`, command, run);
+  const hash = "input" in command ? requestHash(command.input) : null;
+  return recordOnce(tx, `${command.actor}:${command.id}`, command, run, hash);
 }
 
 async function recordOnce<R>(
@@ -21,21 +23,30 @@ async function recordOnce<R>(
   scopedId: string,
   command: { readonly name: string; readonly actor: string },
   run: () => Promise<R>,
+  hash: string | null = null,
 ): Promise<R> {
-  const previous = await tx.query<{ result: R; name: string }>(
-    "SELECT name, result FROM commands WHERE command_id = $1",
+  const previous = await tx.query<{ result: R; name: string; request_hash: string | null }>(
+    "SELECT name, result, request_hash FROM commands WHERE command_id = $1",
     [scopedId],
   );
   if (previous[0]) {
-    if (previous[0].name === command.name) return previous[0].result;
-    throw new ConflictError(`this command id was already used for ${previous[0].name}`);
+    if (previous[0].name !== command.name) {
+      throw new ConflictError(`this command id was already used for ${previous[0].name}`);
+    }
+    if (hash !== null && previous[0].request_hash !== null && previous[0].request_hash !== hash) {
+      throw new AppError(422, "command-id-reused", "this commandId was used with a different request", {
+        fields: [{ field: "body.commandId", message: "already used with a different request" }],
+      });
+    }
+    return previous[0].result;
   }
   const result = await run();
-  await tx.query("INSERT INTO commands (command_id, name, actor, result) VALUES ($1, $2, $3, $4)", [
+  await tx.query("INSERT INTO commands (command_id, name, actor, result, request_hash) VALUES ($1, $2, $3, $4, $5)", [
     scopedId,
     command.name,
     command.actor,
     JSON.stringify(result ?? null),
+    hash,
   ]);
   return result;
 }
@@ -73,6 +84,8 @@ export async function executeCommand<R>(
     readonly name: string;
     readonly actor: string;
     readonly commandId?: string | undefined;
+    /** What a reuse of `commandId` must repeat (target ids and body); another one is a 422. */
+    readonly input?: unknown;
     readonly uniqueFields?: UniqueFields;
   },
   work: (tx: Queryable) => Promise<R>,
@@ -81,7 +94,16 @@ export async function executeCommand<R>(
   const requestCommandId = request && !request.used ? request.commandId : undefined;
   if (request) request.used = true;
   const once = (tx: Queryable) =>
-    runCommandOnce(tx, { id: command.commandId, name: command.name, actor: command.actor }, () => work(tx));
+    runCommandOnce(
+      tx,
+      {
+        id: command.commandId,
+        name: command.name,
+        actor: command.actor,
+        ...("input" in command ? { input: command.input } : {}),
+      },
+      () => work(tx),
+    );
   try {
     return await db.transaction((tx) =>
       requestCommandId === undefined ? once(tx) : recordOnce(tx, requestCommandId, command, () => once(tx)),

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { commandCommitted, withRequestCommand } from "../commands.js";
 import type { Database } from "../db/database.js";
 import { AppError } from "../errors.js";
@@ -40,11 +39,7 @@ export const DEFAULT_IN_FLIGHT_WAIT_MS = 250;
 export const IDEMPOTENCY_HEADER = "idempotency-key";
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-export function requestHash(body: unknown): string {
-  return createHash("sha256")
-    .update(JSON.stringify(body ?? null))
-    .digest("base64url");
-}
+export { requestHash } from "../fingerprint.js";
 
 export function checkKey(key: string): void {
   if (!KEY_PATTERN.test(key)) {

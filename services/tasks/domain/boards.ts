@@ -18,7 +18,7 @@ export async function createBoard(
 ): Promise<Board> {
   const id = randomUUID();
   await awaitOwnProject(ctx, caller, input.projectId);
-  return change(ctx, { name: "CreateBoard", actor: caller.userId, commandId: input.commandId }, async (w) => {
+  return change(ctx, { name: "CreateBoard", actor: caller.userId, commandId: input.commandId, input }, async (w) => {
     // Again in the transaction: the project may have been deleted while we waited.
     await assertOwnProject(w.tx, caller, input.projectId);
     await w.append(`board:${id}`, 0, "board-created", {
@@ -74,20 +74,24 @@ export async function addCard(
   },
 ): Promise<Card> {
   const id = randomUUID();
-  return change(ctx, { name: "AddCard", actor: caller.userId, commandId: input.commandId }, async (w) => {
-    await ownBoard(w.tx, caller, boardId, true);
-    const count = await countCards(w.tx, boardId);
-    assertRoomForCard(count);
-    await w.append(`card:${id}`, 0, "card-created", {
-      cardId: id,
-      boardId,
-      name: input.name,
-      type: input.type,
-      position: clampPosition(input.position, count),
-      wipLimit: input.wipLimit ?? null,
-    });
-    return (await findCard(w.tx, id))!;
-  });
+  return change(
+    ctx,
+    { name: "AddCard", actor: caller.userId, commandId: input.commandId, input: [boardId, input] },
+    async (w) => {
+      await ownBoard(w.tx, caller, boardId, true);
+      const count = await countCards(w.tx, boardId);
+      assertRoomForCard(count);
+      await w.append(`card:${id}`, 0, "card-created", {
+        cardId: id,
+        boardId,
+        name: input.name,
+        type: input.type,
+        position: clampPosition(input.position, count),
+        wipLimit: input.wipLimit ?? null,
+      });
+      return (await findCard(w.tx, id))!;
+    },
+  );
 }
 
 /** A card of one of the caller's boards; anything else is a 404. */

@@ -19,20 +19,30 @@ export async function addComment(
 ): Promise<Comment> {
   const id = randomUUID();
   const now = clock(ctx).toISOString();
-  return change(ctx, { name: "AddComment", actor: caller.userId, commandId: input.commandId }, async (w) => {
-    const { task } = await visibleTask(w.tx, caller, taskId, "read");
-    assertWritable(task);
-    const comment: CommentSnapshot = {
-      id,
-      taskId,
-      authorId: caller.userId,
-      body: input.body,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await w.append(`comment:${id}`, 0, "comment-added", { comment, boardId: task.boardId }, { key: `task:${taskId}` });
-    return (await findComment(w.tx, id))!;
-  });
+  return change(
+    ctx,
+    { name: "AddComment", actor: caller.userId, commandId: input.commandId, input: [taskId, input] },
+    async (w) => {
+      const { task } = await visibleTask(w.tx, caller, taskId, "read");
+      assertWritable(task);
+      const comment: CommentSnapshot = {
+        id,
+        taskId,
+        authorId: caller.userId,
+        body: input.body,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await w.append(
+        `comment:${id}`,
+        0,
+        "comment-added",
+        { comment, boardId: task.boardId },
+        { key: `task:${taskId}` },
+      );
+      return (await findComment(w.tx, id))!;
+    },
+  );
 }
 
 /** A comment on a task the caller can see; anything else is a 404. */

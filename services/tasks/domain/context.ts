@@ -52,7 +52,7 @@ const UNIQUE_FIELDS: UniqueFields = {
  */
 export async function change<R>(
   ctx: TasksContext,
-  command: { name: string; actor: string; commandId?: string | undefined },
+  command: { name: string; actor: string; commandId?: string | undefined; input?: unknown },
   work: (writer: Writer) => Promise<R>,
 ): Promise<R> {
   const touched = new Set<string>();

@@ -62,35 +62,39 @@ export async function createTask(
 ): Promise<Task> {
   const id = randomUUID();
   const now = clock(ctx);
-  return change(ctx, { name: "CreateTask", actor: caller.userId, commandId: input.commandId }, async (w) => {
-    await ownBoard(w.tx, caller, boardId, true);
-    const { card, counts } = await findCardWithTaskCounts(w.tx, { boardId, cardId: input.cardId });
-    assertRoomForTask(counts.board);
-    assertCardOnBoard(card, boardId, input.cardId);
-    assertUnderWipLimit(card, counts.card);
-    assertDescriptionDiffers(input.title, input.description);
-    assertDueDateNotPast(input.dueDate, now);
-    const task: TaskSnapshot = {
-      id,
-      boardId,
-      cardId: card.id,
-      title: input.title,
-      description: input.description ?? null,
-      priority: input.priority ?? "medium",
-      status: statusForCard(card.type),
-      assigneeId: input.assigneeId ?? null,
-      dueDate: normalizeDate(input.dueDate),
-      tags: [...(input.tags ?? [])],
-      position: clampPosition(input.position, counts.card),
-      completedAt: completedAtFor(card.type, null, now),
-      cancelledAt: null,
-      createdBy: caller.userId,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    };
-    const version = await w.append(`task:${id}`, 0, "task-created", { task });
-    return { ...task, version };
-  });
+  return change(
+    ctx,
+    { name: "CreateTask", actor: caller.userId, commandId: input.commandId, input: [boardId, input] },
+    async (w) => {
+      await ownBoard(w.tx, caller, boardId, true);
+      const { card, counts } = await findCardWithTaskCounts(w.tx, { boardId, cardId: input.cardId });
+      assertRoomForTask(counts.board);
+      assertCardOnBoard(card, boardId, input.cardId);
+      assertUnderWipLimit(card, counts.card);
+      assertDescriptionDiffers(input.title, input.description);
+      assertDueDateNotPast(input.dueDate, now);
+      const task: TaskSnapshot = {
+        id,
+        boardId,
+        cardId: card.id,
+        title: input.title,
+        description: input.description ?? null,
+        priority: input.priority ?? "medium",
+        status: statusForCard(card.type),
+        assigneeId: input.assigneeId ?? null,
+        dueDate: normalizeDate(input.dueDate),
+        tags: [...(input.tags ?? [])],
+        position: clampPosition(input.position, counts.card),
+        completedAt: completedAtFor(card.type, null, now),
+        cancelledAt: null,
+        createdBy: caller.userId,
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+      };
+      const version = await w.append(`task:${id}`, 0, "task-created", { task });
+      return { ...task, version };
+    },
+  );
 }
 
 export async function getTask(ctx: TasksContext, caller: CallerIdentity, id: string): Promise<Task> {
@@ -143,36 +147,40 @@ export async function moveTask(
   ifMatch: number | undefined,
 ): Promise<Task> {
   const now = clock(ctx);
-  return change(ctx, { name: "MoveTask", actor: caller.userId, commandId: input.commandId }, async (w) => {
-    const { task } = await visibleTask(w.tx, caller, id, "write");
-    // Positions are per card and counted under the board lock.
-    await ownBoard(w.tx, caller, task.boardId, true);
-    const current = (await findTask(w.tx, id, true))!;
-    checkVersion("task", id, current.version, ifMatch);
-    assertWritable(current);
-    const card = await findCard(w.tx, input.cardId);
-    assertCardOnBoard(card, current.boardId, input.cardId);
-    const others =
-      (await countTasks(w.tx, { boardId: current.boardId, cardId: card.id })).card -
-      (card.id === current.cardId ? 1 : 0);
-    const position = clampPosition(input.position, others);
-    if (card.id === current.cardId && position === current.position) return current;
-    if (card.id !== current.cardId) assertUnderWipLimit(card, others);
-    await w.append(`task:${id}`, current.version, "task-moved", {
-      task: {
-        ...snapshotOf(current),
-        cardId: card.id,
-        position,
-        status: statusForCard(card.type),
-        completedAt: completedAtFor(card.type, current.status === "done" ? current.completedAt : null, now),
-        updatedAt: now.toISOString(),
-      },
-      fromCardId: current.cardId,
-      fromPosition: current.position,
-      fromStatus: current.status,
-    });
-    return (await findTask(w.tx, id))!;
-  });
+  return change(
+    ctx,
+    { name: "MoveTask", actor: caller.userId, commandId: input.commandId, input: [id, input] },
+    async (w) => {
+      const { task } = await visibleTask(w.tx, caller, id, "write");
+      // Positions are per card and counted under the board lock.
+      await ownBoard(w.tx, caller, task.boardId, true);
+      const current = (await findTask(w.tx, id, true))!;
+      checkVersion("task", id, current.version, ifMatch);
+      assertWritable(current);
+      const card = await findCard(w.tx, input.cardId);
+      assertCardOnBoard(card, current.boardId, input.cardId);
+      const others =
+        (await countTasks(w.tx, { boardId: current.boardId, cardId: card.id })).card -
+        (card.id === current.cardId ? 1 : 0);
+      const position = clampPosition(input.position, others);
+      if (card.id === current.cardId && position === current.position) return current;
+      if (card.id !== current.cardId) assertUnderWipLimit(card, others);
+      await w.append(`task:${id}`, current.version, "task-moved", {
+        task: {
+          ...snapshotOf(current),
+          cardId: card.id,
+          position,
+          status: statusForCard(card.type),
+          completedAt: completedAtFor(card.type, current.status === "done" ? current.completedAt : null, now),
+          updatedAt: now.toISOString(),
+        },
+        fromCardId: current.cardId,
+        fromPosition: current.position,
+        fromStatus: current.status,
+      });
+      return (await findTask(w.tx, id))!;
+    },
+  );
 }
 
 export async function assignTask(
@@ -183,17 +191,21 @@ export async function assignTask(
   ifMatch: number | undefined,
 ): Promise<Task> {
   const now = clock(ctx);
-  return change(ctx, { name: "AssignTask", actor: caller.userId, commandId: input.commandId }, async (w) => {
-    const { task } = await visibleTask(w.tx, caller, id, "write", true);
-    checkVersion("task", id, task.version, ifMatch);
-    assertWritable(task);
-    if (task.assigneeId === input.assigneeId) return task;
-    await w.append(`task:${id}`, task.version, "task-assigned", {
-      task: { ...snapshotOf(task), assigneeId: input.assigneeId, updatedAt: now.toISOString() },
-      previousAssigneeId: task.assigneeId,
-    });
-    return (await findTask(w.tx, id))!;
-  });
+  return change(
+    ctx,
+    { name: "AssignTask", actor: caller.userId, commandId: input.commandId, input: [id, input] },
+    async (w) => {
+      const { task } = await visibleTask(w.tx, caller, id, "write", true);
+      checkVersion("task", id, task.version, ifMatch);
+      assertWritable(task);
+      if (task.assigneeId === input.assigneeId) return task;
+      await w.append(`task:${id}`, task.version, "task-assigned", {
+        task: { ...snapshotOf(task), assigneeId: input.assigneeId, updatedAt: now.toISOString() },
+        previousAssigneeId: task.assigneeId,
+      });
+      return (await findTask(w.tx, id))!;
+    },
+  );
 }
 
 export async function cancelTask(
@@ -204,14 +216,23 @@ export async function cancelTask(
   ifMatch: number | undefined,
 ): Promise<Task> {
   const now = clock(ctx);
-  return change(ctx, { name: "CancelTask", actor: caller.userId, commandId: input.commandId }, async (w) => {
-    const { task } = await visibleTask(w.tx, caller, id, "write", true);
-    checkVersion("task", id, task.version, ifMatch);
-    assertCancellable(task);
-    await w.append(`task:${id}`, task.version, "task-cancelled", {
-      task: { ...snapshotOf(task), status: "cancelled", cancelledAt: now.toISOString(), updatedAt: now.toISOString() },
-      previousStatus: task.status,
-    });
-    return (await findTask(w.tx, id))!;
-  });
+  return change(
+    ctx,
+    { name: "CancelTask", actor: caller.userId, commandId: input.commandId, input: [id, input] },
+    async (w) => {
+      const { task } = await visibleTask(w.tx, caller, id, "write", true);
+      checkVersion("task", id, task.version, ifMatch);
+      assertCancellable(task);
+      await w.append(`task:${id}`, task.version, "task-cancelled", {
+        task: {
+          ...snapshotOf(task),
+          status: "cancelled",
+          cancelledAt: now.toISOString(),
+          updatedAt: now.toISOString(),
+        },
+        previousStatus: task.status,
+      });
+      return (await findTask(w.tx, id))!;
+    },
+  );
 }

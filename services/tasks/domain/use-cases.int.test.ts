@@ -199,6 +199,25 @@ for (const { kind, skip } of [
       expect((await listTasks(db, "alice", { cardId: todo.id, page: 1, pageSize: 10 })).total).toBe(1);
     });
 
+    it("a command id reused with another body or target is a 422 naming it, and changes nothing", async () => {
+      const { board, todo, done } = await setup();
+      const commandId = randomUUID();
+      const first = await createTask(ctx, alice, board.id, { cardId: todo.id, title: "Original", commandId });
+      await expect(
+        createTask(ctx, alice, board.id, { cardId: todo.id, title: "Something else", commandId }),
+      ).rejects.toMatchObject({ status: 422, fields: [{ field: "body.commandId" }] });
+      const other = await createTask(ctx, alice, board.id, { cardId: todo.id, title: "Other" });
+      const moveId = randomUUID();
+      await moveTask(ctx, alice, first.id, { cardId: done.id, commandId: moveId }, undefined);
+      await expect(
+        moveTask(ctx, alice, other.id, { cardId: done.id, commandId: moveId }, undefined),
+      ).rejects.toMatchObject({
+        status: 422,
+      });
+      expect((await getTask(ctx, alice, other.id)).cardId).toBe(todo.id);
+      expect((await listTasks(db, "alice", { cardId: todo.id, page: 1, pageSize: 10 })).total).toBe(1);
+    });
+
     it("replaying the event log rebuilds read models equal to the live ones", async () => {
       const { board, todo, done } = await setup();
       const t = await createTask(ctx, alice, board.id, { cardId: todo.id, title: "Replayed", dueDate: future });

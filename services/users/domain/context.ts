@@ -46,7 +46,7 @@ export async function record(
 /** One command in one transaction, once per command id, with unique names turned into 409s. */
 export async function change<R>(
   ctx: UsersContext,
-  command: { name: string; actor: string; commandId?: string | undefined },
+  command: { name: string; actor: string; commandId?: string | undefined; input?: unknown },
   work: (tx: Queryable) => Promise<R>,
 ): Promise<R> {
   const result = await executeCommand(ctx.db, { ...command, uniqueFields: UNIQUE_FIELDS }, work);

@@ -52,24 +52,28 @@ export async function createOrganization(
   input: NameAndDescription & { commandId?: string | undefined },
 ): Promise<Organization> {
   const now = clock(ctx);
-  return change(ctx, { name: "CreateOrganization", actor: caller.userId, commandId: input.commandId }, async (tx) => {
-    // Serializes an owner's creations so the limit cannot be raced past.
-    await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`organizations:${caller.userId}`]);
-    assertRoomForOrganization(await countOrganizations(tx, caller.userId));
-    assertDescriptionDiffers(input.name, input.description);
-    const org: Organization = {
-      id: randomUUID(),
-      ownerId: caller.userId,
-      name: input.name,
-      description: input.description ?? null,
-      version: 1,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    };
-    await saveOrganization(tx, org);
-    await record(tx, caller.userId, `organization:${org.id}`, 0, "organization-created", { organization: org }, now);
-    return org;
-  });
+  return change(
+    ctx,
+    { name: "CreateOrganization", actor: caller.userId, commandId: input.commandId, input },
+    async (tx) => {
+      // Serializes an owner's creations so the limit cannot be raced past.
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`organizations:${caller.userId}`]);
+      assertRoomForOrganization(await countOrganizations(tx, caller.userId));
+      assertDescriptionDiffers(input.name, input.description);
+      const org: Organization = {
+        id: randomUUID(),
+        ownerId: caller.userId,
+        name: input.name,
+        description: input.description ?? null,
+        version: 1,
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+      };
+      await saveOrganization(tx, org);
+      await record(tx, caller.userId, `organization:${org.id}`, 0, "organization-created", { organization: org }, now);
+      return org;
+    },
+  );
 }
 
 export function organizationsOf(ctx: UsersContext, caller: CallerIdentity, page: { page: number; pageSize: number }) {
@@ -132,31 +136,35 @@ export async function createProject(
   input: NameAndDescription & { commandId?: string | undefined },
 ): Promise<Project> {
   const now = clock(ctx);
-  return change(ctx, { name: "CreateProject", actor: caller.userId, commandId: input.commandId }, async (tx) => {
-    await ownOrganization(tx, caller, organizationId, true);
-    assertRoomForProject(await countProjects(tx, organizationId));
-    assertDescriptionDiffers(input.name, input.description);
-    const project: Project = {
-      id: randomUUID(),
-      organizationId,
-      name: input.name,
-      description: input.description ?? null,
-      version: 1,
-      createdAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    };
-    await saveProject(tx, project);
-    await record(
-      tx,
-      caller.userId,
-      `project:${project.id}`,
-      0,
-      "project-created",
-      { project, ownerId: caller.userId },
-      now,
-    );
-    return project;
-  });
+  return change(
+    ctx,
+    { name: "CreateProject", actor: caller.userId, commandId: input.commandId, input: [organizationId, input] },
+    async (tx) => {
+      await ownOrganization(tx, caller, organizationId, true);
+      assertRoomForProject(await countProjects(tx, organizationId));
+      assertDescriptionDiffers(input.name, input.description);
+      const project: Project = {
+        id: randomUUID(),
+        organizationId,
+        name: input.name,
+        description: input.description ?? null,
+        version: 1,
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+      };
+      await saveProject(tx, project);
+      await record(
+        tx,
+        caller.userId,
+        `project:${project.id}`,
+        0,
+        "project-created",
+        { project, ownerId: caller.userId },
+        now,
+      );
+      return project;
+    },
+  );
 }
 
 export async function projectsOf(
