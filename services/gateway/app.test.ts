@@ -128,6 +128,13 @@ describe("gateway: edge", () => {
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
   });
+
+  it("answers 405 problem+json with Allow for a method its own paths do not serve", async () => {
+    const res = await fetch(`${harness.base}/.well-known/jwks.json`, { method: "POST" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET, HEAD");
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+  });
 });
 
 describe("gateway: rate limit", () => {

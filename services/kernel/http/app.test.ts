@@ -195,6 +195,15 @@ describe("http kernel", () => {
     expect(missing.headers.get("content-type")).toContain("application/problem+json");
   });
 
+  it("answers a method a known path does not serve with a 405 problem listing the ones it does", async () => {
+    const res = await fetch(`${base}/api/v1/notes/1`, { method: "PUT" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET, HEAD, PATCH");
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect((await json(res)).detail).toContain("PUT is not served on /api/v1/notes/1");
+    expect((await fetch(`${base}/api/v1/notes`, { method: "DELETE" })).headers.get("allow")).toBe("POST");
+  });
+
   it("echoes a valid x-request-id, makes one otherwise, and logs it with the incoming trace id", async () => {
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     const res = await fetch(`${base}/api/v1/notes/999`, {

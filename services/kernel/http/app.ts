@@ -9,6 +9,7 @@ import { createHttpMetrics, type HttpMetrics } from "../observability/metrics.js
 import { extractContext, tracer } from "../observability/tracing.js";
 import { mountHealth, type ReadinessCheck } from "./health.js";
 import type { IdempotencyOptions } from "./idempotency.js";
+import { methodNotAllowed } from "./method-not-allowed.js";
 import { mountRoutes } from "./mount.js";
 import { buildOpenApi, DOCS_PAGE_CSP, docsPage, type OpenApiInfo } from "./openapi.js";
 import { notFoundHandler, problemHandler } from "./problem.js";
@@ -161,6 +162,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
   app.use(router);
   options.configure?.(app);
+  app.use(methodNotAllowed(app));
   app.use(notFoundHandler);
   app.use(problemHandler(log));
   return { app, metrics, openapi };
