@@ -98,17 +98,20 @@ export async function withMessageSpan<T>(
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = extractContext(headers);
-  return tracer().startActiveSpan(name, { kind: SpanKind.CONSUMER }, parent, async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(name, { kind: SpanKind.CONSUMER }, parent, (span) => endSpanAfter(span, work));
+}
+
+/** Runs `work`, marks the span failed if it throws, and always ends it. */
+async function endSpanAfter<T>(span: Span, work: (span: Span) => Promise<T>): Promise<T> {
+  try {
+    return await work(span);
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 /**
@@ -123,15 +126,7 @@ export async function withPublishSpan<T>(
   publish: (headers: Readonly<Record<string, string>>) => Promise<T>,
 ): Promise<T> {
   if (!headers.traceparent) return publish(headers);
-  return tracer().startActiveSpan(name, { kind: SpanKind.PRODUCER }, extractContext(headers), async (span) => {
-    try {
-      return await publish({ ...headers, ...traceHeaders() });
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(name, { kind: SpanKind.PRODUCER }, extractContext(headers), (span) =>
+    endSpanAfter(span, () => publish({ ...headers, ...traceHeaders() })),
+  );
 }

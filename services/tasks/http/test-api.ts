@@ -5,6 +5,7 @@ import { MemoryBroker } from "../../../adapters/memory/message-broker.js";
 import { devHeaderIdentitySource } from "../../kernel/auth/caller.js";
 import type { Database } from "../../kernel/db/database.js";
 import { openTestDatabase } from "../../kernel/db/testing.js";
+import { type DevUserCall, devUserCall, type Json } from "../../kernel/http/test-client.js";
 import { createOutboxRelay } from "../../kernel/messaging/outbox-relay.js";
 import { createLogger } from "../../kernel/observability/logger.js";
 import { listen } from "../../kernel/runtime.js";
@@ -18,20 +19,13 @@ import { knownProject } from "../testing.js";
  * a test can switch on. Each test file gets its own, started before its tests and stopped after.
  */
 
-export type Json = Record<string, unknown> & { id: string; version: number };
+export type { ApiResponse, Json } from "../../kernel/http/test-client.js";
 
 /** A due date that is never in the past. */
 export const FUTURE = "2099-06-01T00:00:00.000Z";
 
 /** How long a board creation waits for an unknown project: short, so that a 404 does not slow a suite. */
 export const PROJECT_WAIT = { timeoutMs: 400, pollMs: 20 } as const;
-
-export interface ApiResponse {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
-  readonly body: Json;
-}
 
 export interface TasksApi {
   readonly db: Database;
@@ -42,13 +36,7 @@ export interface TasksApi {
   /** Set `unavailable` to take the cache away. */
   readonly faults: MemoryCacheFaults;
   /** A request as `user` (the dev identity header), JSON in and out. */
-  call(
-    user: string,
-    method: string,
-    path: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<ApiResponse>;
+  readonly call: DevUserCall;
   /** Events in the log, to show that a refused request wrote nothing. */
   eventCount(): Promise<number>;
   /** A new board in one of `user`'s projects, with a todo and a done card. */
@@ -88,19 +76,7 @@ export function useTasksApi(): () => TasksApi {
       () => db.close(),
     );
 
-    const call: TasksApi["call"] = async (user, method, path, body, headers = {}) => {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: {
-          "x-dev-user": user,
-          ...(body !== undefined ? { "content-type": "application/json" } : {}),
-          ...headers,
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      return { status: res.status, headers: res.headers, text, body: (text ? JSON.parse(text) : undefined) as Json };
-    };
+    const call = devUserCall(base);
     api = {
       db,
       base,

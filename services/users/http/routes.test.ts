@@ -5,17 +5,17 @@ import { devHeaderIdentitySource } from "../../kernel/auth/caller.js";
 import type { Database } from "../../kernel/db/database.js";
 import { openTestDatabase } from "../../kernel/db/testing.js";
 import { documentedOperations, servedApiRoutes } from "../../kernel/http/route-table.js";
+import { type DevUserCall, devUserCall } from "../../kernel/http/test-client.js";
 import { createLogger } from "../../kernel/observability/logger.js";
 import { listen } from "../../kernel/runtime.js";
 import { createUsersApp, USERS_MIGRATIONS } from "../service.js";
-
-type Json = Record<string, unknown> & { id: string; version: number };
 
 describe("users HTTP API", () => {
   let db: Database;
   let base: string;
   let app: ReturnType<typeof createUsersApp>;
   let close: () => Promise<void>;
+  let call: DevUserCall;
 
   beforeAll(async () => {
     db = await openTestDatabase("pglite", [USERS_MIGRATIONS]);
@@ -26,32 +26,13 @@ describe("users HTTP API", () => {
     });
     const server = await listen(app.app, 0);
     base = `http://127.0.0.1:${server.port}`;
+    call = devUserCall(base);
     close = server.close;
   });
   afterAll(async () => {
     await close?.();
     await db?.close();
   });
-
-  const call = async (
-    user: string,
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        "x-dev-user": user,
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, text, body: (text ? JSON.parse(text) : undefined) as Json };
-  };
 
   it("walks every endpoint: profile, organizations, projects", async () => {
     const me = `user-${randomUUID()}`;
