@@ -48,7 +48,14 @@ async function restrictToOwner(path: string): Promise<void> {
   }
 }
 
-async function main() {
+interface Started {
+  readonly gateway: Launched;
+  readonly running: readonly Launched[];
+  readonly broker: MemoryBroker;
+  readonly cache: MemoryCache;
+}
+
+async function start(): Promise<Started> {
   // The embedded databases hold every account: readable and writable by this user only
   // (files 0600, folders 0700), whatever the shell's umask.
   process.umask(0o077);
@@ -99,11 +106,20 @@ async function main() {
   );
   print(`try: curl http://127.0.0.1:${gateway.port}/health/ready   (walkthrough: README.md)`);
 
+  return { gateway, running, broker, cache };
+}
+
+async function main() {
   let stopping = false;
+  // Installed before anything opens: a Ctrl-C during start-up waits for the services being
+  // opened and then stops them as it would later, so no embedded database is cut off mid-write.
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     print(`\n${signal}: stopping; publishing what the outboxes hold`);
+    const up = await startedUp.catch(() => undefined);
+    if (!up) process.exit(1);
+    const { gateway, running, broker, cache } = up;
     await gateway.close();
     // Publish while every consumer still runs; their effects may write new outbox rows, so repeat until quiet.
     for (let round = 0; round < 5; round++) {
@@ -118,8 +134,10 @@ async function main() {
     print("stopped");
     process.exit(0);
   };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  const startedUp = start();
+  await startedUp;
 }
 
 main().catch((error) => {
