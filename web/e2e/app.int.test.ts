@@ -202,15 +202,19 @@ describe("the web app in Chromium", { timeout: 60_000 }, () => {
     const taskId = await task(stage.base, alice, boardId, cards["To do"]!, { title: "Keyboard only" });
     const { context, page } = await signedIn(stage, alice);
     await page.goto(`/boards/${boardId}`);
+    // The board is live once its stream is open: every tile is rendered with its handlers by then.
+    await page.getByTestId("live").getByText("Live").waitFor();
     await page.locator(tile(taskId)).focus();
     await page.keyboard.press("Space");
-    // What a screen reader hears at each step is what dnd-kit's live region says.
+    // What a screen reader hears at each step is what dnd-kit's live region says. A loaded
+    // machine can take longer than expect.poll's 1 s default to render it.
     const said = page.locator("[id^=DndLiveRegion]");
-    await expect.poll(() => said.textContent()).toMatch(/Picked up Keyboard only|Keyboard only is over To do/);
+    const patient = { timeout: 10_000 };
+    await expect.poll(() => said.textContent(), patient).toMatch(/Picked up Keyboard only|Keyboard only is over To do/);
     await page.keyboard.press("ArrowRight");
-    await expect.poll(() => said.textContent()).toContain("Keyboard only is over Doing");
+    await expect.poll(() => said.textContent(), patient).toContain("Keyboard only is over Doing");
     await page.keyboard.press("Space");
-    await expect.poll(() => said.textContent()).toContain("Keyboard only dropped in Doing");
+    await expect.poll(() => said.textContent(), patient).toContain("Keyboard only dropped in Doing");
     await page.locator(tileIn(cards.Doing!, taskId)).waitFor();
     await expect
       .poll(async () => (await api(stage.base, "GET", `/api/v2/tasks/${taskId}`, alice.token)).body.cardId)
