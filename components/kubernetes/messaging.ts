@@ -9,7 +9,7 @@ import type {
   TopicArgs,
   TopicRef,
 } from "../api/messaging.js";
-import { type BrokerAccess, type BrokerGrant, type KubernetesContext, LABELS } from "./context.js";
+import { type BrokerAccess, type KubernetesContext, LABELS } from "./context.js";
 import { installOperator } from "./operators.js";
 import { dataServicePolicy } from "./policies.js";
 import { StackAuthority } from "./tls.js";

@@ -2,14 +2,7 @@ import { readKubernetesSettings } from "../../components/kubernetes/settings.js"
 import { asArray, at, Graph } from "../../components/testing/graph.js";
 import type { RecordedResource } from "../../components/testing/mocks.js";
 import type { PlatformDeclaration } from "../../services/platform.js";
-import {
-  type Capabilities,
-  type CloudReading,
-  type Grant,
-  type InjectedEnvironment,
-  type ServiceCapabilities,
-  secretVariables,
-} from "./capabilities.js";
+import type { Capabilities, CloudReading, Grant, InjectedEnvironment, ServiceCapabilities } from "./capabilities.js";
 import { allowed, type Endpoint, type NetworkPolicyObject } from "./network-policies.js";
 import type { StackRun } from "./run-stack.js";
 
